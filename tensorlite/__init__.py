@@ -1,0 +1,38 @@
+"""tensorlite: a tape-based reverse-mode autograd engine on NumPy, with a PyTorch-shaped ``nn``.
+
+>>> import tensorlite as tl
+>>> x = tl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+array([2., 4., 6.], dtype=float32)
+"""
+from tensorlite.tensor import Tensor  # first: the ops and the engine build on it
+from tensorlite import autograd, ops
+from tensorlite.autograd import (
+    GradcheckError, enable_grad, grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled,
+)
+from tensorlite.config import get_default_dtype, manual_seed, set_default_dtype
+from tensorlite.creation import (
+    arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
+)
+from tensorlite.ops import (
+    abs, add, argmax, argmin, astype, broadcast_to, cat, chunk, clip, concatenate, cos, div, eq,
+    exp, expand, flatten, ge, gt, le, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean,
+    min, minimum, mul, ne, neg, pad, permute, pow, relu, reshape, sigmoid, sin, softmax, split,
+    sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, unsqueeze, var, view, where,
+)
+from tensorlite.serialization import load, save
+
+clamp = clip
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "zeros_like",
+    "ones_like", "eye",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
+    "GradcheckError", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
+    "autograd", "ops",
+    *ops.__all__, "clamp",
+    "__version__",
+]

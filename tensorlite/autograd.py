@@ -1,0 +1,487 @@
+"""The tape: recorded op entries, the reverse walk, grad(), grad mode and gradcheck.
+
+Every differentiable op is an :class:`Op` subclass with a ``forward`` (ndarrays in, one ndarray
+out) and a ``backward`` (upstream gradient in, one gradient per input out). ``Op.apply`` runs the
+forward and, when grad mode is on and some input requires grad, records the op as one tape entry:
+the entry keeps its inputs' entries (or leaf tensors), what ``forward`` saved, and a sequence
+number giving its place in recording order.
+
+``backward`` walks the entries reachable from the root in reverse recording order (a heap keyed on
+the sequence number: no recursion, each entry visited once, after every entry that consumed it),
+calls each rule once with the summed upstream gradient, reduces broadcast gradients back to each
+input's shape here and nowhere else, and releases what each entry saved unless
+``retain_graph=True``.
+"""
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+from typing import Any, Callable, Iterator, Sequence
+
+from tensorlite.backend import ndarray, xp
+from tensorlite.tensor import Tensor
+
+__all__ = [
+    "Op", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "backward", "grad", "gradcheck", "GradcheckError",
+]
+
+# ----------------------------------------------------------------------------------------------
+# Grad mode
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Return True when ops are being recorded for backward.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> with tl.no_grad():
+    ...     tl.is_grad_enabled()
+    False
+    """
+    return _grad_enabled
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Switch recording on or off inside a ``with`` block or a decorated function.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, requires_grad=True)
+    >>> with tl.set_grad_enabled(False):
+    ...     (x * 2).requires_grad
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self.prev.append(_grad_enabled)
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self.prev.pop()
+
+
+class no_grad(set_grad_enabled):
+    """Record nothing inside the block (evaluation, optimizer updates).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, requires_grad=True)
+    >>> with tl.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad, y.grad_fn
+    (False, None)
+    """
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record ops again inside a ``no_grad`` block.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, requires_grad=True)
+    >>> with tl.no_grad():
+    ...     with tl.enable_grad():
+    ...         y = x * 2
+    >>> y.grad_fn
+    'Mul'
+    """
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tape entries
+
+_sequence = itertools.count()
+
+
+class Op:
+    """One differentiable operation, and, once recorded, its entry on the tape.
+
+    Subclasses implement ``forward(*arrays, **params) -> ndarray`` and
+    ``backward(grad) -> ndarray | tuple`` (one gradient per input, ``None`` where
+    ``needs_input_grad`` is False). ``forward`` keeps the arrays ``backward`` needs with
+    :meth:`save`; plain metadata (shapes, axes) may live on ``self``. A rule may return a
+    gradient of the broadcast shape: the engine reduces it to the input's shape. A rule never
+    writes into ``grad`` or into saved arrays.
+
+    Attributes set by :meth:`apply` on a recorded entry: ``parents`` (for each input: its entry,
+    the leaf tensor itself, or None when it needs no gradient), ``seq`` (recording order),
+    ``shape`` and ``dtype`` (of the output).
+    """
+
+    saved: tuple[Any, ...] | None = ()
+    parents: tuple[Any, ...] = ()
+
+    def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} defines no forward")
+
+    def backward(self, grad: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} defines no backward rule")
+
+    def save(self, *arrays: Any) -> None:
+        """Keep ``arrays`` for ``backward``; the engine releases them once used."""
+        self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether ``backward`` must return its gradient."""
+        return tuple(p is not None for p in self.parents)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name} entry #{getattr(self, 'seq', '?')}>"
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
+        op = cls()
+        record = False
+        if _grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    record = True
+                    break
+        if record:
+            op.parents = tuple(
+                t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
+            )
+        data = op.forward(*[t.data for t in inputs], **params)
+        if type(data) is not ndarray:
+            data = xp.asarray(data)
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        if record:
+            op.seq = next(_sequence)
+            op.shape = data.shape
+            op.dtype = data.dtype
+            out.requires_grad = True
+            out._ctx = op
+        else:
+            out.requires_grad = False
+            out._ctx = None
+        return out
+
+
+# ----------------------------------------------------------------------------------------------
+# The reverse walk
+
+
+def _unbroadcast(g: Any, shape: tuple[int, ...], op: Op) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``."""
+    lead = g.ndim - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"{op.name}.backward returned a gradient of shape {g.shape} for an input of shape {shape}"
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead:
+        g = g.reshape(g.shape[lead:])
+    if g.shape != tuple(shape):
+        raise RuntimeError(
+            f"{op.name}.backward returned a gradient of shape {g.shape} for an input of shape {shape}"
+        )
+    return g
+
+
+def _released_error(op: Op) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time: the arrays saved by {op.name} "
+        f"(entry #{op.seq}, output shape {op.shape}) were released after the first backward. "
+        "Pass retain_graph=True to the first backward() if you need to backward twice."
+    )
+
+
+def backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Any],
+    inputs: Sequence[Tensor] = (),
+    accumulate: bool = True,
+    retain_graph: bool = False,
+    stop_at_inputs: bool = False,
+) -> list[Any]:
+    """Propagate ``root_grads`` from ``roots`` back through the tape.
+
+    Parameters
+    ----------
+    roots, root_grads : tensors and their upstream gradients (arrays of the same shapes).
+    inputs : tensors whose gradients are returned (leaves or intermediate results).
+    accumulate : add the gradients reaching leaves into their ``.grad``.
+    retain_graph : keep saved arrays so the graph can be walked again.
+    stop_at_inputs : do not propagate past ``inputs`` (used by ``Module.backward(dout)``, which
+        walks only the segment between a module's input and its output).
+
+    Returns
+    -------
+    list with one ndarray per input, or None for an input no gradient reached.
+    """
+    grads: dict[Any, Any] = {}
+    heap: list[tuple[int, Op]] = []
+    for root, g in zip(roots, root_grads):
+        key = root._ctx if root._ctx is not None else root
+        if key in grads:
+            grads[key] = grads[key] + g
+        else:
+            grads[key] = g
+            if root._ctx is not None:
+                heapq.heappush(heap, (-key.seq, key))
+    targets = {(t._ctx if t._ctx is not None else t) for t in inputs}
+    captured: dict[Any, Any] = {}
+    while heap:
+        op = heapq.heappop(heap)[1]
+        g = grads.pop(op)
+        if op in targets:
+            captured[op] = g
+            if stop_at_inputs:
+                continue
+        if op.saved is None:
+            raise _released_error(op)
+        in_grads = op.backward(g)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        if not retain_graph:
+            op.saved = None
+        for parent, ig in zip(op.parents, in_grads):
+            if parent is None or ig is None:
+                continue
+            if type(ig) is not ndarray:
+                ig = xp.asarray(ig)
+            if ig.shape != parent.shape:
+                ig = _unbroadcast(ig, parent.shape, op)
+            if ig.dtype != parent.dtype:
+                ig = ig.astype(parent.dtype)
+            if parent in grads:
+                grads[parent] = grads[parent] + ig
+            else:
+                grads[parent] = ig
+                if type(parent) is not Tensor:
+                    heapq.heappush(heap, (-parent.seq, parent))
+    # What is left in ``grads`` are gradients of leaf tensors.
+    seen: set[int] = {id(g) for g in root_grads}
+    for leaf, g in grads.items():
+        g = _owned(g, seen)
+        if leaf in targets:
+            captured[leaf] = g
+        if accumulate:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+    return [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
+
+
+def _owned(g: Any, seen: set[int]) -> Any:
+    """Return ``g``, copied when it may be shared with another gradient or the caller."""
+    if g.base is not None or id(g) in seen:
+        g = g.copy()
+    seen.add(id(g))
+    return g
+
+
+def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
+    """Check and convert the upstream gradient given for ``root``."""
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be created implicitly only for a scalar output, but the output "
+                f"has shape {root.shape}; pass a gradient of that shape, e.g. backward(tl.ones_like(out))"
+            )
+        return xp.ones_like(root.data)
+    g = grad.data if isinstance(grad, Tensor) else xp.asarray(grad)
+    if g.shape != root.shape:
+        raise ValueError(
+            f"{where}: gradient has shape {g.shape} but the output it belongs to has shape {root.shape}"
+        )
+    return g.astype(root.dtype, copy=False)
+
+
+def run_tensor_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
+    """``Tensor.backward``: accumulate d(root)/d(leaf) into every leaf's ``.grad``."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"backward(): the tensor of shape {root.shape} does not require grad and has no grad_fn; "
+            "no input it was computed from has requires_grad=True (or it was computed under no_grad)"
+        )
+    backward([root], [_as_grad_array(grad, root, "backward()")], retain_graph=retain_graph)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool = False,
+    allow_unused: bool = False,
+) -> list[Any]:
+    """Return the gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` as is.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensors
+    inputs : Tensor or sequence of Tensors (leaves or intermediate results)
+    grad_outputs : upstream gradient for each output (None: ones, scalar outputs only)
+    retain_graph : keep the graph for another backward
+    allow_unused : return None for an input the outputs do not depend on instead of raising
+
+    Returns
+    -------
+    list of ndarrays, one per input, each of that input's shape.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = tl.tensor(3.0, requires_grad=True)
+    >>> gx, gy = tl.grad((x * y).sum(), [x, y])
+    >>> gx, gy
+    (array([3., 3.], dtype=float32), array(3., dtype=float32))
+    >>> x.grad is None
+    True
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if len(outputs) == 1 else (
+            [None] * len(outputs) if grad_outputs is None else grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad(): {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"grad(): output {i} (shape {out.shape}) does not require grad and has no grad_fn"
+            )
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad(): input {i} (shape {t.shape}) does not require grad")
+    seeds = [_as_grad_array(g, out, f"grad() output {i}")
+             for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
+    result = backward(outputs, seeds, inputs, accumulate=False, retain_graph=retain_graph)
+    for i, (t, g) in enumerate(zip(inputs, result)):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad(): input {i} (shape {t.shape}) appears to not have been used in the graph "
+                "of the outputs; pass allow_unused=True to get None for it"
+            )
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient checking
+
+
+class GradcheckError(AssertionError):
+    """An analytic gradient disagrees with the finite-difference estimate."""
+
+
+def gradcheck(
+    fn: Callable[..., Tensor],
+    inputs: Sequence[Tensor] | Tensor,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Compare the engine's gradients of ``fn`` with central finite differences in float64.
+
+    Every input that requires grad is perturbed element by element. A non-scalar output is
+    reduced as ``sum(out * r)`` with a fixed random ``r``, which checks the full vector-Jacobian
+    product. Inputs that are not float64 are cast to float64 copies; float64 inputs are used as
+    they are (so non-contiguous and negative-stride arrays are checked as such).
+
+    Raises
+    ------
+    GradcheckError
+        naming the input, the index of the worst element and both values.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> x = tl.tensor(np.random.randn(3, 4), dtype=np.float64, requires_grad=True)
+    >>> tl.gradcheck(lambda t: (t * t).tanh().sum(), [x])
+    True
+    """
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    checked = []
+    for t in inputs:
+        if t.dtype != xp.float64 and t.dtype.kind == "f":
+            t = Tensor(t.data.astype(xp.float64), requires_grad=t.requires_grad)
+        checked.append(t)
+    wrt = [t for t in checked if t.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input has requires_grad=True")
+
+    out = fn(*checked)
+    outs = [out] if isinstance(out, Tensor) else list(out)
+    rng = xp.random.default_rng(1234)
+    weights = [rng.standard_normal(o.shape) for o in outs]
+
+    def scalar_value() -> float:
+        with no_grad():
+            o = fn(*checked)
+        os_ = [o] if isinstance(o, Tensor) else list(o)
+        return float(sum((oi.data.astype(xp.float64) * w).sum() for oi, w in zip(os_, weights)))
+
+    analytic = grad(outs, wrt, grad_outputs=[w.astype(o.dtype) for o, w in zip(outs, weights)],
+                    allow_unused=True)
+    for k, (t, a) in enumerate(zip(wrt, analytic)):
+        a = xp.zeros(t.shape) if a is None else a
+        if a.shape != t.shape:
+            raise GradcheckError(f"gradcheck: input {k}: gradient shape {a.shape} != {t.shape}")
+        numeric = xp.zeros(t.shape)
+        flat_index = list(xp.ndindex(t.shape)) if t.shape else [()]
+        for idx in flat_index:
+            orig = t.data[idx].copy()
+            t.data[idx] = orig + eps
+            up = scalar_value()
+            t.data[idx] = orig - eps
+            down = scalar_value()
+            t.data[idx] = orig
+            numeric[idx] = (up - down) / (2 * eps)
+        excess = xp.abs(a - numeric) - (atol + rtol * xp.abs(numeric))
+        if excess.size and (excess.max() > 0 or not xp.isfinite(a).all()):
+            worst = xp.unravel_index(int(xp.nanargmax(xp.where(xp.isfinite(a), excess, xp.inf))),
+                                     t.shape) if t.shape else ()
+            raise GradcheckError(
+                f"gradcheck: input {k} (shape {t.shape}): worst mismatch at index {tuple(map(int, worst))}: "
+                f"analytic {a[worst]!r} vs numeric {numeric[worst]!r} (atol={atol}, rtol={rtol}); "
+                f"{int((excess > 0).sum())} of {a.size} elements differ"
+            )
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+
+def _iter_entries(root: Tensor) -> Iterator[Op]:
+    """Yield the entries reachable from ``root`` in reverse recording order (no recursion)."""
+    if root._ctx is None:
+        return
+    heap = [(-root._ctx.seq, root._ctx)]
+    seen = {root._ctx}
+    while heap:
+        op = heapq.heappop(heap)[1]
+        yield op
+        for p in op.parents:
+            if isinstance(p, Op) and p not in seen:
+                seen.add(p)
+                heapq.heappush(heap, (-p.seq, p))

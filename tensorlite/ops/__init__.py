@@ -1,0 +1,33 @@
+"""The op library. Each family module holds its ops' forward and backward rules together:
+
+- :mod:`~tensorlite.ops.arith`   elementwise arithmetic, math, activations, clip, maximum, where
+- :mod:`~tensorlite.ops.reduce`  sum, mean, max/min, var/std, logsumexp, softmax, log_softmax
+- :mod:`~tensorlite.ops.shape`   reshape, transpose/permute, squeeze/unsqueeze, broadcast_to
+- :mod:`~tensorlite.ops.index`   __getitem__, cat, stack, split, chunk, pad
+- :mod:`~tensorlite.ops.linalg`  matmul
+- :mod:`~tensorlite.ops.compare` comparisons (no gradient)
+"""
+from tensorlite.ops.arith import (
+    abs, add, astype, clip, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
+    sin, sqrt, sub, tanh, where,
+)
+from tensorlite.ops.compare import eq, ge, gt, le, lt, ne
+from tensorlite.ops.index import cat, chunk, concatenate, getitem, pad, split, stack
+from tensorlite.ops.linalg import matmul
+from tensorlite.ops.reduce import (
+    argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
+)
+from tensorlite.ops.shape import (
+    broadcast_to, expand, flatten, permute, reshape, squeeze, swapaxes, transpose, unsqueeze, view,
+)
+
+__all__ = [
+    "abs", "add", "astype", "clip", "cos", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
+    "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where",
+    "eq", "ge", "gt", "le", "lt", "ne",
+    "cat", "chunk", "concatenate", "getitem", "pad", "split", "stack",
+    "matmul",
+    "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "std", "sum", "var",
+    "broadcast_to", "expand", "flatten", "permute", "reshape", "squeeze", "swapaxes", "transpose",
+    "unsqueeze", "view",
+]

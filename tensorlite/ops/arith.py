@@ -1,0 +1,639 @@
+"""Elementwise ops: arithmetic, unary math, activations, clip, maximum/minimum, where, casts.
+
+Each op's forward and backward rule sit together. Rules may return gradients of the broadcast
+shape; the engine reduces them to each input's shape.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite import config
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import operands
+from tensorlite.tensor import Tensor
+
+
+def _broadcast_error(name: str, a: Any, b: Any) -> ValueError:
+    return ValueError(
+        f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together "
+        "(trailing dimensions must be equal or 1)"
+    )
+
+
+# -- binary arithmetic ---------------------------------------------------------------------------
+
+class Add(Op):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Op):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, (-grad if self.parents[1] is not None else None)
+
+
+class Mul(Op):
+    def forward(self, a, b):
+        self.save(a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.parents[0] is not None, self.parents[1] is not None
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Op):
+    def forward(self, a, b):
+        self.save(a, b)
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = grad / b if self.parents[0] is not None else None
+        gb = -grad * a / (b * b) if self.parents[1] is not None else None
+        return ga, gb
+
+
+class Pow(Op):
+    """``a ** b`` for two tensors; d/db is ``out * log(a)``, computed only when b needs it."""
+
+    def forward(self, a, b):
+        out = a ** b
+        self.save(a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        ga = grad * b * a ** (b - 1) if self.parents[0] is not None else None
+        gb = grad * out * xp.log(a) if self.parents[1] is not None else None
+        return ga, gb
+
+
+class PowScalar(Op):
+    """``a ** p`` with a constant exponent ``p`` (the common case: squares, square roots)."""
+
+    def forward(self, a, p):
+        self.p = p
+        self.save(a)
+        return a ** p
+
+    def backward(self, grad):
+        (a,) = self.saved
+        p = self.p
+        if p == 2:
+            return grad * (2 * a)
+        return grad * (p * a ** (p - 1))
+
+
+def _binary(op: type[Op], name: str, a: Any, b: Any) -> Tensor:
+    a, b = operands(name, a, b)
+    try:
+        return op.apply(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(name, a, b) from None
+        raise
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a + b`` with broadcasting.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.add(tl.ones(2), 1.5)
+    tensor([2.5, 2.5])
+    """
+    return _binary(Add, "add", a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a - b`` with broadcasting.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.sub(tl.ones(2), 3)
+    tensor([-2., -2.])
+    """
+    return _binary(Sub, "sub", a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a * b`` with broadcasting.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.mul(tl.arange(3.0), 2)
+    tensor([0., 2., 4.])
+    """
+    return _binary(Mul, "mul", a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """Elementwise true division ``a / b``; integer operands give the default float dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.div(tl.tensor([1, 2]), 4)
+    tensor([0.25, 0.5 ])
+    """
+    a, b = operands("div", a, b)
+    if a.dtype.kind != "f":
+        dtype = config.get_default_dtype()
+        a, b = Tensor._wrap(a.data.astype(dtype)), Tensor._wrap(b.data.astype(dtype))
+    return _binary(Div, "div", a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """Elementwise power ``a ** b``; a scalar exponent records a cheaper op.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.pow(tl.tensor([1.0, 2.0, 3.0]), 2)
+    tensor([1., 4., 9.])
+    """
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return PowScalar.apply(a, p=b)
+    return _binary(Pow, "pow", a, b)
+
+
+# -- unary math -----------------------------------------------------------------------------------
+
+class Neg(Op):
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Abs(Op):
+    """|a|; the gradient at 0 is 0 (``sign``), as in PyTorch."""
+
+    def forward(self, a):
+        self.save(a)
+        return xp.abs(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad * xp.sign(a)
+
+
+class Exp(Op):
+    def forward(self, a):
+        out = xp.exp(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * out
+
+
+class Log(Op):
+    def forward(self, a):
+        self.save(a)
+        return xp.log(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad / a
+
+
+class Sqrt(Op):
+    def forward(self, a):
+        out = xp.sqrt(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad / (2 * out)
+
+
+class Sin(Op):
+    def forward(self, a):
+        self.save(a)
+        return xp.sin(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad * xp.cos(a)
+
+
+class Cos(Op):
+    def forward(self, a):
+        self.save(a)
+        return xp.cos(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return -grad * xp.sin(a)
+
+
+class Tanh(Op):
+    def forward(self, a):
+        out = xp.tanh(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        d = out * out
+        xp.subtract(1, d, out=d)
+        d *= grad
+        return d
+
+
+class Sigmoid(Op):
+    """Logistic function, computed as ``(1 + tanh(a / 2)) / 2``: no overflow at ±1e4."""
+
+    def forward(self, a):
+        out = xp.tanh(a * 0.5)
+        out += 1
+        out *= 0.5
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        d = 1 - out
+        d *= out
+        d *= grad
+        return d
+
+
+class Relu(Op):
+    """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
+
+    def forward(self, a):
+        out = xp.maximum(a, 0)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (out > 0)
+
+
+class Clip(Op):
+    """Clamp to ``[lo, hi]``; the gradient passes where ``lo <= a <= hi`` (bounds included)."""
+
+    def forward(self, a, lo, hi):
+        self.lo, self.hi = lo, hi
+        self.save(a)
+        return xp.clip(a, lo, hi)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        inside = xp.ones(a.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= a >= self.lo
+        if self.hi is not None:
+            inside &= a <= self.hi
+        return grad * inside
+
+
+class Cast(Op):
+    """Change dtype; the engine casts the gradient back to the input's dtype."""
+
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return grad
+
+
+def _as_tensor(a: Any) -> Tensor:
+    return a if isinstance(a, Tensor) else Tensor(a)
+
+
+def neg(a: Any) -> Tensor:
+    """Elementwise ``-a``.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.neg(tl.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
+    return Neg.apply(_as_tensor(a))
+
+
+def abs(a: Any) -> Tensor:
+    """Elementwise ``|a|``; the gradient at 0 is 0.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.abs(tl.tensor([1.0, -2.0]))
+    tensor([1., 2.])
+    """
+    return Abs.apply(_as_tensor(a))
+
+
+def exp(a: Any) -> Tensor:
+    """Elementwise ``e ** a``.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.exp(tl.tensor([0.0, 1.0]))
+    tensor([1.      , 2.718282])
+    """
+    return Exp.apply(_as_tensor(a))
+
+
+def log(a: Any) -> Tensor:
+    """Elementwise natural logarithm.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.log(tl.tensor([1.0, 4.0]))
+    tensor([0.      , 1.386294])
+    """
+    return Log.apply(_as_tensor(a))
+
+
+def sqrt(a: Any) -> Tensor:
+    """Elementwise square root.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.sqrt(tl.tensor([4.0, 9.0]))
+    tensor([2., 3.])
+    """
+    return Sqrt.apply(_as_tensor(a))
+
+
+def sin(a: Any) -> Tensor:
+    """Elementwise sine.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.sin(tl.tensor([0.0]))
+    tensor([0.])
+    """
+    return Sin.apply(_as_tensor(a))
+
+
+def cos(a: Any) -> Tensor:
+    """Elementwise cosine.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.cos(tl.tensor([0.0]))
+    tensor([1.])
+    """
+    return Cos.apply(_as_tensor(a))
+
+
+def tanh(a: Any) -> Tensor:
+    """Elementwise hyperbolic tangent.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.tanh(tl.tensor([0.0, 1e4]))
+    tensor([0., 1.])
+    """
+    return Tanh.apply(_as_tensor(a))
+
+
+def sigmoid(a: Any) -> Tensor:
+    """Elementwise logistic function ``1 / (1 + e ** -a)``, finite for any input.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.sigmoid(tl.tensor([-1e4, 0.0, 1e4]))
+    tensor([0. , 0.5, 1. ])
+    """
+    return Sigmoid.apply(_as_tensor(a))
+
+
+def relu(a: Any) -> Tensor:
+    """Elementwise ``max(a, 0)``; the gradient at 0 is 0.
+
+    Parameters
+    ----------
+    a : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.relu(tl.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return Relu.apply(_as_tensor(a))
+
+
+def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Clamp every element to ``[min, max]`` (either bound may be None).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), -1, 1)
+    tensor([-1. ,  0.5,  1. ])
+    """
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    return Clip.apply(a, lo=min, hi=max)
+
+
+def astype(a: Tensor, dtype: Any) -> Tensor:
+    """Return ``a`` cast to ``dtype``; gradients flow back cast to ``a``'s dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> tl.ones(2).astype(np.float64).dtype
+    dtype('float64')
+    """
+    dtype = xp.dtype(dtype)
+    if dtype == a.dtype:
+        return a
+    if dtype.kind != "f":
+        return Tensor._wrap(a.data.astype(dtype))
+    return Cast.apply(a, dtype=dtype)
+
+
+# -- maximum, minimum, where ---------------------------------------------------------------------
+
+class Maximum(Op):
+    """Elementwise maximum; at ties each input gets half the gradient."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return xp.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share = (a > b) + 0.5 * (a == b)
+        return grad * share.astype(grad.dtype), grad * (1 - share).astype(grad.dtype)
+
+
+class Minimum(Op):
+    """Elementwise minimum; at ties each input gets half the gradient."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share = (a < b) + 0.5 * (a == b)
+        return grad * share.astype(grad.dtype), grad * (1 - share).astype(grad.dtype)
+
+
+class Where(Op):
+    def forward(self, a, b, cond):
+        self.save(cond)
+        return xp.where(cond, a, b)
+
+    def backward(self, grad):
+        (cond,) = self.saved
+        zero = xp.zeros((), dtype=grad.dtype)
+        ga = xp.where(cond, grad, zero) if self.parents[0] is not None else None
+        gb = xp.where(cond, zero, grad) if self.parents[1] is not None else None
+        return ga, gb
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum of two tensors (broadcasting); ties split the gradient equally.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.maximum(tl.tensor([1.0, 5.0]), tl.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    return _binary(Maximum, "maximum", a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum of two tensors (broadcasting); ties split the gradient equally.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.minimum(tl.tensor([1.0, 5.0]), 2.0)
+    tensor([1., 2.])
+    """
+    return _binary(Minimum, "minimum", a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Pick ``a`` where ``condition`` is true, else ``b`` (all three broadcast together).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.tensor([-1.0, 2.0])
+    >>> tl.where(x > 0, x, 0.0)
+    tensor([0., 2.])
+    """
+    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    if cond.dtype != bool:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    a, b = operands("where", a, b)
+    try:
+        return Where.apply(a, b, cond=cond)
+    except ValueError:
+        raise ValueError(
+            f"where: condition of shape {cond.shape} and operands of shapes {a.shape} and "
+            f"{b.shape} cannot be broadcast together"
+        ) from None

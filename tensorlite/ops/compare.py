@@ -1,0 +1,36 @@
+"""Comparisons: elementwise, return bool tensors, record nothing (they have no gradient)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tensorlite.backend import xp
+from tensorlite.ops.common import operands
+from tensorlite.tensor import Tensor
+
+
+def _compare(name: str, ufunc: Callable[..., Any]) -> Callable[[Any, Any], Tensor]:
+    def compare(a: Any, b: Any) -> Tensor:
+        a, b = operands(name, a, b)
+        try:
+            return Tensor._wrap(xp.asarray(ufunc(a.data, b.data)))
+        except ValueError:
+            raise ValueError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast "
+                             "together") from None
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"""Elementwise ``{name}`` comparison; a bool tensor with no gradient.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.{name}(tl.tensor([1.0, 2.0]), 1.5).dtype
+    dtype('bool')
+    """
+    return compare
+
+
+eq = _compare("eq", xp.equal)
+ne = _compare("ne", xp.not_equal)
+lt = _compare("lt", xp.less)
+le = _compare("le", xp.less_equal)
+gt = _compare("gt", xp.greater)
+ge = _compare("ge", xp.greater_equal)

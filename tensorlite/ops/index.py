@@ -1,0 +1,189 @@
+"""Indexing and joining: __getitem__, cat/concatenate, stack, split, chunk, pad."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import normalize_axes, operands
+from tensorlite.tensor import Tensor
+
+_BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
+
+
+class GetItem(Op):
+    """``a[index]``. Basic indexing gives a view; advanced indexing copies, and its backward
+    accumulates repeated indices (``np.add.at``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
+
+    def forward(self, a, index):
+        self.index, self.in_shape = index, a.shape
+        return a[index]
+
+    def backward(self, grad):
+        g = xp.zeros(self.in_shape, dtype=grad.dtype)
+        if all(isinstance(i, _BASIC) for i in self.index):
+            g[self.index] = grad
+        else:
+            xp.add.at(g, self.index, grad)
+        return g
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """Index like NumPy: ints, slices, None, Ellipsis, integer or bool arrays (or tensors).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.arange(6.0).reshape(2, 3)
+    >>> x[1], x[:, [0, 0]].shape
+    (tensor([3., 4., 5.]), (2, 2))
+    """
+    index = index if isinstance(index, tuple) else (index,)
+    index = tuple(
+        i.data if isinstance(i, Tensor) else (xp.asarray(i) if isinstance(i, (list, xp.ndarray)) else i)
+        for i in index
+    )
+    for i in index:
+        if not isinstance(i, _BASIC) and not (
+                isinstance(i, xp.ndarray) and i.dtype.kind in "iub"):
+            raise IndexError(f"getitem: cannot index a tensor of shape {a.shape} with {i!r}")
+    try:
+        return GetItem.apply(a, index=index)
+    except IndexError as e:
+        raise IndexError(f"getitem: {e} (tensor of shape {a.shape})") from None
+
+
+class Cat(Op):
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        self.splits = xp.cumsum([x.shape[axis] for x in arrays[:-1]])
+        return xp.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        return tuple(xp.split(grad, self.splits, axis=self.axis))
+
+
+class Stack(Op):
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        return xp.stack(arrays, axis=axis)
+
+    def backward(self, grad):
+        return tuple(xp.moveaxis(grad, self.axis, 0))
+
+
+def _join_operands(name: str, tensors: Sequence[Any]) -> tuple[Tensor, ...]:
+    if isinstance(tensors, Tensor) or not len(tensors):
+        raise TypeError(f"{name}: expected a non-empty sequence of tensors")
+    return operands(name, *tensors)
+
+
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dim; all other dims must match.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.cat([tl.ones(2, 3), tl.zeros(1, 3)]).shape
+    (3, 3)
+    """
+    ts = _join_operands("cat", tensors)
+    ax = normalize_axes(dim if axis is None else axis, ts[0].ndim, "cat")[0]
+    for t in ts[1:]:
+        if t.ndim != ts[0].ndim or t.shape[:ax] + t.shape[ax + 1:] != ts[0].shape[:ax] + ts[0].shape[ax + 1:]:
+            raise ValueError(f"cat: shapes {[x.shape for x in ts]} differ outside dim {ax}")
+    return Cat.apply(*ts, axis=ax)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors of one shape along a new dim.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.stack([tl.ones(3), tl.zeros(3)], dim=1).shape
+    (3, 2)
+    """
+    ts = _join_operands("stack", tensors)
+    if len({t.shape for t in ts}) != 1:
+        raise ValueError(f"stack: all tensors must have one shape, got {[t.shape for t in ts]}")
+    ax = normalize_axes(dim if axis is None else axis, ts[0].ndim + 1, "stack")[0]
+    return Stack.apply(*ts, axis=ax)
+
+
+def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
+          axis: int | None = None) -> tuple[Tensor, ...]:
+    """Split into chunks of ``split_size`` (an int; the last may be smaller) or of the given sizes.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> [t.shape for t in tl.arange(5.0).split(2)]
+    [(2,), (2,), (1,)]
+    >>> [t.shape for t in tl.arange(5.0).split([1, 4])]
+    [(1,), (4,)]
+    """
+    ax = normalize_axes(dim if axis is None else axis, a.ndim, "split")[0]
+    n = a.shape[ax]
+    if isinstance(split_size_or_sections, (int, xp.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {ax} "
+                             f"of a tensor of shape {a.shape}")
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(getitem(a, (slice(None),) * ax + (slice(start, start + s),)))
+        start += s
+    return tuple(pieces)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> [t.shape for t in tl.ones(5, 2).chunk(2)]
+    [(3, 2), (2, 2)]
+    """
+    if chunks <= 0:
+        raise ValueError(f"chunk: number of chunks must be positive, got {chunks}")
+    ax = normalize_axes(dim if axis is None else axis, a.ndim, "chunk")[0]
+    return split(a, max(-(-a.shape[ax] // chunks), 1), ax)
+
+
+class Pad(Op):
+    def forward(self, a, widths, value):
+        self.index = tuple(slice(b, b + n) for (b, _), n in zip(widths, a.shape))
+        return xp.pad(a, widths, mode="constant", constant_values=value)
+
+    def backward(self, grad):
+        return grad[self.index]
+
+
+def pad(a: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+    """Pad with a constant, NumPy style: ``pad_width`` is ``((before, after), ...)`` per dim,
+    one ``(before, after)`` for all dims, or one int. (``nn.functional.pad`` takes PyTorch's form.)
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.pad(tl.ones(2, 2), ((0, 0), (1, 2))).shape
+    (2, 5)
+    """
+    try:
+        widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (a.ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {a.shape}; "
+                         "give ((before, after), ...) with one pair per dim") from None
+    if (widths < 0).any():
+        raise ValueError(f"pad: negative pad widths {widths.tolist()}")
+    return Pad.apply(a, widths=tuple(map(tuple, widths.tolist())), value=value)

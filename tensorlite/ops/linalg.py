@@ -1,0 +1,77 @@
+"""Matrix products: ``matmul`` (``@``) with NumPy's rules for 1-D operands and batch broadcasting."""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import operands
+from tensorlite.tensor import Tensor
+
+
+class MatMul(Op):
+    """``a @ b``. 1-D operands are treated as a row (left) or a column (right) vector and the
+    added axis is dropped again, as NumPy does; batch dims broadcast, and the engine sums the
+    gradient over broadcast batch dims."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.saved
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if b.ndim == 1:
+            g = g[..., None]
+        if a.ndim == 1:
+            g = g[..., None, :]
+        ga = gb = None
+        if self.parents[0] is not None:
+            ga = g @ xp.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if self.parents[1] is not None:
+            gb = xp.swapaxes(a2, -1, -2) @ g
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with NumPy's semantics (batched, broadcasting batch dims, 1-D vectors).
+
+    Parameters
+    ----------
+    a : Tensor of shape (..., n, k) or (k,)
+    b : Tensor of shape (..., k, m) or (k,)
+
+    Returns
+    -------
+    Tensor of shape (..., n, m), with the vector axes dropped for 1-D operands.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> (tl.ones(2, 3) @ tl.ones(3, 4)).shape
+    (2, 4)
+    >>> tl.matmul(tl.ones(5, 2, 3), tl.ones(3)).shape
+    (5, 2)
+    """
+    a, b = operands("matmul", a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least 1 dim, got shapes {a.shape} and {b.shape}")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last dim of the "
+            f"first ({k_a}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} dim of "
+            f"the second ({k_b})"
+        )
+    try:
+        return MatMul.apply(a, b)
+    except ValueError:
+        raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
+                         "broadcast together") from None

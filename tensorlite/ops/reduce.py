@@ -1,0 +1,318 @@
+"""Reductions along axes: sum, mean, max/min, var/std, logsumexp, softmax, log_softmax, argmax.
+
+All take ``dim`` (PyTorch) or ``axis`` (NumPy): None, an int or a tuple, negative allowed;
+``keepdim``/``keepdims`` keep the reduced axes as size 1.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.arith import sqrt
+from tensorlite.ops.common import normalize_axes, pick_axis, pick_keepdims
+from tensorlite.tensor import Tensor
+
+
+def _restore(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, ndim: int) -> Any:
+    """Give a reduced gradient back its reduced axes (as size 1) so it broadcasts to the input."""
+    if keepdims or axes is None and grad.ndim == ndim:
+        return grad
+    if axes is None:
+        return grad.reshape((1,) * ndim)
+    return xp.expand_dims(grad, axes)
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    n = 1
+    for i, s in enumerate(shape):
+        if axes is None or i in axes:
+            n *= s
+    return n
+
+
+class Sum(Op):
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
+        return a.sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        g = _restore(grad, self.axes, self.keepdims, len(self.in_shape))
+        return xp.broadcast_to(g, self.in_shape)
+
+
+class Mean(Op):
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
+        return a.mean(axis=axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        g = _restore(grad, self.axes, self.keepdims, len(self.in_shape))
+        return xp.broadcast_to(g / _count(self.in_shape, self.axes), self.in_shape)
+
+
+class Extremum(Op):
+    """max or min over axes; tied extreme elements share the gradient equally."""
+
+    def forward(self, a, axes, keepdims, largest):
+        self.axes, self.keepdims = axes, keepdims
+        out = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
+        self.save(a, out)
+        if not keepdims:
+            return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+        return out
+
+    def backward(self, grad):
+        a, out = self.saved
+        g = _restore(grad, self.axes, self.keepdims, a.ndim)
+        hit = a == out
+        count = hit.sum(axis=self.axes, keepdims=True)
+        return hit * (g / count)
+
+
+class Var(Op):
+    """Variance with ``correction`` (1: unbiased, PyTorch's default; 0: population)."""
+
+    def forward(self, a, axes, keepdims, correction):
+        self.axes, self.keepdims = axes, keepdims
+        centered = a - a.mean(axis=axes, keepdims=True)
+        self.denom = builtins.max(_count(a.shape, axes) - correction, 0)
+        self.save(centered)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=axes, keepdims=keepdims) / self.denom
+
+    def backward(self, grad):
+        (centered,) = self.saved
+        g = _restore(grad, self.axes, self.keepdims, centered.ndim)
+        return centered * (g * (2.0 / self.denom) if self.denom else g * xp.inf)
+
+
+def _shift(a: Any, axis: Any) -> Any:
+    """``a - max(a)`` along ``axis``, with all-``-inf`` slices shifted by 0 instead of NaN."""
+    m = a.max(axis=axis, keepdims=True)
+    m[~xp.isfinite(m)] = 0
+    return a - m
+
+
+class LogSumExp(Op):
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+        m = a.max(axis=axes, keepdims=True)
+        m[~xp.isfinite(m)] = 0
+        e = xp.exp(a - m)
+        s = e.sum(axis=axes, keepdims=True)
+        self.save(e, s)
+        out = xp.log(s) + m
+        if not keepdims:
+            out = out.reshape(()) if axes is None else out.squeeze(axis=axes)
+        return out
+
+    def backward(self, grad):
+        e, s = self.saved
+        return e * (_restore(grad, self.axes, self.keepdims, e.ndim) / s)
+
+
+class Softmax(Op):
+    def forward(self, a, axis):
+        self.axis = axis
+        e = xp.exp(_shift(a, axis))
+        e /= e.sum(axis=axis, keepdims=True)
+        self.save(e)
+        return e
+
+    def backward(self, grad):
+        (p,) = self.saved
+        gp = grad * p
+        gp -= p * gp.sum(axis=self.axis, keepdims=True)
+        return gp
+
+
+class LogSoftmax(Op):
+    def forward(self, a, axis):
+        self.axis = axis
+        shifted = _shift(a, axis)
+        out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad - xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
+
+
+# -- public functions ----------------------------------------------------------------------------
+
+def _axes(a: Tensor, dim: Any, axis: Any, name: str) -> tuple[int, ...] | None:
+    axes = normalize_axes(pick_axis(dim, axis, name), a.ndim, name)
+    return None if a.ndim == 0 else axes
+
+
+def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool = False) -> Tensor:
+    """Sum over ``dim`` (all axes when None).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, 3)
+    >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
+    (tensor(6.), tensor([3., 3.]), (1, 3))
+    """
+    return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=pick_keepdims(keepdim, keepdims))
+
+
+def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``dim`` (all axes when None).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.mean(tl.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=-1)
+    tensor([1.5, 3.5])
+    """
+    if a.dtype.kind != "f":
+        raise TypeError(f"mean: expected a floating tensor, got dtype {a.dtype}")
+    return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=pick_keepdims(keepdim, keepdims))
+
+
+def max(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool = False) -> Tensor:
+    """Largest value over ``dim`` (values only; use :func:`argmax` for indices).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.max(tl.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+    tensor([5., 7.])
+    """
+    return _extremum(a, dim, axis, keepdim, keepdims, True, "max")
+
+
+def min(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool = False) -> Tensor:
+    """Smallest value over ``dim`` (values only; use :func:`argmin` for indices).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.min(tl.tensor([[1.0, 5.0], [7.0, 2.0]]))
+    tensor(1.)
+    """
+    return _extremum(a, dim, axis, keepdim, keepdims, False, "min")
+
+
+def _extremum(a, dim, axis, keepdim, keepdims, largest, name):
+    if a.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {a.shape}")
+    return Extremum.apply(a, axes=_axes(a, dim, axis, name),
+                          keepdims=pick_keepdims(keepdim, keepdims), largest=largest)
+
+
+def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
+    """Variance over ``dim``, unbiased by default (``correction=1``; NumPy's ``ddof=`` accepted).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> tl.var(x), tl.var(x, correction=0)
+    (tensor(1.666667), tensor(1.25))
+    """
+    if correction is not None and ddof is not None and correction != ddof:
+        raise TypeError(f"var: got both correction={correction} and ddof={ddof}")
+    corr = correction if correction is not None else (ddof if ddof is not None else 1)
+    return Var.apply(a, axes=_axes(a, dim, axis, "var"), keepdims=pick_keepdims(keepdim, keepdims),
+                     correction=corr)
+
+
+def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
+    """Standard deviation, ``sqrt(var(...))``, unbiased by default.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.std(tl.tensor([1.0, 3.0]))
+    tensor(1.414214)
+    """
+    return sqrt(var(a, dim, keepdim, axis=axis, keepdims=keepdims, correction=correction, ddof=ddof))
+
+
+def logsumexp(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+              keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(a)))`` over ``dim``, computed without overflow.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.logsumexp(tl.tensor([1e4, 1e4]), dim=0)
+    tensor(10000.693)
+    """
+    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"),
+                           keepdims=pick_keepdims(keepdim, keepdims))
+
+
+def _one_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int:
+    ax = pick_axis(dim, axis, name)
+    if ax is None:
+        ax = -1
+    if not isinstance(ax, (int, xp.integer)):
+        raise TypeError(f"{name}: dim must be an int, got {ax!r}")
+    if a.ndim == 0:
+        raise ValueError(f"{name}: needs a tensor with at least one dim, got a scalar")
+    return normalize_axes(ax, a.ndim, name)[0]
+
+
+def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """Softmax along one axis (the last by default), stable for inputs of any size.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.softmax(tl.tensor([0.0, 1e4]))
+    tensor([0., 1.])
+    """
+    return Softmax.apply(a, axis=_one_axis(a, dim, axis, "softmax"))
+
+
+def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """Logarithm of the softmax along one axis (the last by default), stable for any input.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.log_softmax(tl.tensor([0.0, 1e4]))
+    tensor([-10000.,      0.])
+    """
+    return LogSoftmax.apply(a, axis=_one_axis(a, dim, axis, "log_softmax"))
+
+
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool = False) -> Tensor:
+    """Index of the largest value (over the flattened tensor when ``dim`` is None); no gradient.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.argmax(tl.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+    tensor([1, 0])
+    """
+    ax = pick_axis(dim, axis, "argmax")
+    return Tensor._wrap(xp.asarray(a.data.argmax(axis=ax, keepdims=pick_keepdims(keepdim, keepdims))))
+
+
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool = False) -> Tensor:
+    """Index of the smallest value (over the flattened tensor when ``dim`` is None); no gradient.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.argmin(tl.tensor([3.0, 1.0, 2.0]))
+    tensor(1)
+    """
+    ax = pick_axis(dim, axis, "argmin")
+    return Tensor._wrap(xp.asarray(a.data.argmin(axis=ax, keepdims=pick_keepdims(keepdim, keepdims))))

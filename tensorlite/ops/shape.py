@@ -1,0 +1,214 @@
+"""Shape ops: reshape (and view, flatten, squeeze, unsqueeze), transpose/permute, broadcast_to.
+
+Forward results are views where NumPy can make one; backward rules only move axes back.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import normalize_axes
+from tensorlite.tensor import Tensor
+
+
+class Reshape(Op):
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.in_shape)
+
+
+class Transpose(Op):
+    def forward(self, a, axes):
+        self.axes = axes
+        return a.transpose(axes)
+
+    def backward(self, grad):
+        return grad.transpose(xp.argsort(self.axes))
+
+
+class BroadcastTo(Op):
+    """Broadcast to a larger shape; the engine sums the gradient back to the input's shape."""
+
+    def forward(self, a, shape):
+        return xp.broadcast_to(a, shape)
+
+    def backward(self, grad):
+        return grad
+
+
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """Return the same elements in a new shape (one entry may be -1); a view where possible.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.arange(6.0).reshape(2, -1).shape
+    (2, 3)
+    """
+    shape = _shape_arg(shape)
+    if shape == a.shape:
+        return a
+    known = math.prod(s for s in shape if s != -1)
+    bad = shape.count(-1) > 1 or any(s < -1 for s in shape) or (
+        a.size != known if -1 not in shape else (known == 0 or a.size % known))
+    if bad:
+        raise ValueError(f"reshape: shape {list(shape)} is invalid for a tensor of shape "
+                         f"{a.shape} (size {a.size})")
+    return Reshape.apply(a, shape=shape)
+
+
+view = reshape
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one (all of them by default), as PyTorch.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
+    if a.ndim == 0:
+        return reshape(a, 1)
+    start, end = (normalize_axes(d, a.ndim, "flatten")[0] for d in (start_dim, end_dim))
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return reshape(a, *a.shape[:start], math.prod(a.shape[start:end + 1]), *a.shape[end + 1:])
+
+
+def squeeze(a: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Drop size-1 dims (all, or those in ``dim``; a named dim of another size is left, as PyTorch).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(1, 3, 1).squeeze().shape, tl.ones(1, 3, 1).squeeze(0).shape
+    ((3,), (3, 1))
+    """
+    dim = dim if axis is None else axis
+    axes = normalize_axes(dim, a.ndim, "squeeze") if dim is not None else range(a.ndim)
+    drop = {i for i in axes if a.ndim and a.shape[i] == 1}
+    return reshape(a, *(s for i, s in enumerate(a.shape) if i not in drop))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at position ``dim`` (negative counts from the end of the result).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(3).unsqueeze(0).shape, tl.ones(3).unsqueeze(-1).shape
+    ((1, 3), (3, 1))
+    """
+    pos = normalize_axes(dim, a.ndim + 1, "unsqueeze")[0]
+    return reshape(a, *a.shape[:pos], 1, *a.shape[pos:])
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dims: ``permute(2, 0, 1)`` makes dim 2 the first.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    axes = _shape_arg(dims)
+    if sorted(normalize_axes(ax, a.ndim, "permute")[0] for ax in axes) != list(range(a.ndim)):
+        raise ValueError(f"permute: {list(axes)} is not a permutation of the {a.ndim} dims of {a.shape}")
+    axes = tuple(ax % a.ndim for ax in axes)
+    if axes == tuple(range(a.ndim)):
+        return a
+    return Transpose.apply(a, axes=axes)
+
+
+def swapaxes(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Exchange two dims.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(2, 3, 4).swapaxes(0, 2).shape
+    (4, 3, 2)
+    """
+    i, j = (normalize_axes(d, a.ndim, "swapaxes")[0] for d in (dim0, dim1))
+    axes = list(range(a.ndim))
+    axes[i], axes[j] = axes[j], axes[i]
+    return permute(a, *axes)
+
+
+def transpose(a: Tensor, *dims: Any) -> Tensor:
+    """Reverse the dims (no argument), permute them (a full permutation), or swap two dims.
+
+    Two dims on a tensor of more than 2 dims swap those two (PyTorch's ``transpose(d0, d1)``);
+    a full permutation permutes them (NumPy's ``transpose(axes)``). On a 2-D tensor
+    ``transpose(0, 1)`` is that full permutation, i.e. the identity: use ``.T`` or ``swapaxes``.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, 3, 4)
+    >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose(1, 2, 0).shape
+    ((4, 3, 2), (4, 3, 2), (3, 4, 2))
+    """
+    axes = _shape_arg(dims) if dims else ()
+    if not axes:
+        return permute(a, *reversed(range(a.ndim)))
+    if len(axes) == a.ndim:
+        return permute(a, *axes)
+    if len(axes) == 2:
+        return swapaxes(a, *axes)
+    raise ValueError(f"transpose: dims {list(axes)} are neither two dims nor a permutation of the "
+                     f"{a.ndim} dims of {a.shape}")
+
+
+def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
+    """Broadcast to ``shape`` (a read-only view; the gradient sums back).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(3, 1).broadcast_to(2, 3, 4).shape
+    (2, 3, 4)
+    """
+    shape = _shape_arg(shape)
+    if shape == a.shape:
+        return a
+    try:
+        xp.broadcast_shapes(a.shape, shape)
+        if len(shape) < a.ndim or xp.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"broadcast_to: a tensor of shape {a.shape} cannot be broadcast to "
+                         f"{shape}") from None
+    return BroadcastTo.apply(a, shape=shape)
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's ``expand``: broadcast_to where -1 keeps a dim's size.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.ones(3, 1).expand(-1, 4).shape
+    (3, 4)
+    """
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {list(sizes)} has fewer dims than the tensor's shape {a.shape}")
+    shape = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return broadcast_to(a, *shape)

@@ -1,0 +1,78 @@
+"""``save``/``load``: a dict of named arrays as an ``.npz`` file; nothing is ever pickled."""
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from typing import Any, Mapping
+
+from tensorlite.backend import xp
+from tensorlite.tensor import Tensor
+
+
+def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write named arrays (or tensors) to ``path`` as ``.npz``, atomically.
+
+    The file is written to a temporary file beside ``path``, flushed to disk and renamed over
+    ``path``, so an interrupted save leaves any previous file intact. ``path`` is used as given
+    (no suffix is added).
+
+    Examples
+    --------
+    >>> import os, tempfile, tensorlite as tl
+    >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+    >>> tl.save({"w": tl.ones(2, 2), "step": 3}, path)
+    >>> sorted(tl.load(path))
+    ['step', 'w']
+    """
+    arrays = {}
+    for key, value in state_dict.items():
+        if not isinstance(key, str):
+            raise TypeError(f"save: keys must be strings, got {key!r}")
+        arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+        if arr.dtype.hasobject:
+            raise TypeError(f"save: entry {key!r} holds Python objects (dtype {arr.dtype}); "
+                            "only numeric arrays can be saved")
+        arrays[key] = arr
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            xp.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a file written by :func:`save` into a dict of ndarrays, refusing pickled data.
+
+    Raises
+    ------
+    ValueError
+        when the file is not a readable ``.npz`` archive or holds object arrays.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, tensorlite as tl
+    >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+    >>> tl.save({"b": np.arange(3)}, path)
+    >>> tl.load(path)["b"]
+    array([0, 1, 2])
+    """
+    path = os.fspath(path)
+    try:
+        with xp.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except AttributeError:  # np.load returned a plain array: a .npy file, not an archive
+        raise ValueError(f"load: {path!r} is a single .npy array, not a .npz checkpoint") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
+                         f"pickled objects): {e}") from None

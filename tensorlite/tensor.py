@@ -1,0 +1,410 @@
+"""``Tensor``: an ndarray, its gradient, and the tape entry that produced it.
+
+Operators and methods call the op functions in :mod:`tensorlite.ops`; the recording and the
+reverse walk live in :mod:`tensorlite.autograd`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite import config
+from tensorlite.backend import ndarray, xp
+
+_ALLOWED_KINDS = "fiub"
+
+
+def _checked_array(data: Any, dtype: Any, copy: bool, where: str) -> Any:
+    """Convert ``data`` to an ndarray of an allowed dtype (floats, ints, unsigned, bool)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        arr = xp.array(data, dtype=dtype, copy=copy) if copy or not isinstance(data, ndarray) \
+            else data.astype(dtype, copy=False)
+    elif isinstance(data, ndarray):
+        arr = data.copy() if copy else data
+    else:
+        try:
+            arr = xp.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {e}") from None
+        if arr.dtype.kind == "f":
+            arr = arr.astype(config.get_default_dtype(), copy=False)
+    if arr.dtype.kind not in _ALLOWED_KINDS:
+        raise TypeError(
+            f"{where}: unsupported dtype {arr.dtype} (shape {arr.shape}); tensors hold float, "
+            "int, unsigned or bool numbers, not objects, strings or complex numbers"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for reverse-mode autograd.
+
+    Parameters
+    ----------
+    data : ndarray, Tensor, number or nested sequence
+        An ndarray is wrapped without a copy and keeps its dtype; Python floats get the default
+        dtype (float32, see :func:`tensorlite.set_default_dtype`).
+    requires_grad : bool
+        Record ops on this tensor so ``backward`` fills its ``.grad``. Floating dtypes only.
+    dtype : optional dtype to convert to.
+
+    Attributes
+    ----------
+    data : ndarray
+    grad : ndarray or None, of the same shape and dtype as ``data``
+    requires_grad : bool
+    grad_fn : name of the op that produced this tensor, or None for a leaf
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([[2., 4.],
+           [6., 8.]], dtype=float32)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _checked_array(data, dtype, False, "Tensor")
+        self.grad: Any = None
+        self._ctx: Any = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data: Any) -> Tensor:
+        """Wrap an ndarray with no checks and no grad (internal fast path)."""
+        t = cls.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t._ctx = None
+        return t
+
+    # -- attributes --------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        """Number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
+        return self.data.size
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (inputs, parameters, detached)."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """Name of the op that produced this tensor, or None for a leaf."""
+        return None if self._ctx is None else type(self._ctx).__name__
+
+    @property
+    def T(self) -> Tensor:
+        """All dims reversed."""
+        return ops.transpose(self)
+
+    # -- autograd ----------------------------------------------------------------------------
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+
+        Parameters
+        ----------
+        grad : upstream gradient of this tensor's shape; may be omitted for a one-element tensor.
+        retain_graph : keep the saved arrays so backward can run through the graph again.
+        """
+        autograd.run_tensor_backward(self, grad, retain_graph)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (floating dtypes only) and return self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating tensors can require gradients, got dtype "
+                f"{self.data.dtype} (shape {self.shape}); cast with .astype(np.float32) first"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, outside the graph."""
+        return Tensor._wrap(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``grad = None``)."""
+        self.grad = None
+
+    # -- conversion --------------------------------------------------------------------------
+    def numpy(self) -> Any:
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Cast to ``dtype``; gradients flow back in this tensor's dtype."""
+        return ops.astype(self, dtype)
+
+    def float(self) -> Tensor:
+        return ops.astype(self, xp.float32)
+
+    def double(self) -> Tensor:
+        return ops.astype(self, xp.float64)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = xp.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.data.dtype not in (config.get_default_dtype(), xp.int64, xp.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn=<{self.grad_fn}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}{''.join(', ' + e for e in extras)})"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # -- operators ---------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __abs__(self) -> Tensor:
+        return ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.ge(self, other)
+
+    # -- methods (documented on the functions in tensorlite.ops) ---------------------------
+    def add(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def sub(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def pow(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def matmul(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    def abs(self) -> Tensor:
+        return ops.abs(self)
+
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.sqrt(self)
+
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        return ops.clip(self, min, max)
+
+    clamp = clip
+
+    def maximum(self, other: Any) -> Tensor:
+        return ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return ops.minimum(self, other)
+
+    def sum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.sum(self, dim, keepdim, **kw)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.mean(self, dim, keepdim, **kw)
+
+    def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.max(self, dim, keepdim, **kw)
+
+    def min(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.min(self, dim, keepdim, **kw)
+
+    def var(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.var(self, dim, keepdim, **kw)
+
+    def std(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.std(self, dim, keepdim, **kw)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.logsumexp(self, dim, keepdim, **kw)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.argmax(self, dim, keepdim, **kw)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return ops.argmin(self, dim, keepdim, **kw)
+
+    def softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+        return ops.softmax(self, dim, **kw)
+
+    def log_softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+        return ops.log_softmax(self, dim, **kw)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Any = None, **kw: Any) -> Tensor:
+        return ops.squeeze(self, dim, **kw)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return ops.unsqueeze(self, dim)
+
+    def transpose(self, *dims: Any) -> Tensor:
+        return ops.transpose(self, *dims)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return ops.permute(self, *dims)
+
+    def swapaxes(self, dim0: int, dim1: int) -> Tensor:
+        return ops.swapaxes(self, dim0, dim1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return ops.expand(self, *sizes)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return ops.broadcast_to(self, *shape)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
+        return ops.split(self, split_size_or_sections, dim, **kw)
+
+    def chunk(self, chunks: int, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
+        return ops.chunk(self, chunks, dim, **kw)
+
+
+from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
