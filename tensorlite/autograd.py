@@ -464,7 +464,8 @@ def gradcheck(
                                      t.shape) if t.shape else ()
             raise GradcheckError(
                 f"gradcheck: input {k} (shape {t.shape}): worst mismatch at index {tuple(map(int, worst))}: "
-                f"analytic {a[worst]!r} vs numeric {numeric[worst]!r} (atol={atol}, rtol={rtol}); "
+                f"analytic {float(a[worst]):.6g} vs numeric {float(numeric[worst]):.6g} "
+                f"(atol={atol}, rtol={rtol}); "
                 f"{int((excess > 0).sum())} of {a.size} elements differ"
             )
     return True

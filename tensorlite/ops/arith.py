@@ -251,9 +251,10 @@ class Tanh(Op):
 
     def backward(self, grad):
         (out,) = self.saved
-        d = out * out
-        xp.subtract(1, d, out=d)
+        d = out * out  # (1 - out**2) * grad, computed in place on one temporary
+        d -= 1
         d *= grad
+        d *= -1
         return d
 
 
