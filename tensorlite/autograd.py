@@ -164,23 +164,21 @@ class Op:
                     record = True
                     break
         if record:
-            op.parents = tuple(
-                t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
-            )
+            op.parents = tuple([t._ctx if t._ctx is not None else (t if t.requires_grad else None)
+                                for t in inputs])
         data = op.forward(*[t.data for t in inputs], **params)
         if type(data) is not ndarray:
             data = xp.asarray(data)
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
+        out.requires_grad = record
         if record:
             op.seq = next(_sequence)
             op.shape = data.shape
             op.dtype = data.dtype
-            out.requires_grad = True
             out._ctx = op
         else:
-            out.requires_grad = False
             out._ctx = None
         return out
 
@@ -251,54 +249,55 @@ def backward(
             grads[key] = g
             if root._ctx is not None:
                 heapq.heappush(heap, (-key.seq, key))
-    targets = {(t._ctx if t._ctx is not None else t) for t in inputs}
+    targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        op = heapq.heappop(heap)[1]
+        op = pop(heap)[1]
         g = grads.pop(op)
-        if op in targets:
+        if targets and op in targets:
             captured[op] = g
             if stop_at_inputs:
                 continue
         if op.saved is None:
             raise _released_error(op)
         in_grads = op.backward(g)
-        if type(in_grads) is not tuple:
-            in_grads = (in_grads,)
         if not retain_graph:
             op.saved = None
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
         for parent, ig in zip(op.parents, in_grads):
             if parent is None or ig is None:
                 continue
             if type(ig) is not ndarray:
                 ig = xp.asarray(ig)
-            if ig.shape != parent.shape:
-                ig = _unbroadcast(ig, parent.shape, op)
-            if ig.dtype != parent.dtype:
-                ig = ig.astype(parent.dtype)
+            if type(parent) is Tensor:
+                shape, dtype = parent.data.shape, parent.data.dtype
+            else:
+                shape, dtype = parent.shape, parent.dtype
+            if ig.shape != shape:
+                ig = _unbroadcast(ig, shape, op)
+            if ig.dtype is not dtype and ig.dtype != dtype:
+                ig = ig.astype(dtype)
             if parent in grads:
                 grads[parent] = grads[parent] + ig
             else:
                 grads[parent] = ig
                 if type(parent) is not Tensor:
-                    heapq.heappush(heap, (-parent.seq, parent))
-    # What is left in ``grads`` are gradients of leaf tensors.
-    seen: set[int] = {id(g) for g in root_grads}
-    for leaf, g in grads.items():
-        g = _owned(g, seen)
-        if leaf in targets:
-            captured[leaf] = g
-        if accumulate:
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+                    push(heap, (-parent.seq, parent))
+    # What is left in ``grads`` are gradients of leaf tensors. Each leaf gets an array of its
+    # own: a rule may hand one array to several inputs (Add), or a view of the caller's array.
+    if grads:
+        seen: set[int] = {id(g) for g in root_grads}
+        for leaf, g in grads.items():
+            if g.base is not None or id(g) in seen:
+                g = g.copy()
+            seen.add(id(g))
+            if targets and leaf in targets:
+                captured[leaf] = g
+            if accumulate:
+                leaf.grad = g if leaf.grad is None else leaf.grad + g
     return [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
-
-
-def _owned(g: Any, seen: set[int]) -> Any:
-    """Return ``g``, copied when it may be shared with another gradient or the caller."""
-    if g.base is not None or id(g) in seen:
-        g = g.copy()
-    seen.add(id(g))
-    return g
 
 
 def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
@@ -309,7 +308,8 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
                 f"{where}: grad can be created implicitly only for a scalar output, but the output "
                 f"has shape {root.shape}; pass a gradient of that shape, e.g. backward(tl.ones_like(out))"
             )
-        return xp.ones_like(root.data)
+        return xp.ones(root.data.shape, dtype=root.data.dtype) if root.data.ndim else \
+            xp.array(1, dtype=root.data.dtype)
     g = grad.data if isinstance(grad, Tensor) else xp.asarray(grad)
     if g.shape != root.shape:
         raise ValueError(

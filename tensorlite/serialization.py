@@ -67,12 +67,17 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     path = os.fspath(path)
     try:
-        with xp.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except AttributeError:  # np.load returned a plain array: a .npy file, not an archive
-        raise ValueError(f"load: {path!r} is a single .npy array, not a .npz checkpoint") from None
+        archive = xp.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
         raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
                          f"pickled objects): {e}") from None
+    if not isinstance(archive, xp.lib.npyio.NpzFile):
+        raise ValueError(f"load: {path!r} holds a single .npy array, not a .npz checkpoint")
+    with archive:
+        try:
+            return {key: archive[key] for key in archive.files}
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
+                             f"pickled objects): {e}") from None

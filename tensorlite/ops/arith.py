@@ -94,7 +94,8 @@ class PowScalar(Op):
 
 
 def _binary(op: type[Op], name: str, a: Any, b: Any) -> Tensor:
-    a, b = operands(name, a, b)
+    if type(a) is not Tensor or type(b) is not Tensor or a.data.dtype != b.data.dtype:
+        a, b = operands(name, a, b)
     try:
         return op.apply(a, b)
     except ValueError as e:
@@ -251,11 +252,7 @@ class Tanh(Op):
 
     def backward(self, grad):
         (out,) = self.saved
-        d = out * out  # (1 - out**2) * grad, computed in place on one temporary
-        d -= 1
-        d *= grad
-        d *= -1
-        return d
+        return grad * (1 - out * out)
 
 
 class Sigmoid(Op):
@@ -270,10 +267,7 @@ class Sigmoid(Op):
 
     def backward(self, grad):
         (out,) = self.saved
-        d = 1 - out
-        d *= out
-        d *= grad
-        return d
+        return grad * out * (1 - out)
 
 
 class Relu(Op):

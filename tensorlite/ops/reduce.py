@@ -9,7 +9,7 @@ import builtins
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import expand_scalar, xp
 from tensorlite.ops.arith import sqrt
 from tensorlite.ops.common import normalize_axes, pick_axis, pick_keepdims
 from tensorlite.tensor import Tensor
@@ -38,6 +38,8 @@ class Sum(Op):
         return a.sum(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
+        if grad.size == 1:
+            return expand_scalar(grad, self.in_shape)
         g = _restore(grad, self.axes, self.keepdims, len(self.in_shape))
         return xp.broadcast_to(g, self.in_shape)
 
@@ -48,8 +50,10 @@ class Mean(Op):
         return a.mean(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
-        g = _restore(grad, self.axes, self.keepdims, len(self.in_shape))
-        return xp.broadcast_to(g / _count(self.in_shape, self.axes), self.in_shape)
+        g = grad / _count(self.in_shape, self.axes)
+        if g.size == 1:
+            return expand_scalar(g, self.in_shape)
+        return xp.broadcast_to(_restore(g, self.axes, self.keepdims, len(self.in_shape)), self.in_shape)
 
 
 class Extremum(Op):
@@ -144,6 +148,8 @@ class LogSoftmax(Op):
 # -- public functions ----------------------------------------------------------------------------
 
 def _axes(a: Tensor, dim: Any, axis: Any, name: str) -> tuple[int, ...] | None:
+    if dim is None and axis is None:
+        return None
     axes = normalize_axes(pick_axis(dim, axis, name), a.ndim, name)
     return None if a.ndim == 0 else axes
 
@@ -159,7 +165,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
-    return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=pick_keepdims(keepdim, keepdims))
+    return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=keepdim or keepdims)
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -174,7 +180,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     """
     if a.dtype.kind != "f":
         raise TypeError(f"mean: expected a floating tensor, got dtype {a.dtype}")
-    return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=pick_keepdims(keepdim, keepdims))
+    return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=keepdim or keepdims)
 
 
 def max(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,

@@ -1,0 +1,1 @@
+"""Benchmarks for tensorlite (not part of the installed package); see ``benchmarks/overhead.py``."""
