@@ -18,7 +18,8 @@ def spirals(n_per_class: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return x.astype(np.float32), y
 
 
-def main() -> None:
+def main(steps: int = 1500) -> float:
+    """Train, print progress, and return the final training accuracy."""
     tl.manual_seed(0)
     rng = np.random.default_rng(0)
     x_np, y_np = spirals(500, rng)
@@ -33,7 +34,7 @@ def main() -> None:
     b3 = tl.zeros(2, requires_grad=True)
     params = [w1, b1, w2, b2, w3, b3]
 
-    lr, steps = 0.1, 1500
+    lr = 0.1
     for step in range(steps + 1):
         h = (x @ w1 + b1).relu()
         h = (h @ w2 + b2).relu()
@@ -46,10 +47,11 @@ def main() -> None:
         with tl.no_grad():
             for p in params:
                 p.data -= lr * p.grad
-        if step % 300 == 0:
+        if step % 300 == 0 or step == steps:
             accuracy = (logits.argmax(dim=1) == y).data.mean()
             print(f"step {step:5d}  loss {loss.item():.4f}  accuracy {accuracy:.3f}")
     print(f"final accuracy on {len(y)} points: {accuracy:.3f}")
+    return float(accuracy)
 
 
 if __name__ == "__main__":

@@ -297,7 +297,8 @@ def backward(
                 captured[leaf] = g
             if accumulate:
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
-    return [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
+    result = [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
+    return [g.copy() if g is not None and g.base is not None else g for g in result]
 
 
 def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:

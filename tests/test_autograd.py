@@ -214,3 +214,27 @@ def test_zero_grad_and_requires_grad_():
     x.zero_grad()
     assert x.grad is None
     assert not x.requires_grad_(False).requires_grad
+
+
+def test_segment_backward_stops_at_its_input():
+    """The engine call behind the legacy ``Module.backward(dout)``: walk only output -> input."""
+    w1, w2 = leaf([2.0]), leaf([3.0])
+    x = leaf([1.0])
+    h = x * w1                      # an earlier "module"
+    out = (h * w2).tanh()           # the segment between h and out
+    dout = np.array([0.5])
+    (dh,) = tl.autograd.backward([out], [dout], inputs=[h], stop_at_inputs=True)
+    local = 0.5 * (1 - np.tanh(6.0) ** 2)
+    np.testing.assert_allclose(dh, [local * 3.0])
+    np.testing.assert_allclose(w2.grad, [local * 2.0])
+    assert w1.grad is None and x.grad is None      # nothing past the segment's input
+    (dx,) = tl.autograd.backward([h], [dh], inputs=[x], stop_at_inputs=True)
+    np.testing.assert_allclose(w1.grad, [local * 3.0 * 1.0])
+    np.testing.assert_allclose(dx, [local * 3.0 * 2.0])
+
+
+def test_grad_of_an_intermediate_is_a_plain_array():
+    x = leaf(np.ones((2, 3)))
+    y = x * 2
+    (gy,) = tl.grad(y.sum(), [y])
+    assert gy.shape == (2, 3) and gy.base is None and gy.flags.writeable

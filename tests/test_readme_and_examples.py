@@ -1,0 +1,26 @@
+"""The README's Python example and the demo script run as documented."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_python_blocks_run():
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    assert blocks, "README.md has no python example"
+    for block in blocks:
+        namespace: dict = {}
+        exec(compile(block, "README.md", "exec"), namespace)
+        assert namespace["x"].grad.shape == (2, 2) and namespace["w"].grad.shape == (2, 3)
+
+
+def test_autograd_demo_learns_the_spirals(capsys):
+    spec = importlib.util.spec_from_file_location("autograd_demo", ROOT / "examples" / "autograd_demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    accuracy = demo.main(steps=900)
+    assert accuracy > 0.95
+    assert "final accuracy" in capsys.readouterr().out
