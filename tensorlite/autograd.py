@@ -72,8 +72,24 @@ class set_grad_enabled(contextlib.ContextDecorator):
         _grad_enabled = self.prev.pop()
 
 
-class no_grad(set_grad_enabled):
-    """Record nothing inside the block (evaluation, optimizer updates).
+class _FixedMode(set_grad_enabled):
+    """A ``set_grad_enabled`` with a fixed mode, usable as ``@dec``, ``@dec()`` or ``with dec():``."""
+
+    mode_value = True
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        self.__init__()
+        return self(func)
+
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
+        super().__init__(self.mode_value)
+
+
+class no_grad(_FixedMode):
+    """Record nothing inside the block or the decorated function (evaluation, optimizer updates).
 
     Examples
     --------
@@ -83,14 +99,18 @@ class no_grad(set_grad_enabled):
     ...     y = x * 2
     >>> y.requires_grad, y.grad_fn
     (False, None)
+    >>> @tl.no_grad
+    ... def evaluate(t):
+    ...     return t * 2
+    >>> evaluate(x).requires_grad
+    False
     """
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    mode_value = False
 
 
-class enable_grad(set_grad_enabled):
-    """Record ops again inside a ``no_grad`` block.
+class enable_grad(_FixedMode):
+    """Record ops again inside a ``no_grad`` block (or a decorated function).
 
     Examples
     --------
@@ -103,8 +123,7 @@ class enable_grad(set_grad_enabled):
     'Mul'
     """
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode_value = True
 
 
 # ----------------------------------------------------------------------------------------------

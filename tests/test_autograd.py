@@ -84,6 +84,18 @@ def test_no_grad_records_nothing():
         return t * 2
 
     assert double(x).grad_fn is None
+
+    @tl.no_grad
+    def triple(t):
+        return t * 3
+
+    @tl.enable_grad
+    def recorded(t):
+        return t * 3
+
+    assert triple(x).grad_fn is None and triple.__name__ == "triple"
+    with tl.no_grad():
+        assert recorded(x).grad_fn == "Mul"
     with tl.no_grad():
         with tl.enable_grad():
             z = x * 2
