@@ -182,7 +182,9 @@ class Tensor:
         return ops.astype(self, xp.float64)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        return self.data if dtype is None else self.data.astype(dtype)
+        if dtype is None or dtype == self.data.dtype:
+            return self.data.copy() if copy else self.data
+        return self.data.astype(dtype)
 
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", prefix="tensor(")

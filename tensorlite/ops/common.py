@@ -44,13 +44,17 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         elif arrays:
             target = xp.result_type(*[x.dtype for x in arrays])
         else:
-            target = xp.result_type(*args)
+            target = xp.result_type(*[xp.asarray(x).dtype for x in args])
     out = []
     for x in args:
         if isinstance(x, Tensor):
             out.append(x if x.dtype == target else Tensor._wrap(x.data.astype(target)))
         else:
-            out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
+            try:
+                out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
+            except (TypeError, ValueError):
+                raise TypeError(f"{op_name}: cannot use {type(x).__name__} {x!r} as an operand of "
+                                f"dtype {target}") from None
     return tuple(out)
 
 
