@@ -78,11 +78,9 @@ class _FixedMode(set_grad_enabled):
     mode_value = True
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
-        self = super().__new__(cls)
-        if func is None:
-            return self
-        self.__init__()
-        return self(func)
+        if func is not None:  # used bare as a decorator: @no_grad
+            return cls()(func)
+        return super().__new__(cls)
 
     def __init__(self, func: Callable[..., Any] | None = None) -> None:
         super().__init__(self.mode_value)
@@ -149,6 +147,9 @@ class Op:
 
     saved: tuple[Any, ...] | None = ()
     parents: tuple[Any, ...] = ()
+    seq: int
+    shape: tuple[int, ...]
+    dtype: Any
 
     def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} defines no forward")
@@ -290,7 +291,7 @@ def backward(
                 continue
             if type(ig) is not ndarray:
                 ig = xp.asarray(ig)
-            if type(parent) is Tensor:
+            if isinstance(parent, Tensor):
                 shape, dtype = parent.data.shape, parent.data.dtype
             else:
                 shape, dtype = parent.shape, parent.dtype
@@ -302,7 +303,7 @@ def backward(
                 grads[parent] = grads[parent] + ig
             else:
                 grads[parent] = ig
-                if type(parent) is not Tensor:
+                if isinstance(parent, Op):
                     push(heap, (-parent.seq, parent))
     # What is left in ``grads`` are gradients of leaf tensors. Each leaf gets an array of its
     # own: a rule may hand one array to several inputs (Add), or a view of the caller's array.

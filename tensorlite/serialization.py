@@ -39,7 +39,7 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            xp.savez(f, **arrays)
+            xp.savez(f, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

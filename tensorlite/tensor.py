@@ -175,12 +175,6 @@ class Tensor:
         """Cast to ``dtype``; gradients flow back in this tensor's dtype."""
         return ops.astype(self, dtype)
 
-    def float(self) -> Tensor:
-        return ops.astype(self, xp.float32)
-
-    def double(self) -> Tensor:
-        return ops.astype(self, xp.float64)
-
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         if dtype is None or dtype == self.data.dtype:
             return self.data.copy() if copy else self.data
@@ -407,6 +401,15 @@ class Tensor:
 
     def chunk(self, chunks: int, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
         return ops.chunk(self, chunks, dim, **kw)
+
+    # last, so that the builtin ``float`` in annotations above is not shadowed
+    def float(self) -> Tensor:
+        """Cast to float32."""
+        return ops.astype(self, xp.float32)
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return ops.astype(self, xp.float64)
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)

@@ -63,20 +63,26 @@ def _describe(x: Any) -> str:
     return f"{kind} of shape {tuple(x.shape)} and dtype {x.dtype}"
 
 
+def normalize_axis(axis: Any, ndim: int, op_name: str) -> int:
+    """Return one axis (negative counts from the end) as a non-negative int below ``ndim``.
+
+    A 0-d tensor accepts axis 0 and -1, as in PyTorch.
+    """
+    ax, n = int(axis), max(ndim, 1)
+    if not -n <= ax < n:
+        raise IndexError(f"{op_name}: dim {ax} is out of range for a tensor with {ndim} dims")
+    return ax % n
+
+
 def normalize_axes(axis: Any, ndim: int, op_name: str) -> tuple[int, ...] | None:
-    """Return ``axis`` (None, int or sequence) as a sorted tuple of non-negative axes."""
+    """Return ``axis`` (None, an int or a sequence of ints) as a sorted tuple of non-negative axes."""
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, xp.integer)) else tuple(axis)
-    result = []
-    for ax in axes:
-        ax = int(ax)
-        if not -max(ndim, 1) <= ax < max(ndim, 1):
-            raise IndexError(f"{op_name}: dim {ax} is out of range for a tensor with {ndim} dims")
-        result.append(ax % max(ndim, 1))
+    result = tuple(sorted(normalize_axis(ax, ndim, op_name) for ax in axes))
     if len(set(result)) != len(result):
         raise ValueError(f"{op_name}: dim {axis} repeats an axis")
-    return tuple(sorted(result))
+    return result
 
 
 def pick_axis(dim: Any, axis: Any, op_name: str) -> Any:

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import normalize_axes, operands
+from tensorlite.ops.common import normalize_axis, operands
 from tensorlite.tensor import Tensor
 
 _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
@@ -88,7 +88,7 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     (3, 3)
     """
     ts = _join_operands("cat", tensors)
-    ax = normalize_axes(dim if axis is None else axis, ts[0].ndim, "cat")[0]
+    ax = normalize_axis(dim if axis is None else axis, ts[0].ndim, "cat")
     for t in ts[1:]:
         if t.ndim != ts[0].ndim or t.shape[:ax] + t.shape[ax + 1:] != ts[0].shape[:ax] + ts[0].shape[ax + 1:]:
             raise ValueError(f"cat: shapes {[x.shape for x in ts]} differ outside dim {ax}")
@@ -110,7 +110,7 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     ts = _join_operands("stack", tensors)
     if len({t.shape for t in ts}) != 1:
         raise ValueError(f"stack: all tensors must have one shape, got {[t.shape for t in ts]}")
-    ax = normalize_axes(dim if axis is None else axis, ts[0].ndim + 1, "stack")[0]
+    ax = normalize_axis(dim if axis is None else axis, ts[0].ndim + 1, "stack")
     return Stack.apply(*ts, axis=ax)
 
 
@@ -126,7 +126,7 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0, 
     >>> [t.shape for t in tl.arange(5.0).split([1, 4])]
     [(1,), (4,)]
     """
-    ax = normalize_axes(dim if axis is None else axis, a.ndim, "split")[0]
+    ax = normalize_axis(dim if axis is None else axis, a.ndim, "split")
     n = a.shape[ax]
     if isinstance(split_size_or_sections, (int, xp.integer)):
         size = int(split_size_or_sections)
@@ -156,7 +156,7 @@ def chunk(a: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> t
     """
     if chunks <= 0:
         raise ValueError(f"chunk: number of chunks must be positive, got {chunks}")
-    ax = normalize_axes(dim if axis is None else axis, a.ndim, "chunk")[0]
+    ax = normalize_axis(dim if axis is None else axis, a.ndim, "chunk")
     return split(a, max(-(-a.shape[ax] // chunks), 1), ax)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import expand_scalar, xp
 from tensorlite.ops.arith import sqrt
-from tensorlite.ops.common import normalize_axes, pick_axis, pick_keepdims
+from tensorlite.ops.common import normalize_axes, normalize_axis, pick_axis, pick_keepdims
 from tensorlite.tensor import Tensor
 
 
@@ -269,7 +269,7 @@ def _one_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int:
         raise TypeError(f"{name}: dim must be an int, got {ax!r}")
     if a.ndim == 0:
         raise ValueError(f"{name}: needs a tensor with at least one dim, got a scalar")
-    return normalize_axes(ax, a.ndim, name)[0]
+    return normalize_axis(ax, a.ndim, name)
 
 
 def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import normalize_axes
+from tensorlite.ops.common import normalize_axes, normalize_axis
 from tensorlite.tensor import Tensor
 
 
@@ -83,7 +83,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """
     if a.ndim == 0:
         return reshape(a, 1)
-    start, end = (normalize_axes(d, a.ndim, "flatten")[0] for d in (start_dim, end_dim))
+    start, end = (normalize_axis(d, a.ndim, "flatten") for d in (start_dim, end_dim))
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(a, *a.shape[:start], math.prod(a.shape[start:end + 1]), *a.shape[end + 1:])
@@ -99,7 +99,7 @@ def squeeze(a: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
     ((3,), (3, 1))
     """
     dim = dim if axis is None else axis
-    axes = normalize_axes(dim, a.ndim, "squeeze") if dim is not None else range(a.ndim)
+    axes = range(a.ndim) if dim is None else (normalize_axes(dim, a.ndim, "squeeze") or ())
     drop = {i for i in axes if a.ndim and a.shape[i] == 1}
     return reshape(a, *(s for i, s in enumerate(a.shape) if i not in drop))
 
@@ -113,7 +113,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     >>> tl.ones(3).unsqueeze(0).shape, tl.ones(3).unsqueeze(-1).shape
     ((1, 3), (3, 1))
     """
-    pos = normalize_axes(dim, a.ndim + 1, "unsqueeze")[0]
+    pos = normalize_axis(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, *a.shape[:pos], 1, *a.shape[pos:])
 
 
@@ -127,7 +127,7 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     (4, 2, 3)
     """
     axes = _shape_arg(dims)
-    if sorted(normalize_axes(ax, a.ndim, "permute")[0] for ax in axes) != list(range(a.ndim)):
+    if sorted(normalize_axis(ax, a.ndim, "permute") for ax in axes) != list(range(a.ndim)):
         raise ValueError(f"permute: {list(axes)} is not a permutation of the {a.ndim} dims of {a.shape}")
     axes = tuple(ax % a.ndim for ax in axes)
     if axes == tuple(range(a.ndim)):
@@ -144,7 +144,7 @@ def swapaxes(a: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> tl.ones(2, 3, 4).swapaxes(0, 2).shape
     (4, 3, 2)
     """
-    i, j = (normalize_axes(d, a.ndim, "swapaxes")[0] for d in (dim0, dim1))
+    i, j = (normalize_axis(d, a.ndim, "swapaxes") for d in (dim0, dim1))
     axes = list(range(a.ndim))
     axes[i], axes[j] = axes[j], axes[i]
     return permute(a, *axes)
