@@ -267,7 +267,7 @@ def backward(
             grads[key] = grads[key] + g
         else:
             grads[key] = g
-            if root._ctx is not None:
+            if isinstance(key, Op):
                 heapq.heappush(heap, (-key.seq, key))
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
