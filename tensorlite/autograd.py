@@ -15,8 +15,10 @@ input's shape here and nowhere else, and releases what each entry saved unless
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import itertools
+import threading
 from typing import Any, Callable, Iterator, Sequence
 
 from tensorlite.backend import ndarray, xp
@@ -30,11 +32,17 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 # Grad mode
 
-_grad_enabled = True
+class _GradMode(threading.local):
+    """Whether ops are recorded; each thread has its own setting, on by default."""
+
+    enabled = True
+
+
+_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """Return True when ops are being recorded for backward.
+    """Return True when ops are being recorded for backward (in this thread).
 
     Examples
     --------
@@ -43,39 +51,14 @@ def is_grad_enabled() -> bool:
     ...     tl.is_grad_enabled()
     False
     """
-    return _grad_enabled
+    return _mode.enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Switch recording on or off inside a ``with`` block or a decorated function.
+class _GradModeBlock(contextlib.ContextDecorator):
+    """Set the grad mode for a ``with`` block or each call of a decorated function, then restore
+    the mode that was in force before. Usable as ``@dec``, ``@dec()`` and ``with dec():``."""
 
-    Examples
-    --------
-    >>> import tensorlite as tl
-    >>> x = tl.ones(2, requires_grad=True)
-    >>> with tl.set_grad_enabled(False):
-    ...     (x * 2).requires_grad
-    False
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self.prev: list[bool] = []
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self.prev.append(_grad_enabled)
-        _grad_enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self.prev.pop()
-
-
-class _FixedMode(set_grad_enabled):
-    """A ``set_grad_enabled`` with a fixed mode, usable as ``@dec``, ``@dec()`` or ``with dec():``."""
-
-    mode_value = True
+    mode = True
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         if func is not None:  # used bare as a decorator: @no_grad
@@ -83,10 +66,17 @@ class _FixedMode(set_grad_enabled):
         return super().__new__(cls)
 
     def __init__(self, func: Callable[..., Any] | None = None) -> None:
-        super().__init__(self.mode_value)
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_mode.enabled)
+        _mode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous.pop()
 
 
-class no_grad(_FixedMode):
+class no_grad(_GradModeBlock):
     """Record nothing inside the block or the decorated function (evaluation, optimizer updates).
 
     Examples
@@ -104,10 +94,10 @@ class no_grad(_FixedMode):
     False
     """
 
-    mode_value = False
+    mode = False
 
 
-class enable_grad(_FixedMode):
+class enable_grad(_GradModeBlock):
     """Record ops again inside a ``no_grad`` block (or a decorated function).
 
     Examples
@@ -121,7 +111,52 @@ class enable_grad(_FixedMode):
     'Mul'
     """
 
-    mode_value = True
+    mode = True
+
+
+class set_grad_enabled:
+    """Switch recording on or off, as PyTorch's ``set_grad_enabled``.
+
+    Called on its own it switches the mode at once; as a context manager it also restores the
+    previous mode on exit; as a decorator it sets the mode for each call of the function.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.ones(2, requires_grad=True)
+    >>> with tl.set_grad_enabled(False):
+    ...     (x * 2).requires_grad
+    False
+    >>> _ = tl.set_grad_enabled(False); tl.is_grad_enabled()
+    False
+    >>> _ = tl.set_grad_enabled(True)
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.previous = _mode.enabled
+        _mode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass  # the mode was switched when this object was made
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self.previous
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        _mode.enabled = self.previous  # as a decorator, switch on each call instead
+        mode = self.mode
+
+        @functools.wraps(func)
+        def with_mode(*args: Any, **kwargs: Any) -> Any:
+            previous = _mode.enabled
+            _mode.enabled = mode
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _mode.enabled = previous
+
+        return with_mode
 
 
 # ----------------------------------------------------------------------------------------------
@@ -178,7 +213,7 @@ class Op:
         """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
         op = cls()
         record = False
-        if _grad_enabled:
+        if _mode.enabled:
             for t in inputs:
                 if t.requires_grad:
                     record = True
@@ -305,20 +340,29 @@ def backward(
                 grads[parent] = ig
                 if isinstance(parent, Op):
                     push(heap, (-parent.seq, parent))
-    # What is left in ``grads`` are gradients of leaf tensors. Each leaf gets an array of its
-    # own: a rule may hand one array to several inputs (Add), or a view of the caller's array.
-    if grads:
-        seen: set[int] = {id(g) for g in root_grads}
-        for leaf, g in grads.items():
-            if g.base is not None or id(g) in seen:
-                g = g.copy()
-            seen.add(id(g))
-            if targets and leaf in targets:
-                captured[leaf] = g
-            if accumulate:
-                leaf.grad = g if leaf.grad is None else leaf.grad + g
-    result = [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
-    return [g.copy() if g is not None and g.base is not None else g for g in result]
+    # What is left in ``grads`` are gradients of leaf tensors. Every array handed out (to a
+    # leaf's .grad or returned) is one of its own: a rule may pass one array to several inputs
+    # (Add), a view of another, or the caller's own upstream gradient.
+    handed_out: set[int] = {id(g) for g in root_grads}
+
+    def own(g: Any) -> Any:
+        if g.base is not None or id(g) in handed_out:
+            g = g.copy()
+        handed_out.add(id(g))
+        return g
+
+    for leaf, g in grads.items():
+        g = own(g)
+        if targets and leaf in targets:
+            captured[leaf] = g
+        if accumulate:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+    result = []
+    for t in inputs:
+        key = t._ctx if t._ctx is not None else t
+        g = captured.get(key)
+        result.append(None if g is None else (g if isinstance(key, Tensor) else own(g)))
+    return result
 
 
 def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:

@@ -5,13 +5,12 @@ from typing import Any
 
 from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.ops.common import int_tuple
 from tensorlite.tensor import Tensor, _checked_array
 
 
 def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    return int_tuple(shape, "size", "tensor factory")
 
 
 def _make(data: Any, requires_grad: bool) -> Tensor:
@@ -73,7 +72,7 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
     >>> tl.full((2,), 7.0)
     tensor([7., 7.])
     """
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    shape = _shape((shape,))
     return _make(xp.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 

@@ -29,17 +29,25 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     for key, value in state_dict.items():
         if not isinstance(key, str):
             raise TypeError(f"save: keys must be strings, got {key!r}")
-        arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+        try:
+            arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+        except ValueError as e:
+            raise ValueError(f"save: entry {key!r} is not an array: {e}") from None
         if arr.dtype.hasobject:
             raise TypeError(f"save: entry {key!r} holds Python objects (dtype {arr.dtype}); "
                             "only numeric arrays can be saved")
         arrays[key] = arr
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: the folder {folder!r} of {path!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            xp.savez(f, **arrays)  # type: ignore[arg-type]
+            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+                for key, arr in arrays.items():  # the .npz layout: one .npy file per key
+                    with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                        xp.lib.format.write_array(member, xp.asanyarray(arr), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -66,18 +74,18 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     array([0, 1, 2])
     """
     path = os.fspath(path)
-    try:
-        archive = xp.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
-                         f"pickled objects): {e}") from None
-    if not isinstance(archive, xp.lib.npyio.NpzFile):
-        raise ValueError(f"load: {path!r} holds a single .npy array, not a .npz checkpoint")
-    with archive:
+    bad = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+    with open(path, "rb") as f:  # FileNotFoundError passes through as it is
         try:
-            return {key: archive[key] for key in archive.files}
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+            archive = xp.load(f, allow_pickle=False)
+        except bad as e:
             raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
                              f"pickled objects): {e}") from None
+        if not isinstance(archive, xp.lib.npyio.NpzFile):
+            raise ValueError(f"load: {path!r} holds a single .npy array, not a .npz checkpoint")
+        with archive:
+            try:
+                return {key: archive[key] for key in archive.files}
+            except bad as e:
+                raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz "
+                                 f"without pickled objects): {e}") from None

@@ -141,6 +141,11 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating dtypes only) and return self."""
+        if self._ctx is not None and not requires_grad:
+            raise RuntimeError(
+                f"requires_grad_(False): the tensor of shape {self.shape} was computed by "
+                f"{self.grad_fn}, not created by you; use .detach() to get a tensor outside the graph"
+            )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad: only floating tensors can require gradients, got dtype "
@@ -195,6 +200,17 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
+
+    def __iter__(self) -> Any:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __index__(self) -> int:
+        if self.data.size != 1 or self.data.dtype.kind not in "iu":
+            raise TypeError(f"only one-element integer tensors can be used as an index, got shape "
+                            f"{self.shape} and dtype {self.dtype}")
+        return int(self.data.item())
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -360,10 +376,10 @@ class Tensor:
     def argmin(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         return ops.argmin(self, dim, keepdim, **kw)
 
-    def softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+    def softmax(self, dim: int | None = None, **kw: Any) -> Tensor:
         return ops.softmax(self, dim, **kw)
 
-    def log_softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+    def log_softmax(self, dim: int | None = None, **kw: Any) -> Tensor:
         return ops.log_softmax(self, dim, **kw)
 
     def reshape(self, *shape: Any) -> Tensor:
@@ -378,8 +394,8 @@ class Tensor:
     def squeeze(self, dim: Any = None, **kw: Any) -> Tensor:
         return ops.squeeze(self, dim, **kw)
 
-    def unsqueeze(self, dim: int) -> Tensor:
-        return ops.unsqueeze(self, dim)
+    def unsqueeze(self, dim: int | None = None, **kw: Any) -> Tensor:
+        return ops.unsqueeze(self, dim, **kw)
 
     def transpose(self, *dims: Any) -> Tensor:
         return ops.transpose(self, *dims)

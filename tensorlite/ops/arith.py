@@ -10,7 +10,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import operands
+from tensorlite.ops.common import as_tensor, operands
 from tensorlite.tensor import Tensor
 
 
@@ -63,7 +63,8 @@ class Div(Op):
 
 
 class Pow(Op):
-    """``a ** b`` for two tensors; d/db is ``out * log(a)``, computed only when b needs it."""
+    """``a ** b`` for two tensors. As in PyTorch, d/da is 0 where ``b == 0`` and d/db is 0 where
+    ``a == 0`` (instead of ``0 * inf``); d/db is computed only when b needs it."""
 
     def forward(self, a, b):
         out = a ** b
@@ -72,8 +73,11 @@ class Pow(Op):
 
     def backward(self, grad):
         a, b, out = self.saved
-        ga = grad * b * a ** (b - 1) if self.parents[0] is not None else None
-        gb = grad * out * xp.log(a) if self.parents[1] is not None else None
+        ga = gb = None
+        if self.parents[0] is not None:
+            ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
+        if self.parents[1] is not None:
+            gb = grad * out * xp.log(xp.where(a == 0, 1, a))
         return ga, gb
 
 
@@ -88,6 +92,8 @@ class PowScalar(Op):
     def backward(self, grad):
         (a,) = self.saved
         p = self.p
+        if p == 0:
+            return xp.zeros_like(a)
         if p == 2:
             return grad * (2 * a)
         return grad * (p * a ** (p - 1))
@@ -165,8 +171,11 @@ def pow(a: Any, b: Any) -> Tensor:
     >>> tl.pow(tl.tensor([1.0, 2.0, 3.0]), 2)
     tensor([1., 4., 9.])
     """
-    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        return PowScalar.apply(a, p=b)
+    if isinstance(b, (int, float, xp.integer, xp.floating)) and not isinstance(b, bool):
+        a = as_tensor(a)
+        if a.dtype.kind != "f" and (isinstance(b, (float, xp.floating)) or b < 0):
+            a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
+        return PowScalar.apply(a, p=b.item() if isinstance(b, xp.generic) else b)
     return _binary(Pow, "pow", a, b)
 
 
@@ -256,12 +265,12 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
-    """Logistic function, computed as ``(1 + tanh(a / 2)) / 2``: no overflow at ±1e4."""
+    """Logistic function ``1 / (1 + exp(-a))``: exact to the last bits for large negative inputs,
+    and exp's overflow for ``a < -88`` (float32) gives the right limit, 0."""
 
     def forward(self, a):
-        out = xp.tanh(a * 0.5)
-        out += 1
-        out *= 0.5
+        with xp.errstate(over="ignore"):
+            out = 1 / (1 + xp.exp(-a))
         self.save(out)
         return out
 
@@ -311,10 +320,6 @@ class Cast(Op):
         return grad
 
 
-def _as_tensor(a: Any) -> Tensor:
-    return a if isinstance(a, Tensor) else Tensor(a)
-
-
 def neg(a: Any) -> Tensor:
     """Elementwise ``-a``.
 
@@ -332,7 +337,7 @@ def neg(a: Any) -> Tensor:
     >>> tl.neg(tl.tensor([1.0, -2.0]))
     tensor([-1.,  2.])
     """
-    return Neg.apply(_as_tensor(a))
+    return Neg.apply(as_tensor(a))
 
 
 def abs(a: Any) -> Tensor:
@@ -352,7 +357,7 @@ def abs(a: Any) -> Tensor:
     >>> tl.abs(tl.tensor([1.0, -2.0]))
     tensor([1., 2.])
     """
-    return Abs.apply(_as_tensor(a))
+    return Abs.apply(as_tensor(a))
 
 
 def exp(a: Any) -> Tensor:
@@ -372,7 +377,7 @@ def exp(a: Any) -> Tensor:
     >>> tl.exp(tl.tensor([0.0, 1.0]))
     tensor([1.      , 2.718282])
     """
-    return Exp.apply(_as_tensor(a))
+    return Exp.apply(as_tensor(a))
 
 
 def log(a: Any) -> Tensor:
@@ -392,7 +397,7 @@ def log(a: Any) -> Tensor:
     >>> tl.log(tl.tensor([1.0, 4.0]))
     tensor([0.      , 1.386294])
     """
-    return Log.apply(_as_tensor(a))
+    return Log.apply(as_tensor(a))
 
 
 def sqrt(a: Any) -> Tensor:
@@ -412,7 +417,7 @@ def sqrt(a: Any) -> Tensor:
     >>> tl.sqrt(tl.tensor([4.0, 9.0]))
     tensor([2., 3.])
     """
-    return Sqrt.apply(_as_tensor(a))
+    return Sqrt.apply(as_tensor(a))
 
 
 def sin(a: Any) -> Tensor:
@@ -432,7 +437,7 @@ def sin(a: Any) -> Tensor:
     >>> tl.sin(tl.tensor([0.0]))
     tensor([0.])
     """
-    return Sin.apply(_as_tensor(a))
+    return Sin.apply(as_tensor(a))
 
 
 def cos(a: Any) -> Tensor:
@@ -452,7 +457,7 @@ def cos(a: Any) -> Tensor:
     >>> tl.cos(tl.tensor([0.0]))
     tensor([1.])
     """
-    return Cos.apply(_as_tensor(a))
+    return Cos.apply(as_tensor(a))
 
 
 def tanh(a: Any) -> Tensor:
@@ -472,7 +477,7 @@ def tanh(a: Any) -> Tensor:
     >>> tl.tanh(tl.tensor([0.0, 1e4]))
     tensor([0., 1.])
     """
-    return Tanh.apply(_as_tensor(a))
+    return Tanh.apply(as_tensor(a))
 
 
 def sigmoid(a: Any) -> Tensor:
@@ -492,7 +497,7 @@ def sigmoid(a: Any) -> Tensor:
     >>> tl.sigmoid(tl.tensor([-1e4, 0.0, 1e4]))
     tensor([0. , 0.5, 1. ])
     """
-    return Sigmoid.apply(_as_tensor(a))
+    return Sigmoid.apply(as_tensor(a))
 
 
 def relu(a: Any) -> Tensor:
@@ -512,11 +517,11 @@ def relu(a: Any) -> Tensor:
     >>> tl.relu(tl.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return Relu.apply(_as_tensor(a))
+    return Relu.apply(as_tensor(a))
 
 
-def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Clamp every element to ``[min, max]`` (either bound may be None).
+def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
+    """Clamp every element to ``[min, max]`` (either bound may be None; scalars only).
 
     Examples
     --------
@@ -524,12 +529,20 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), -1, 1)
     tensor([-1. ,  0.5,  1. ])
     """
+    a = as_tensor(a)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    return Clip.apply(a, lo=min, hi=max)
+    bounds = [b for b in (min, max) if b is not None]
+    for b in bounds:
+        if not isinstance(b, (int, float, xp.integer, xp.floating)) or isinstance(b, bool):
+            raise TypeError(f"clip: bounds must be numbers, got {type(b).__name__} {b!r}")
+    if a.dtype.kind != "f" and any(isinstance(b, (float, xp.floating)) for b in bounds):
+        a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
+    lo, hi = (None if b is None else xp.asarray(b, dtype=a.dtype)[()] for b in (min, max))
+    return Clip.apply(a, lo=lo, hi=hi)
 
 
-def astype(a: Tensor, dtype: Any) -> Tensor:
+def astype(a: Any, dtype: Any) -> Tensor:
     """Return ``a`` cast to ``dtype``; gradients flow back cast to ``a``'s dtype.
 
     Examples
@@ -538,7 +551,7 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
     >>> tl.ones(2).astype(np.float64).dtype
     dtype('float64')
     """
-    dtype = xp.dtype(dtype)
+    a, dtype = as_tensor(a), xp.dtype(dtype)
     if dtype == a.dtype:
         return a
     if dtype.kind != "f":
@@ -576,7 +589,7 @@ class Minimum(Op):
 
 class Where(Op):
     def forward(self, a, b, cond):
-        self.save(cond)
+        self.save(cond.copy() if self.parents else None)  # a copy: the caller may reuse the mask
         return xp.where(cond, a, b)
 
     def backward(self, grad):

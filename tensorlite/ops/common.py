@@ -8,6 +8,13 @@ from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
 _PY_SCALARS = (bool, int, float)
+_SCALARS = (bool, int, float, xp.bool_, xp.number)
+
+
+def as_tensor(x: Any) -> Tensor:
+    """``x`` itself when it is a Tensor, else a new tensor wrapping it (lists of floats get the
+    default dtype; ndarrays keep theirs)."""
+    return x if type(x) is Tensor else Tensor(x)
 
 
 def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
@@ -17,8 +24,10 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
       tensorlite never upcasts silently. Cast one side with ``.astype``.
     * Python and NumPy scalars take the dtype of the tensor operands (``x * 2`` stays float32).
     * Integer and bool operands are cast to the floating dtype of the others; when all operands
-      are integer or bool, NumPy's integer promotion applies, and a Python float among them gives
+      are integer or bool, NumPy's integer promotion applies, and a float scalar among them gives
       the default floating dtype.
+    * Lists become tensors first (Python floats in them get the default dtype); anything that is
+      not a number, an array, a tensor or a list of numbers (None, strings) is a ``TypeError``.
     """
     a = args[0]
     if len(args) == 2 and type(a) is Tensor:  # fast paths: tensor with tensor or with a scalar
@@ -27,35 +36,58 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
             return a, b
         if type(b) in _PY_SCALARS and a.data.dtype.kind == "f":
             return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
-    arrays = [x for x in args if isinstance(x, (Tensor, ndarray))]
-    floats = {x.dtype for x in arrays if x.dtype.kind == "f"}
+    args = tuple(_from_sequence(op_name, x) if isinstance(x, (list, tuple)) else x for x in args)
+    strong = []  # operands whose dtype counts: tensors and arrays (scalars adapt)
+    for x in args:
+        if isinstance(x, (Tensor, ndarray)):
+            strong.append(x)
+        elif not isinstance(x, _SCALARS):
+            raise TypeError(f"{op_name}: cannot use {type(x).__name__} {x!r} as an operand")
+    floats = {x.dtype for x in strong if x.dtype.kind == "f"}
     if len(floats) > 1:
-        described = ", ".join(f"{_describe(x)}" for x in arrays)
+        described = ", ".join(f"{_describe(x)}" for x in strong)
         raise TypeError(
             f"{op_name}: operands have different floating dtypes ({described}); tensorlite does not "
             "promote float32 and float64 silently: cast one operand with .astype(...)"
         )
     if floats:
         target = floats.pop()
+    elif any(isinstance(x, (float, xp.floating)) for x in args):
+        target = config.get_default_dtype()
+    elif strong:
+        target = xp.result_type(*[x.dtype for x in strong])
     else:
-        has_float_scalar = any(isinstance(x, (float, xp.floating)) for x in args)
-        if has_float_scalar:
-            target = config.get_default_dtype()
-        elif arrays:
-            target = xp.result_type(*[x.dtype for x in arrays])
-        else:
-            target = xp.result_type(*[xp.asarray(x).dtype for x in args])
+        target = xp.result_type(*[xp.asarray(x).dtype for x in args])
     out = []
     for x in args:
         if isinstance(x, Tensor):
             out.append(x if x.dtype == target else Tensor._wrap(x.data.astype(target)))
         else:
-            try:
-                out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
-            except (TypeError, ValueError):
-                raise TypeError(f"{op_name}: cannot use {type(x).__name__} {x!r} as an operand of "
-                                f"dtype {target}") from None
+            if isinstance(x, ndarray) and x.dtype.kind not in "fiub":
+                raise TypeError(f"{op_name}: cannot use an array of dtype {x.dtype} as an operand")
+            out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
     return tuple(out)
+
+
+def _from_sequence(op_name: str, x: Any) -> Tensor:
+    try:
+        return Tensor(x)
+    except TypeError as e:
+        raise TypeError(f"{op_name}: {e}") from None
+
+
+def integer(value: Any, what: str, op_name: str) -> int:
+    """``value`` as an int, refusing floats and other non-integers instead of truncating them."""
+    if isinstance(value, (bool, xp.bool_)) or not isinstance(value, (int, xp.integer)):
+        raise TypeError(f"{op_name}: {what} must be an int, got {type(value).__name__} {value!r}")
+    return int(value)
+
+
+def int_tuple(values: Any, what: str, op_name: str) -> tuple[int, ...]:
+    """A shape given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple of ints."""
+    if len(values) == 1 and isinstance(values[0], (tuple, list)):
+        values = values[0]
+    return tuple(integer(v, what, op_name) for v in values)
 
 
 def _describe(x: Any) -> str:
@@ -68,7 +100,7 @@ def normalize_axis(axis: Any, ndim: int, op_name: str) -> int:
 
     A 0-d tensor accepts axis 0 and -1, as in PyTorch.
     """
-    ax, n = int(axis), max(ndim, 1)
+    ax, n = integer(axis, "dim", op_name), max(ndim, 1)
     if not -n <= ax < n:
         raise IndexError(f"{op_name}: dim {ax} is out of range for a tensor with {ndim} dims")
     return ax % n
@@ -92,8 +124,3 @@ def pick_axis(dim: Any, axis: Any, op_name: str) -> Any:
     if dim is not None and dim != axis:
         raise TypeError(f"{op_name}: got both dim={dim} and axis={axis}")
     return axis
-
-
-def pick_keepdims(keepdim: Any, keepdims: Any) -> bool:
-    """Merge PyTorch's ``keepdim=`` and NumPy's ``keepdims=`` spellings."""
-    return bool(keepdim) or bool(keepdims)

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import normalize_axis, operands
+from tensorlite.ops.common import as_tensor, integer, normalize_axis, operands
 from tensorlite.tensor import Tensor
 
 _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
@@ -16,6 +16,8 @@ class GetItem(Op):
     accumulates repeated indices (``np.add.at``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
 
     def forward(self, a, index):
+        if self.parents:  # keep copies of index arrays: the caller may reuse them before backward
+            index = tuple(i.copy() if isinstance(i, xp.ndarray) else i for i in index)
         self.index, self.in_shape = index, a.shape
         return a[index]
 
@@ -28,7 +30,21 @@ class GetItem(Op):
         return g
 
 
-def getitem(a: Tensor, index: Any) -> Tensor:
+def _index_part(i: Any) -> Any:
+    """One element of an index, with tensors and lists turned into arrays."""
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = xp.asarray(i)
+        if i.size == 0:
+            i = i.astype(xp.intp)  # x[[]] selects nothing, as in NumPy
+    if isinstance(i, _BASIC) or isinstance(i, xp.ndarray) and i.dtype.kind in "iub":
+        return i
+    raise IndexError(f"getitem: {i!r} is not a valid index (use ints, slices, None, Ellipsis, "
+                     "or integer or bool arrays)")
+
+
+def getitem(a: Any, index: Any) -> Tensor:
     """Index like NumPy: ints, slices, None, Ellipsis, integer or bool arrays (or tensors).
 
     Examples
@@ -38,19 +54,12 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     >>> x[1], x[:, [0, 0]].shape
     (tensor([3., 4., 5.]), (2, 2))
     """
-    index = index if isinstance(index, tuple) else (index,)
-    index = tuple(
-        i.data if isinstance(i, Tensor) else (xp.asarray(i) if isinstance(i, (list, xp.ndarray)) else i)
-        for i in index
-    )
-    for i in index:
-        if not isinstance(i, _BASIC) and not (
-                isinstance(i, xp.ndarray) and i.dtype.kind in "iub"):
-            raise IndexError(f"getitem: cannot index a tensor of shape {a.shape} with {i!r}")
+    a = as_tensor(a)
+    index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
     try:
         return GetItem.apply(a, index=index)
-    except IndexError as e:
-        raise IndexError(f"getitem: {e} (tensor of shape {a.shape})") from None
+    except (IndexError, TypeError) as e:
+        raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
 
 
 class Cat(Op):
@@ -72,9 +81,12 @@ class Stack(Op):
         return tuple(xp.moveaxis(grad, self.axis, 0))
 
 
-def _join_operands(name: str, tensors: Sequence[Any]) -> tuple[Tensor, ...]:
-    if isinstance(tensors, Tensor) or not len(tensors):
-        raise TypeError(f"{name}: expected a non-empty sequence of tensors")
+def _join_operands(name: str, tensors: Any) -> tuple[Tensor, ...]:
+    if isinstance(tensors, (Tensor, xp.ndarray)):
+        raise TypeError(f"{name}: expected a sequence of tensors, got a single {type(tensors).__name__}")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{name}: expected a non-empty sequence of tensors")
     return operands(name, *tensors)
 
 
@@ -88,6 +100,8 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     (3, 3)
     """
     ts = _join_operands("cat", tensors)
+    if any(t.ndim == 0 for t in ts):
+        raise ValueError(f"cat: cannot join 0-d tensors (shapes {[t.shape for t in ts]}); use stack")
     ax = normalize_axis(dim if axis is None else axis, ts[0].ndim, "cat")
     for t in ts[1:]:
         if t.ndim != ts[0].ndim or t.shape[:ax] + t.shape[ax + 1:] != ts[0].shape[:ax] + ts[0].shape[ax + 1:]:
@@ -114,7 +128,13 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     return Stack.apply(*ts, axis=ax)
 
 
-def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
+def _split_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int:
+    if a.ndim == 0:
+        raise ValueError(f"{name}: cannot split a 0-d tensor")
+    return normalize_axis(dim if axis is None else axis, a.ndim, name)
+
+
+def split(a: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
           axis: int | None = None) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (an int; the last may be smaller) or of the given sizes.
 
@@ -126,15 +146,16 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0, 
     >>> [t.shape for t in tl.arange(5.0).split([1, 4])]
     [(1,), (4,)]
     """
-    ax = normalize_axis(dim if axis is None else axis, a.ndim, "split")
+    a = as_tensor(a)
+    ax = _split_axis(a, dim, axis, "split")
     n = a.shape[ax]
     if isinstance(split_size_or_sections, (int, xp.integer)):
-        size = int(split_size_or_sections)
+        size = integer(split_size_or_sections, "split size", "split")
         if size <= 0:
             raise ValueError(f"split: split size must be positive, got {size}")
         sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        sizes = [integer(s, "section size", "split") for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {ax} "
                              f"of a tensor of shape {a.shape}")
@@ -145,7 +166,7 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0, 
     return tuple(pieces)
 
 
-def chunk(a: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor, ...]:
+def chunk(a: Any, chunks: int, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch.
 
     Examples
@@ -154,9 +175,10 @@ def chunk(a: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> t
     >>> [t.shape for t in tl.ones(5, 2).chunk(2)]
     [(3, 2), (2, 2)]
     """
+    a, chunks = as_tensor(a), integer(chunks, "chunks", "chunk")
     if chunks <= 0:
         raise ValueError(f"chunk: number of chunks must be positive, got {chunks}")
-    ax = normalize_axis(dim if axis is None else axis, a.ndim, "chunk")
+    ax = _split_axis(a, dim, axis, "chunk")
     return split(a, max(-(-a.shape[ax] // chunks), 1), ax)
 
 
@@ -169,7 +191,7 @@ class Pad(Op):
         return grad[self.index]
 
 
-def pad(a: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+def pad(a: Any, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant, NumPy style: ``pad_width`` is ``((before, after), ...)`` per dim,
     one ``(before, after)`` for all dims, or one int. (``nn.functional.pad`` takes PyTorch's form.)
 
@@ -179,8 +201,14 @@ def pad(a: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     >>> tl.pad(tl.ones(2, 2), ((0, 0), (1, 2))).shape
     (2, 5)
     """
+    a = as_tensor(a)
+    if a.ndim == 0:
+        raise ValueError("pad: cannot pad a 0-d tensor")
+    widths = xp.asarray(pad_width)
+    if widths.dtype.kind not in "iu":
+        raise TypeError(f"pad: pad widths must be ints, got {pad_width!r}")
     try:
-        widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (a.ndim, 2))
+        widths = xp.broadcast_to(widths, (a.ndim, 2))
     except ValueError:
         raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {a.shape}; "
                          "give ((before, after), ...) with one pair per dim") from None

@@ -10,8 +10,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import expand_scalar, xp
-from tensorlite.ops.arith import sqrt
-from tensorlite.ops.common import normalize_axes, normalize_axis, pick_axis, pick_keepdims
+from tensorlite.ops.common import as_tensor, normalize_axes, normalize_axis, pick_axis
 from tensorlite.tensor import Tensor
 
 
@@ -71,6 +70,8 @@ class Extremum(Op):
         a, out = self.saved
         g = _restore(grad, self.axes, self.keepdims, a.ndim)
         hit = a == out
+        if xp.isnan(out).any():  # a NaN is the extreme of its slice: it takes the gradient
+            hit |= xp.isnan(a) & xp.isnan(out)
         count = hit.sum(axis=self.axes, keepdims=True)
         return hit * (g / count)
 
@@ -87,27 +88,48 @@ class Var(Op):
             return (centered * centered).sum(axis=axes, keepdims=keepdims) / self.denom
 
     def backward(self, grad):
-        (centered,) = self.saved
+        (centered,) = self.saved[:1]
         g = _restore(grad, self.axes, self.keepdims, centered.ndim)
         return centered * (g * (2.0 / self.denom) if self.denom else g * xp.inf)
 
 
+class Std(Var):
+    """Standard deviation. Where it is 0 (a constant slice) the gradient is 0, as in PyTorch,
+    not the ``0 / 0`` that ``sqrt(var)`` would give."""
+
+    def forward(self, a, axes, keepdims, correction):
+        out = xp.sqrt(super().forward(a, axes, keepdims, correction))
+        self.save(*self.saved, out)
+        return out
+
+    def backward(self, grad):
+        out = self.saved[1]
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad_var = xp.where(out == 0, 0, grad / (2 * out))
+        return super().backward(grad_var)
+
+
+def _finite_max(a: Any, axis: Any) -> Any:
+    """max along ``axis`` (keepdims), with 0 where it is not finite (all ``-inf``, empty, ``inf``),
+    so that subtracting it never turns ``inf - inf`` into NaN."""
+    m = a.max(axis=axis, keepdims=True, initial=-xp.inf)
+    return xp.where(xp.isfinite(m), m, 0)
+
+
 def _shift(a: Any, axis: Any) -> Any:
-    """``a - max(a)`` along ``axis``, with all-``-inf`` slices shifted by 0 instead of NaN."""
-    m = a.max(axis=axis, keepdims=True)
-    m[~xp.isfinite(m)] = 0
-    return a - m
+    """``a - max(a)`` along ``axis``, the usual guard against overflow in ``exp``."""
+    return a - _finite_max(a, axis)
 
 
 class LogSumExp(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
-        m = a.max(axis=axes, keepdims=True)
-        m[~xp.isfinite(m)] = 0
+        m = _finite_max(a, axes)
         e = xp.exp(a - m)
         s = e.sum(axis=axes, keepdims=True)
         self.save(e, s)
-        out = xp.log(s) + m
+        with xp.errstate(divide="ignore"):  # log(0) = -inf: an empty or all -inf slice
+            out = xp.log(s) + m
         if not keepdims:
             out = out.reshape(()) if axes is None else out.squeeze(axis=axes)
         return out
@@ -136,7 +158,8 @@ class LogSoftmax(Op):
     def forward(self, a, axis):
         self.axis = axis
         shifted = _shift(a, axis)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        with xp.errstate(divide="ignore"):  # log(0) only for an empty axis
+            out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         self.save(out)
         return out
 
@@ -154,7 +177,7 @@ def _axes(a: Tensor, dim: Any, axis: Any, name: str) -> tuple[int, ...] | None:
     return None if a.ndim == 0 else axes
 
 
-def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False) -> Tensor:
     """Sum over ``dim`` (all axes when None).
 
@@ -165,10 +188,11 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
+    a = as_tensor(a)
     return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=keepdim or keepdims)
 
 
-def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
          keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``dim`` (all axes when None).
 
@@ -178,14 +202,15 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.mean(tl.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=-1)
     tensor([1.5, 3.5])
     """
-    if a.dtype.kind != "f":
-        raise TypeError(f"mean: expected a floating tensor, got dtype {a.dtype}")
+    a = _floating(a, "mean")
     return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=keepdim or keepdims)
 
 
-def max(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def max(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False) -> Tensor:
     """Largest value over ``dim`` (values only; use :func:`argmax` for indices).
+
+    Tied largest elements share the gradient equally.
 
     Examples
     --------
@@ -196,9 +221,11 @@ def max(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return _extremum(a, dim, axis, keepdim, keepdims, True, "max")
 
 
-def min(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def min(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False) -> Tensor:
     """Smallest value over ``dim`` (values only; use :func:`argmin` for indices).
+
+    Tied smallest elements share the gradient equally.
 
     Examples
     --------
@@ -209,14 +236,28 @@ def min(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return _extremum(a, dim, axis, keepdim, keepdims, False, "min")
 
 
-def _extremum(a, dim, axis, keepdim, keepdims, largest, name):
-    if a.size == 0:
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {a.shape}")
-    return Extremum.apply(a, axes=_axes(a, dim, axis, name),
-                          keepdims=pick_keepdims(keepdim, keepdims), largest=largest)
+def _nonempty(a: Tensor, axes: tuple[int, ...] | None, name: str) -> None:
+    """Refuse to reduce over an axis of size 0 (a max or argmax of nothing has no value)."""
+    sizes = a.shape if axes is None else [a.shape[i] for i in axes]
+    if 0 in sizes:
+        raise ValueError(f"{name}: cannot reduce a tensor of shape {a.shape} over "
+                         f"{'all dims' if axes is None else f'dim {axes}'}: a dim to reduce is empty")
 
 
-def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def _extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, largest: bool, name: str) -> Tensor:
+    a = as_tensor(a)
+    axes = _axes(a, dim, axis, name)
+    _nonempty(a, axes, name)
+    return Extremum.apply(a, axes=axes, keepdims=keepdim or keepdims, largest=largest)
+
+
+def _correction(correction: int | None, ddof: int | None, name: str) -> int:
+    if correction is not None and ddof is not None and correction != ddof:
+        raise TypeError(f"{name}: got both correction={correction} and ddof={ddof}")
+    return correction if correction is not None else (ddof if ddof is not None else 1)
+
+
+def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
     """Variance over ``dim``, unbiased by default (``correction=1``; NumPy's ``ddof=`` accepted).
 
@@ -227,16 +268,14 @@ def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.var(x), tl.var(x, correction=0)
     (tensor(1.666667), tensor(1.25))
     """
-    if correction is not None and ddof is not None and correction != ddof:
-        raise TypeError(f"var: got both correction={correction} and ddof={ddof}")
-    corr = correction if correction is not None else (ddof if ddof is not None else 1)
-    return Var.apply(a, axes=_axes(a, dim, axis, "var"), keepdims=pick_keepdims(keepdim, keepdims),
-                     correction=corr)
+    a = _floating(a, "var")
+    return Var.apply(a, axes=_axes(a, dim, axis, "var"), keepdims=keepdim or keepdims,
+                     correction=_correction(correction, ddof, "var"))
 
 
-def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
-    """Standard deviation, ``sqrt(var(...))``, unbiased by default.
+    """Standard deviation over ``dim``, unbiased by default; its gradient is 0 where it is 0.
 
     Examples
     --------
@@ -244,12 +283,14 @@ def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.std(tl.tensor([1.0, 3.0]))
     tensor(1.414214)
     """
-    return sqrt(var(a, dim, keepdim, axis=axis, keepdims=keepdims, correction=correction, ddof=ddof))
+    a = _floating(a, "std")
+    return Std.apply(a, axes=_axes(a, dim, axis, "std"), keepdims=keepdim or keepdims,
+                     correction=_correction(correction, ddof, "std"))
 
 
-def logsumexp(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def logsumexp(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
               keepdims: bool = False) -> Tensor:
-    """``log(sum(exp(a)))`` over ``dim``, computed without overflow.
+    """``log(sum(exp(a)))`` over ``dim``, computed without overflow (``-inf`` for an empty sum).
 
     Examples
     --------
@@ -257,22 +298,26 @@ def logsumexp(a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = 
     >>> tl.logsumexp(tl.tensor([1e4, 1e4]), dim=0)
     tensor(10000.693)
     """
-    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"),
-                           keepdims=pick_keepdims(keepdim, keepdims))
+    a = _floating(a, "logsumexp")
+    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"), keepdims=keepdim or keepdims)
 
 
-def _one_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int:
+def _floating(a: Any, name: str) -> Tensor:
+    a = as_tensor(a)
+    if a.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating tensor, got dtype {a.dtype} (shape {a.shape})")
+    return a
+
+
+def _one_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int | None:
     ax = pick_axis(dim, axis, name)
-    if ax is None:
-        ax = -1
-    if not isinstance(ax, (int, xp.integer)):
-        raise TypeError(f"{name}: dim must be an int, got {ax!r}")
-    if a.ndim == 0:
-        raise ValueError(f"{name}: needs a tensor with at least one dim, got a scalar")
-    return normalize_axis(ax, a.ndim, name)
+    if a.ndim == 0:  # a 0-d tensor is a slice of one element
+        normalize_axis(-1 if ax is None else ax, 0, name)
+        return None
+    return normalize_axis(-1 if ax is None else ax, a.ndim, name)
 
 
-def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+def softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Softmax along one axis (the last by default), stable for inputs of any size.
 
     Examples
@@ -281,10 +326,11 @@ def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
     >>> tl.softmax(tl.tensor([0.0, 1e4]))
     tensor([0., 1.])
     """
+    a = _floating(a, "softmax")
     return Softmax.apply(a, axis=_one_axis(a, dim, axis, "softmax"))
 
 
-def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+def log_softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Logarithm of the softmax along one axis (the last by default), stable for any input.
 
     Examples
@@ -293,10 +339,24 @@ def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
     >>> tl.log_softmax(tl.tensor([0.0, 1e4]))
     tensor([-10000.,      0.])
     """
+    a = _floating(a, "log_softmax")
     return LogSoftmax.apply(a, axis=_one_axis(a, dim, axis, "log_softmax"))
 
 
-def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+def _arg_extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, largest: bool,
+                  name: str) -> Tensor:
+    a = as_tensor(a)
+    ax = pick_axis(dim, axis, name)
+    ax = None if ax is None else normalize_axis(ax, a.ndim, name)
+    _nonempty(a, None if ax is None else (ax,), name)
+    if a.ndim == 0:
+        return Tensor._wrap(xp.zeros((), dtype=xp.int64))
+    keep = bool(keepdim or keepdims)
+    found = a.data.argmax(axis=ax, keepdims=keep) if largest else a.data.argmin(axis=ax, keepdims=keep)
+    return Tensor._wrap(xp.asarray(found))
+
+
+def argmax(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
            keepdims: bool = False) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None); no gradient.
 
@@ -306,11 +366,10 @@ def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: in
     >>> tl.argmax(tl.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
     tensor([1, 0])
     """
-    ax = pick_axis(dim, axis, "argmax")
-    return Tensor._wrap(xp.asarray(a.data.argmax(axis=ax, keepdims=pick_keepdims(keepdim, keepdims))))
+    return _arg_extremum(a, dim, axis, keepdim, keepdims, True, "argmax")
 
 
-def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+def argmin(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
            keepdims: bool = False) -> Tensor:
     """Index of the smallest value (over the flattened tensor when ``dim`` is None); no gradient.
 
@@ -320,5 +379,4 @@ def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: in
     >>> tl.argmin(tl.tensor([3.0, 1.0, 2.0]))
     tensor(1)
     """
-    ax = pick_axis(dim, axis, "argmin")
-    return Tensor._wrap(xp.asarray(a.data.argmin(axis=ax, keepdims=pick_keepdims(keepdim, keepdims))))
+    return _arg_extremum(a, dim, axis, keepdim, keepdims, False, "argmin")

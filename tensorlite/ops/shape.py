@@ -5,11 +5,11 @@ Forward results are views where NumPy can make one; backward rules only move axe
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import normalize_axes, normalize_axis
+from tensorlite.ops.common import as_tensor, int_tuple, normalize_axes, normalize_axis, pick_axis
 from tensorlite.tensor import Tensor
 
 
@@ -41,14 +41,7 @@ class BroadcastTo(Op):
         return grad
 
 
-def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
-
-
-def reshape(a: Tensor, *shape: Any) -> Tensor:
+def reshape(a: Any, *shape: Any) -> Tensor:
     """Return the same elements in a new shape (one entry may be -1); a view where possible.
 
     Examples
@@ -57,9 +50,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     >>> tl.arange(6.0).reshape(2, -1).shape
     (2, 3)
     """
-    shape = _shape_arg(shape)
-    if shape == a.shape:
-        return a
+    a, shape = as_tensor(a), int_tuple(shape, "shape", "reshape")
     known = math.prod(s for s in shape if s != -1)
     bad = shape.count(-1) > 1 or any(s < -1 for s in shape) or (
         a.size != known if -1 not in shape else (known == 0 or a.size % known))
@@ -72,7 +63,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
 view = reshape
 
 
-def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one (all of them by default), as PyTorch.
 
     Examples
@@ -81,6 +72,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> tl.ones(2, 3, 4).flatten(1).shape
     (2, 12)
     """
+    a = as_tensor(a)
     if a.ndim == 0:
         return reshape(a, 1)
     start, end = (normalize_axis(d, a.ndim, "flatten") for d in (start_dim, end_dim))
@@ -89,7 +81,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, *a.shape[:start], math.prod(a.shape[start:end + 1]), *a.shape[end + 1:])
 
 
-def squeeze(a: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
+def squeeze(a: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Drop size-1 dims (all, or those in ``dim``; a named dim of another size is left, as PyTorch).
 
     Examples
@@ -98,13 +90,13 @@ def squeeze(a: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
     >>> tl.ones(1, 3, 1).squeeze().shape, tl.ones(1, 3, 1).squeeze(0).shape
     ((3,), (3, 1))
     """
-    dim = dim if axis is None else axis
+    a, dim = as_tensor(a), pick_axis(dim, axis, "squeeze")
     axes = range(a.ndim) if dim is None else (normalize_axes(dim, a.ndim, "squeeze") or ())
     drop = {i for i in axes if a.ndim and a.shape[i] == 1}
     return reshape(a, *(s for i, s in enumerate(a.shape) if i not in drop))
 
 
-def unsqueeze(a: Tensor, dim: int) -> Tensor:
+def unsqueeze(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a size-1 dim at position ``dim`` (negative counts from the end of the result).
 
     Examples
@@ -113,11 +105,14 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     >>> tl.ones(3).unsqueeze(0).shape, tl.ones(3).unsqueeze(-1).shape
     ((1, 3), (3, 1))
     """
+    a, dim = as_tensor(a), pick_axis(dim, axis, "unsqueeze")
+    if dim is None:
+        raise TypeError("unsqueeze: missing the dim where the new axis goes")
     pos = normalize_axis(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, *a.shape[:pos], 1, *a.shape[pos:])
 
 
-def permute(a: Tensor, *dims: Any) -> Tensor:
+def permute(a: Any, *dims: Any) -> Tensor:
     """Reorder the dims: ``permute(2, 0, 1)`` makes dim 2 the first.
 
     Examples
@@ -126,16 +121,13 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     >>> tl.ones(2, 3, 4).permute(2, 0, 1).shape
     (4, 2, 3)
     """
-    axes = _shape_arg(dims)
-    if sorted(normalize_axis(ax, a.ndim, "permute") for ax in axes) != list(range(a.ndim)):
+    a, axes = as_tensor(a), int_tuple(dims, "dim", "permute")
+    if len(axes) != a.ndim or sorted(normalize_axis(ax, a.ndim, "permute") for ax in axes) != list(range(a.ndim)):
         raise ValueError(f"permute: {list(axes)} is not a permutation of the {a.ndim} dims of {a.shape}")
-    axes = tuple(ax % a.ndim for ax in axes)
-    if axes == tuple(range(a.ndim)):
-        return a
-    return Transpose.apply(a, axes=axes)
+    return Transpose.apply(a, axes=tuple(ax % a.ndim for ax in axes) if a.ndim else ())
 
 
-def swapaxes(a: Tensor, dim0: int, dim1: int) -> Tensor:
+def swapaxes(a: Any, dim0: int, dim1: int) -> Tensor:
     """Exchange two dims.
 
     Examples
@@ -144,13 +136,14 @@ def swapaxes(a: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> tl.ones(2, 3, 4).swapaxes(0, 2).shape
     (4, 3, 2)
     """
+    a = as_tensor(a)
     i, j = (normalize_axis(d, a.ndim, "swapaxes") for d in (dim0, dim1))
     axes = list(range(a.ndim))
     axes[i], axes[j] = axes[j], axes[i]
     return permute(a, *axes)
 
 
-def transpose(a: Tensor, *dims: Any) -> Tensor:
+def transpose(a: Any, *dims: Any) -> Tensor:
     """Reverse the dims (no argument), permute them (a full permutation), or swap two dims.
 
     Two dims on a tensor of more than 2 dims swap those two (PyTorch's ``transpose(d0, d1)``);
@@ -164,7 +157,7 @@ def transpose(a: Tensor, *dims: Any) -> Tensor:
     >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose(1, 2, 0).shape
     ((4, 3, 2), (4, 3, 2), (3, 4, 2))
     """
-    axes = _shape_arg(dims) if dims else ()
+    a, axes = as_tensor(a), int_tuple(dims, "dim", "transpose")
     if not axes:
         return permute(a, *reversed(range(a.ndim)))
     if len(axes) == a.ndim:
@@ -175,7 +168,7 @@ def transpose(a: Tensor, *dims: Any) -> Tensor:
                      f"{a.ndim} dims of {a.shape}")
 
 
-def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
+def broadcast_to(a: Any, *shape: Any) -> Tensor:
     """Broadcast to ``shape`` (a read-only view; the gradient sums back).
 
     Examples
@@ -184,9 +177,7 @@ def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
     >>> tl.ones(3, 1).broadcast_to(2, 3, 4).shape
     (2, 3, 4)
     """
-    shape = _shape_arg(shape)
-    if shape == a.shape:
-        return a
+    a, shape = as_tensor(a), int_tuple(shape, "size", "broadcast_to")
     try:
         xp.broadcast_shapes(a.shape, shape)
         if len(shape) < a.ndim or xp.broadcast_shapes(a.shape, shape) != shape:
@@ -197,7 +188,7 @@ def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
     return BroadcastTo.apply(a, shape=shape)
 
 
-def expand(a: Tensor, *sizes: Any) -> Tensor:
+def expand(a: Any, *sizes: Any) -> Tensor:
     """PyTorch's ``expand``: broadcast_to where -1 keeps a dim's size.
 
     Examples
@@ -206,7 +197,7 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     >>> tl.ones(3, 1).expand(-1, 4).shape
     (3, 4)
     """
-    sizes = _shape_arg(sizes)
+    a, sizes = as_tensor(a), int_tuple(sizes, "size", "expand")
     lead = len(sizes) - a.ndim
     if lead < 0:
         raise ValueError(f"expand: {list(sizes)} has fewer dims than the tensor's shape {a.shape}")
