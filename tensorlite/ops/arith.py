@@ -564,27 +564,23 @@ def astype(a: Any, dtype: Any) -> Tensor:
 class Maximum(Op):
     """Elementwise maximum; at ties each input gets half the gradient."""
 
+    pick, wins = staticmethod(xp.maximum), staticmethod(xp.greater)
+
     def forward(self, a, b):
         self.save(a, b)
-        return xp.maximum(a, b)
+        return self.pick(a, b)
 
     def backward(self, grad):
         a, b = self.saved
-        share = (a > b) + 0.5 * (a == b)
-        return grad * share.astype(grad.dtype), grad * (1 - share).astype(grad.dtype)
+        share = xp.asarray(self.wins(a, b), dtype=grad.dtype)  # the part of the gradient going to a
+        share[a == b] = 0.5
+        return grad * share, grad * (1 - share)
 
 
-class Minimum(Op):
+class Minimum(Maximum):
     """Elementwise minimum; at ties each input gets half the gradient."""
 
-    def forward(self, a, b):
-        self.save(a, b)
-        return xp.minimum(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved
-        share = (a < b) + 0.5 * (a == b)
-        return grad * share.astype(grad.dtype), grad * (1 - share).astype(grad.dtype)
+    pick, wins = staticmethod(xp.minimum), staticmethod(xp.less)
 
 
 class Where(Op):
