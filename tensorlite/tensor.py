@@ -14,21 +14,26 @@ _ALLOWED_KINDS = "fiub"
 
 
 def _checked_array(data: Any, dtype: Any, copy: bool, where: str) -> Any:
-    """Convert ``data`` to an ndarray of an allowed dtype (floats, ints, unsigned, bool)."""
+    """Convert ``data`` to an ndarray of an allowed dtype (floats, ints, unsigned, bool).
+
+    An ndarray keeps its dtype and memory unless ``dtype`` or ``copy`` asks otherwise; other data
+    (numbers, nested lists) makes a new array, Python floats in the default dtype.
+    """
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        arr = xp.array(data, dtype=dtype, copy=copy) if copy or not isinstance(data, ndarray) \
-            else data.astype(dtype, copy=False)
-    elif isinstance(data, ndarray):
-        arr = data.copy() if copy else data
-    else:
-        try:
-            arr = xp.asarray(data)
-        except (ValueError, TypeError) as e:
-            raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {e}") from None
-        if arr.dtype.kind == "f":
-            arr = arr.astype(config.get_default_dtype(), copy=False)
+    try:
+        if isinstance(data, ndarray):
+            arr = data
+        else:
+            arr, copy = xp.asarray(data), False
+            if dtype is None and arr.dtype.kind == "f":
+                dtype = config.get_default_dtype()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=copy)
+        elif copy:
+            arr = arr.copy()
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {e}") from None
     if arr.dtype.kind not in _ALLOWED_KINDS:
         raise TypeError(
             f"{where}: unsupported dtype {arr.dtype} (shape {arr.shape}); tensors hold float, "
