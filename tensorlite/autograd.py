@@ -427,9 +427,15 @@ def grad(
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if len(outputs) == 1 else (
-            [None] * len(outputs) if grad_outputs is None else grad_outputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, ndarray)):
+        if len(outputs) != 1:
+            raise ValueError(f"grad(): {len(outputs)} outputs need a list of {len(outputs)} grad_outputs")
+        grad_outputs = [grad_outputs]
+    elif not isinstance(grad_outputs, (list, tuple)):
+        raise TypeError(f"grad(): grad_outputs must be a tensor, an array or a list of them, got "
+                        f"{type(grad_outputs).__name__}")
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad(): {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     for i, out in enumerate(outputs):
@@ -523,10 +529,10 @@ def gradcheck(
             down = scalar_value()
             t.data[idx] = orig
             numeric[idx] = (up - down) / (2 * eps)
-        excess = xp.abs(a - numeric) - (atol + rtol * xp.abs(numeric))
-        if excess.size and (excess.max() > 0 or not xp.isfinite(a).all()):
-            worst = xp.unravel_index(int(xp.nanargmax(xp.where(xp.isfinite(a), excess, xp.inf))),
-                                     t.shape) if t.shape else ()
+        excess = xp.where(xp.isfinite(a) & xp.isfinite(numeric),  # NaN or inf on either side fails
+                          xp.abs(a - numeric) - (atol + rtol * xp.abs(numeric)), xp.inf)
+        if excess.size and excess.max() > 0:
+            worst = xp.unravel_index(int(excess.argmax()), t.shape) if t.shape else ()
             raise GradcheckError(
                 f"gradcheck: input {k} (shape {t.shape}): worst mismatch at index {tuple(map(int, worst))}: "
                 f"analytic {float(a[worst]):.6g} vs numeric {float(numeric[worst]):.6g} "

@@ -219,3 +219,94 @@ def test_save_keeps_any_string_key(tmp_path):
         tl.save({"ragged": [[1], [1, 2]]}, path)
     with pytest.raises(FileNotFoundError, match="missing"):
         tl.save({"a": np.ones(1)}, tmp_path / "missing" / "x.npz")
+
+
+# -- second review -----------------------------------------------------------------------------
+
+class Parameter(tl.Tensor):
+    __slots__ = ()
+
+
+def test_tensor_subclasses_stay_in_the_graph():
+    p = Parameter(np.ones(3, np.float32), requires_grad=True)
+    for out in (p * 2, p.exp(), p.sum(), p[0], p.reshape(3, 1), tl.softmax(p), p.clip(0, 2)):
+        assert out.requires_grad
+    (p.exp().sum() + p[0]).backward()
+    np.testing.assert_allclose(p.grad, np.e + np.array([1, 0, 0]), rtol=1e-6)
+
+
+def test_math_on_integer_and_bool_tensors_gives_the_default_float():
+    for fn in (tl.exp, tl.log, tl.sqrt, tl.sin, tl.cos, tl.tanh, tl.sigmoid):
+        assert fn(tl.tensor([1, 2])).dtype == np.float32
+        assert fn(tl.tensor([True, True])).dtype == np.float32
+    for fn in (tl.neg, tl.relu, abs):
+        with pytest.raises(TypeError, match="bool"):
+            fn(tl.tensor([True]))
+
+
+def test_gradcheck_fails_when_finite_differences_are_nan():
+    class Wrong(tl.autograd.Op):
+        def forward(self, a):
+            return np.where(a < 0, np.nan, a)
+
+        def backward(self, grad):
+            return grad * 3
+
+    x = tl.tensor(np.array([0.0, 1.0, 2.0]), requires_grad=True)
+    with pytest.raises(tl.GradcheckError):
+        tl.gradcheck(lambda t: Wrong.apply(t).sum(), [x])
+
+
+def test_tensor_from_a_list_with_a_dtype():
+    assert tl.Tensor([1.0, 2.0], dtype=np.float64).dtype == np.float64
+
+
+def test_overflowing_scalars_name_the_op():
+    with pytest.raises(ValueError, match="add"):
+        tl.ones(2) + 10 ** 400
+    with pytest.raises(ValueError, match="mul"):
+        tl.tensor([1], dtype=np.int8) * 1000
+    with pytest.raises(ValueError, match="clip"):
+        tl.clip(tl.tensor([1], dtype=np.int8), 0, 1000)
+
+
+@pytest.mark.parametrize("call, exception, name", [
+    (lambda x: x.sum(1.5), TypeError, "sum"),
+    (lambda x: x.max(np.float64(1)), TypeError, "max"),
+    (lambda x: x.sum(None, "yes"), TypeError, "sum"),
+    (lambda x: tl.cat(None), TypeError, "cat"),
+    (lambda x: tl.stack(5), TypeError, "stack"),
+    (lambda x: x.split(1.5), TypeError, "split"),
+    (lambda x: x.split(None), TypeError, "split"),
+    (lambda x: tl.pad(x, 1, value="v"), TypeError, "pad"),
+    (lambda x: x[[[0, 1], [0]]], IndexError, "getitem"),
+    (lambda x: tl.grad(x.sum(), [x], grad_outputs=1.0), TypeError, "grad"),
+    (lambda x: tl.grad([x.sum(), x.sum()], [x], grad_outputs=np.ones(2)), ValueError, "grad"),
+    (lambda x: x.astype("nope"), TypeError, "astype"),
+    (lambda x: x.astype(None), TypeError, "astype"),
+    (lambda x: x.astype(object), TypeError, "astype"),
+    (lambda x: tl.exp("text"), TypeError, "exp"),
+    (lambda x: x.expand(3, 5), ValueError, "expand"),
+    (lambda x: x.transpose(0, 5), IndexError, "transpose"),
+])
+def test_errors_name_the_op(call, exception, name):
+    x = tl.ones(2, 3, requires_grad=True)
+    with pytest.raises(exception, match=name):
+        call(x)
+
+
+def test_products_save_only_the_operand_the_gradient_needs():
+    w = tl.ones(3, requires_grad=True)
+    mask = tl.ones(3)
+    y = (w * 1.0) * mask
+    assert y._ctx.saved[1] is None                       # w * mask: d/dmask is not needed, so w is not kept
+    z = tl.ones(2, 3) @ w
+    assert z._ctx.saved[1] is None                       # d/dw needs the left operand only
+
+
+def test_maximum_with_nan_sends_the_gradient_to_the_nan():
+    a = tl.tensor([np.nan, 1.0, 2.0], requires_grad=True)
+    b = tl.tensor([0.0, np.nan, 1.0], requires_grad=True)
+    tl.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(b.grad, [0.0, 1.0, 0.0])

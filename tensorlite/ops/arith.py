@@ -10,7 +10,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_tensor, operands
+from tensorlite.ops.common import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
 
 
@@ -41,18 +41,20 @@ class Sub(Op):
 
 class Mul(Op):
     def forward(self, a, b):
-        self.save(a, b)
+        if self.parents:  # d/da needs b and d/db needs a: keep only what will be used
+            need_a, need_b = self.needs_input_grad
+            self.save(b if need_a else None, a if need_b else None)
         return a * b
 
     def backward(self, grad):
-        a, b = self.saved
-        need_a, need_b = self.parents[0] is not None, self.parents[1] is not None
-        return (grad * b if need_a else None), (grad * a if need_b else None)
+        b, a = self.saved
+        return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
 class Div(Op):
     def forward(self, a, b):
-        self.save(a, b)
+        if self.parents:  # d/da needs only b; d/db needs both
+            self.save(a if self.parents[1] is not None else None, b)
         return a / b
 
     def backward(self, grad):
@@ -172,7 +174,7 @@ def pow(a: Any, b: Any) -> Tensor:
     tensor([1., 4., 9.])
     """
     if isinstance(b, (int, float, xp.integer, xp.floating)) and not isinstance(b, bool):
-        a = as_tensor(a)
+        a = as_tensor(a, "pow")
         if a.dtype.kind != "f" and (isinstance(b, (float, xp.floating)) or b < 0):
             a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
         return PowScalar.apply(a, p=b.item() if isinstance(b, xp.generic) else b)
@@ -320,6 +322,12 @@ class Cast(Op):
         return grad
 
 
+def _not_bool(a: Tensor, name: str) -> Tensor:
+    if a.dtype.kind == "b":
+        raise TypeError(f"{name}: not defined for a bool tensor (shape {a.shape}); use ~ or cast it")
+    return a
+
+
 def neg(a: Any) -> Tensor:
     """Elementwise ``-a``.
 
@@ -337,7 +345,7 @@ def neg(a: Any) -> Tensor:
     >>> tl.neg(tl.tensor([1.0, -2.0]))
     tensor([-1.,  2.])
     """
-    return Neg.apply(as_tensor(a))
+    return Neg.apply(_not_bool(as_tensor(a, "neg"), "neg"))
 
 
 def abs(a: Any) -> Tensor:
@@ -357,7 +365,7 @@ def abs(a: Any) -> Tensor:
     >>> tl.abs(tl.tensor([1.0, -2.0]))
     tensor([1., 2.])
     """
-    return Abs.apply(as_tensor(a))
+    return Abs.apply(_not_bool(as_tensor(a, "abs"), "abs"))
 
 
 def exp(a: Any) -> Tensor:
@@ -377,7 +385,7 @@ def exp(a: Any) -> Tensor:
     >>> tl.exp(tl.tensor([0.0, 1.0]))
     tensor([1.      , 2.718282])
     """
-    return Exp.apply(as_tensor(a))
+    return Exp.apply(as_floating(a, "exp"))
 
 
 def log(a: Any) -> Tensor:
@@ -397,7 +405,7 @@ def log(a: Any) -> Tensor:
     >>> tl.log(tl.tensor([1.0, 4.0]))
     tensor([0.      , 1.386294])
     """
-    return Log.apply(as_tensor(a))
+    return Log.apply(as_floating(a, "log"))
 
 
 def sqrt(a: Any) -> Tensor:
@@ -417,7 +425,7 @@ def sqrt(a: Any) -> Tensor:
     >>> tl.sqrt(tl.tensor([4.0, 9.0]))
     tensor([2., 3.])
     """
-    return Sqrt.apply(as_tensor(a))
+    return Sqrt.apply(as_floating(a, "sqrt"))
 
 
 def sin(a: Any) -> Tensor:
@@ -437,7 +445,7 @@ def sin(a: Any) -> Tensor:
     >>> tl.sin(tl.tensor([0.0]))
     tensor([0.])
     """
-    return Sin.apply(as_tensor(a))
+    return Sin.apply(as_floating(a, "sin"))
 
 
 def cos(a: Any) -> Tensor:
@@ -457,7 +465,7 @@ def cos(a: Any) -> Tensor:
     >>> tl.cos(tl.tensor([0.0]))
     tensor([1.])
     """
-    return Cos.apply(as_tensor(a))
+    return Cos.apply(as_floating(a, "cos"))
 
 
 def tanh(a: Any) -> Tensor:
@@ -477,7 +485,7 @@ def tanh(a: Any) -> Tensor:
     >>> tl.tanh(tl.tensor([0.0, 1e4]))
     tensor([0., 1.])
     """
-    return Tanh.apply(as_tensor(a))
+    return Tanh.apply(as_floating(a, "tanh"))
 
 
 def sigmoid(a: Any) -> Tensor:
@@ -497,7 +505,7 @@ def sigmoid(a: Any) -> Tensor:
     >>> tl.sigmoid(tl.tensor([-1e4, 0.0, 1e4]))
     tensor([0. , 0.5, 1. ])
     """
-    return Sigmoid.apply(as_tensor(a))
+    return Sigmoid.apply(as_floating(a, "sigmoid"))
 
 
 def relu(a: Any) -> Tensor:
@@ -517,7 +525,7 @@ def relu(a: Any) -> Tensor:
     >>> tl.relu(tl.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return Relu.apply(as_tensor(a))
+    return Relu.apply(_not_bool(as_tensor(a, "relu"), "relu"))
 
 
 def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
@@ -529,7 +537,7 @@ def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
     >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), -1, 1)
     tensor([-1. ,  0.5,  1. ])
     """
-    a = as_tensor(a)
+    a = as_tensor(a, "clip")
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     bounds = [b for b in (min, max) if b is not None]
@@ -538,7 +546,10 @@ def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
             raise TypeError(f"clip: bounds must be numbers, got {type(b).__name__} {b!r}")
     if a.dtype.kind != "f" and any(isinstance(b, (float, xp.floating)) for b in bounds):
         a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
-    lo, hi = (None if b is None else xp.asarray(b, dtype=a.dtype)[()] for b in (min, max))
+    try:
+        lo, hi = (None if b is None else xp.asarray(b, dtype=a.dtype)[()] for b in (min, max))
+    except OverflowError:
+        raise ValueError(f"clip: bounds ({min}, {max}) do not fit dtype {a.dtype}") from None
     return Clip.apply(a, lo=lo, hi=hi)
 
 
@@ -551,7 +562,13 @@ def astype(a: Any, dtype: Any) -> Tensor:
     >>> tl.ones(2).astype(np.float64).dtype
     dtype('float64')
     """
-    a, dtype = as_tensor(a), xp.dtype(dtype)
+    a = as_tensor(a, "astype")
+    try:
+        dtype = xp.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "fiub":
+        raise TypeError(f"astype: cannot cast to {dtype!r}; use a float, int, unsigned or bool dtype")
     if dtype == a.dtype:
         return a
     if dtype.kind != "f":
@@ -562,7 +579,7 @@ def astype(a: Any, dtype: Any) -> Tensor:
 # -- maximum, minimum, where ---------------------------------------------------------------------
 
 class Maximum(Op):
-    """Elementwise maximum; at ties each input gets half the gradient."""
+    """Elementwise maximum; at ties each input gets half the gradient; a NaN takes all of it."""
 
     pick, wins = staticmethod(xp.maximum), staticmethod(xp.greater)
 
@@ -574,6 +591,9 @@ class Maximum(Op):
         a, b = self.saved
         share = xp.asarray(self.wins(a, b), dtype=grad.dtype)  # the part of the gradient going to a
         share[a == b] = 0.5
+        nan_a, nan_b = xp.isnan(a), xp.isnan(b)
+        if nan_a.any() or nan_b.any():  # a NaN is the result, so it takes the gradient
+            share = xp.where(nan_a, 1, xp.where(nan_b, 0, share)).astype(grad.dtype)
         return grad * share, grad * (1 - share)
 
 

@@ -11,10 +11,22 @@ _PY_SCALARS = (bool, int, float)
 _SCALARS = (bool, int, float, xp.bool_, xp.number)
 
 
-def as_tensor(x: Any) -> Tensor:
-    """``x`` itself when it is a Tensor, else a new tensor wrapping it (lists of floats get the
-    default dtype; ndarrays keep theirs)."""
-    return x if type(x) is Tensor else Tensor(x)
+def as_tensor(x: Any, op_name: str) -> Tensor:
+    """``x`` itself when it is a Tensor (or a subclass, such as a Parameter), else a new tensor
+    wrapping it (lists of floats get the default dtype; ndarrays keep theirs)."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x)
+    except TypeError as e:
+        raise TypeError(f"{op_name}: {e}") from None
+
+
+def as_floating(x: Any, op_name: str) -> Tensor:
+    """``as_tensor``, with integer and bool tensors cast to the default floating dtype (for math
+    such as ``exp`` whose result is not an integer)."""
+    x = as_tensor(x, op_name)
+    return x if x.dtype.kind == "f" else Tensor._wrap(x.data.astype(config.get_default_dtype()))
 
 
 def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
@@ -34,7 +46,7 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         b = args[1]
         if type(b) is Tensor and a.data.dtype == b.data.dtype:
             return a, b
-        if type(b) in _PY_SCALARS and a.data.dtype.kind == "f":
+        if type(b) in _PY_SCALARS and a.data.dtype.kind == "f" and -1e300 < b < 1e300:
             return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
     args = tuple(_from_sequence(op_name, x) if isinstance(x, (list, tuple)) else x for x in args)
     strong = []  # operands whose dtype counts: tensors and arrays (scalars adapt)
@@ -65,7 +77,10 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         else:
             if isinstance(x, ndarray) and x.dtype.kind not in "fiub":
                 raise TypeError(f"{op_name}: cannot use an array of dtype {x.dtype} as an operand")
-            out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
+            try:
+                out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
+            except OverflowError:
+                raise ValueError(f"{op_name}: {x!r} does not fit the operands' dtype {target}") from None
     return tuple(out)
 
 
@@ -110,7 +125,12 @@ def normalize_axes(axis: Any, ndim: int, op_name: str) -> tuple[int, ...] | None
     """Return ``axis`` (None, an int or a sequence of ints) as a sorted tuple of non-negative axes."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, xp.integer)) else tuple(axis)
+    if isinstance(axis, (int, xp.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{op_name}: dim must be an int or a tuple of ints, got {type(axis).__name__} {axis!r}")
     result = tuple(sorted(normalize_axis(ax, ndim, op_name) for ax in axes))
     if len(set(result)) != len(result):
         raise ValueError(f"{op_name}: dim {axis} repeats an axis")
@@ -124,3 +144,10 @@ def pick_axis(dim: Any, axis: Any, op_name: str) -> Any:
     if dim is not None and dim != axis:
         raise TypeError(f"{op_name}: got both dim={dim} and axis={axis}")
     return axis
+
+
+def flag(value: Any, what: str, op_name: str) -> bool:
+    """A boolean option (``keepdim``), refusing values that are not bools."""
+    if not isinstance(value, (bool, xp.bool_, int)):
+        raise TypeError(f"{op_name}: {what} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)

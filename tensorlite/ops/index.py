@@ -35,7 +35,10 @@ def _index_part(i: Any) -> Any:
     if isinstance(i, Tensor):
         i = i.data
     elif isinstance(i, list):
-        i = xp.asarray(i)
+        try:
+            i = xp.asarray(i)
+        except ValueError as e:
+            raise IndexError(f"getitem: {i!r} is not a valid index: {e}") from None
         if i.size == 0:
             i = i.astype(xp.intp)  # x[[]] selects nothing, as in NumPy
     if isinstance(i, _BASIC) or isinstance(i, xp.ndarray) and i.dtype.kind in "iub":
@@ -54,7 +57,7 @@ def getitem(a: Any, index: Any) -> Tensor:
     >>> x[1], x[:, [0, 0]].shape
     (tensor([3., 4., 5.]), (2, 2))
     """
-    a = as_tensor(a)
+    a = as_tensor(a, "getitem")
     index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
     try:
         return GetItem.apply(a, index=index)
@@ -82,8 +85,8 @@ class Stack(Op):
 
 
 def _join_operands(name: str, tensors: Any) -> tuple[Tensor, ...]:
-    if isinstance(tensors, (Tensor, xp.ndarray)):
-        raise TypeError(f"{name}: expected a sequence of tensors, got a single {type(tensors).__name__}")
+    if isinstance(tensors, (Tensor, xp.ndarray)) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{name}: expected a sequence of tensors, got {type(tensors).__name__}")
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{name}: expected a non-empty sequence of tensors")
@@ -146,7 +149,7 @@ def split(a: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
     >>> [t.shape for t in tl.arange(5.0).split([1, 4])]
     [(1,), (4,)]
     """
-    a = as_tensor(a)
+    a = as_tensor(a, "split")
     ax = _split_axis(a, dim, axis, "split")
     n = a.shape[ax]
     if isinstance(split_size_or_sections, (int, xp.integer)):
@@ -154,11 +157,14 @@ def split(a: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
         if size <= 0:
             raise ValueError(f"split: split size must be positive, got {size}")
         sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
-    else:
+    elif isinstance(split_size_or_sections, (list, tuple)):
         sizes = [integer(s, "section size", "split") for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {ax} "
                              f"of a tensor of shape {a.shape}")
+    else:
+        raise TypeError(f"split: expected a chunk size (int) or a list of sizes, got "
+                        f"{type(split_size_or_sections).__name__} {split_size_or_sections!r}")
     pieces, start = [], 0
     for s in sizes:
         pieces.append(getitem(a, (slice(None),) * ax + (slice(start, start + s),)))
@@ -175,7 +181,7 @@ def chunk(a: Any, chunks: int, dim: int = 0, *, axis: int | None = None) -> tupl
     >>> [t.shape for t in tl.ones(5, 2).chunk(2)]
     [(3, 2), (2, 2)]
     """
-    a, chunks = as_tensor(a), integer(chunks, "chunks", "chunk")
+    a, chunks = as_tensor(a, "chunk"), integer(chunks, "chunks", "chunk")
     if chunks <= 0:
         raise ValueError(f"chunk: number of chunks must be positive, got {chunks}")
     ax = _split_axis(a, dim, axis, "chunk")
@@ -201,7 +207,7 @@ def pad(a: Any, pad_width: Any, value: float = 0.0) -> Tensor:
     >>> tl.pad(tl.ones(2, 2), ((0, 0), (1, 2))).shape
     (2, 5)
     """
-    a = as_tensor(a)
+    a = as_tensor(a, "pad")
     if a.ndim == 0:
         raise ValueError("pad: cannot pad a 0-d tensor")
     widths = xp.asarray(pad_width)
@@ -214,4 +220,6 @@ def pad(a: Any, pad_width: Any, value: float = 0.0) -> Tensor:
                          "give ((before, after), ...) with one pair per dim") from None
     if (widths < 0).any():
         raise ValueError(f"pad: negative pad widths {widths.tolist()}")
+    if not isinstance(value, (int, float, xp.integer, xp.floating)) or isinstance(value, bool):
+        raise TypeError(f"pad: value must be a number, got {type(value).__name__} {value!r}")
     return Pad.apply(a, widths=tuple(map(tuple, widths.tolist())), value=value)

@@ -15,26 +15,26 @@ class MatMul(Op):
     gradient over broadcast batch dims."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        if self.parents:  # d/da needs b and d/db needs a: keep only what will be used
+            need_a, need_b = self.needs_input_grad
+            self.save(a if need_b else None, b if need_a else None, a.ndim, b.ndim)
         return a @ b
 
     def backward(self, grad):
-        a, b = self.saved
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
+        a, b, a_ndim, b_ndim = self.saved
         g = grad
-        if b.ndim == 1:
+        if b_ndim == 1:
             g = g[..., None]
-        if a.ndim == 1:
+        if a_ndim == 1:
             g = g[..., None, :]
         ga = gb = None
-        if self.parents[0] is not None:
-            ga = g @ xp.swapaxes(b2, -1, -2)
-            if a.ndim == 1:
+        if b is not None:
+            ga = g @ xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2)
+            if a_ndim == 1:
                 ga = ga[..., 0, :]
-        if self.parents[1] is not None:
-            gb = xp.swapaxes(a2, -1, -2) @ g
-            if b.ndim == 1:
+        if a is not None:
+            gb = xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2) @ g
+            if b_ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
 

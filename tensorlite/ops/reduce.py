@@ -10,7 +10,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import expand_scalar, xp
-from tensorlite.ops.common import as_tensor, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.common import as_tensor, flag, normalize_axes, normalize_axis, pick_axis
 from tensorlite.tensor import Tensor
 
 
@@ -177,6 +177,12 @@ def _axes(a: Tensor, dim: Any, axis: Any, name: str) -> tuple[int, ...] | None:
     return None if a.ndim == 0 else axes
 
 
+def _keep(keepdim: Any, keepdims: Any, name: str) -> bool:
+    if keepdim is False and keepdims is False:
+        return False
+    return flag(keepdim, "keepdim", name) or flag(keepdims, "keepdims", name)
+
+
 def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False) -> Tensor:
     """Sum over ``dim`` (all axes when None).
@@ -188,8 +194,8 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
-    a = as_tensor(a)
-    return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=keepdim or keepdims)
+    a = as_tensor(a, "sum")
+    return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=_keep(keepdim, keepdims, "sum"))
 
 
 def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -203,7 +209,7 @@ def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     tensor([1.5, 3.5])
     """
     a = _floating(a, "mean")
-    return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=keepdim or keepdims)
+    return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=_keep(keepdim, keepdims, "mean"))
 
 
 def max(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -245,10 +251,10 @@ def _nonempty(a: Tensor, axes: tuple[int, ...] | None, name: str) -> None:
 
 
 def _extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, largest: bool, name: str) -> Tensor:
-    a = as_tensor(a)
+    a = as_tensor(a, name)
     axes = _axes(a, dim, axis, name)
     _nonempty(a, axes, name)
-    return Extremum.apply(a, axes=axes, keepdims=keepdim or keepdims, largest=largest)
+    return Extremum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims, name), largest=largest)
 
 
 def _correction(correction: int | None, ddof: int | None, name: str) -> int:
@@ -269,7 +275,7 @@ def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     (tensor(1.666667), tensor(1.25))
     """
     a = _floating(a, "var")
-    return Var.apply(a, axes=_axes(a, dim, axis, "var"), keepdims=keepdim or keepdims,
+    return Var.apply(a, axes=_axes(a, dim, axis, "var"), keepdims=_keep(keepdim, keepdims, "var"),
                      correction=_correction(correction, ddof, "var"))
 
 
@@ -284,7 +290,7 @@ def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     tensor(1.414214)
     """
     a = _floating(a, "std")
-    return Std.apply(a, axes=_axes(a, dim, axis, "std"), keepdims=keepdim or keepdims,
+    return Std.apply(a, axes=_axes(a, dim, axis, "std"), keepdims=_keep(keepdim, keepdims, "std"),
                      correction=_correction(correction, ddof, "std"))
 
 
@@ -299,11 +305,11 @@ def logsumexp(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = Non
     tensor(10000.693)
     """
     a = _floating(a, "logsumexp")
-    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"), keepdims=keepdim or keepdims)
+    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"), keepdims=_keep(keepdim, keepdims, "logsumexp"))
 
 
 def _floating(a: Any, name: str) -> Tensor:
-    a = as_tensor(a)
+    a = as_tensor(a, name)
     if a.dtype.kind != "f":
         raise TypeError(f"{name}: expected a floating tensor, got dtype {a.dtype} (shape {a.shape})")
     return a
@@ -345,13 +351,13 @@ def log_softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> T
 
 def _arg_extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, largest: bool,
                   name: str) -> Tensor:
-    a = as_tensor(a)
+    a = as_tensor(a, name)
     ax = pick_axis(dim, axis, name)
     ax = None if ax is None else normalize_axis(ax, a.ndim, name)
     _nonempty(a, None if ax is None else (ax,), name)
     if a.ndim == 0:
         return Tensor._wrap(xp.zeros((), dtype=xp.int64))
-    keep = bool(keepdim or keepdims)
+    keep = _keep(keepdim, keepdims, name)
     found = a.data.argmax(axis=ax, keepdims=keep) if largest else a.data.argmin(axis=ax, keepdims=keep)
     return Tensor._wrap(xp.asarray(found))
 

@@ -50,7 +50,7 @@ def reshape(a: Any, *shape: Any) -> Tensor:
     >>> tl.arange(6.0).reshape(2, -1).shape
     (2, 3)
     """
-    a, shape = as_tensor(a), int_tuple(shape, "shape", "reshape")
+    a, shape = as_tensor(a, "reshape"), int_tuple(shape, "shape", "reshape")
     known = math.prod(s for s in shape if s != -1)
     bad = shape.count(-1) > 1 or any(s < -1 for s in shape) or (
         a.size != known if -1 not in shape else (known == 0 or a.size % known))
@@ -72,7 +72,7 @@ def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> tl.ones(2, 3, 4).flatten(1).shape
     (2, 12)
     """
-    a = as_tensor(a)
+    a = as_tensor(a, "flatten")
     if a.ndim == 0:
         return reshape(a, 1)
     start, end = (normalize_axis(d, a.ndim, "flatten") for d in (start_dim, end_dim))
@@ -90,7 +90,7 @@ def squeeze(a: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     >>> tl.ones(1, 3, 1).squeeze().shape, tl.ones(1, 3, 1).squeeze(0).shape
     ((3,), (3, 1))
     """
-    a, dim = as_tensor(a), pick_axis(dim, axis, "squeeze")
+    a, dim = as_tensor(a, "squeeze"), pick_axis(dim, axis, "squeeze")
     axes = range(a.ndim) if dim is None else (normalize_axes(dim, a.ndim, "squeeze") or ())
     drop = {i for i in axes if a.ndim and a.shape[i] == 1}
     return reshape(a, *(s for i, s in enumerate(a.shape) if i not in drop))
@@ -105,7 +105,7 @@ def unsqueeze(a: Any, dim: int | None = None, *, axis: int | None = None) -> Ten
     >>> tl.ones(3).unsqueeze(0).shape, tl.ones(3).unsqueeze(-1).shape
     ((1, 3), (3, 1))
     """
-    a, dim = as_tensor(a), pick_axis(dim, axis, "unsqueeze")
+    a, dim = as_tensor(a, "unsqueeze"), pick_axis(dim, axis, "unsqueeze")
     if dim is None:
         raise TypeError("unsqueeze: missing the dim where the new axis goes")
     pos = normalize_axis(dim, a.ndim + 1, "unsqueeze")
@@ -121,9 +121,12 @@ def permute(a: Any, *dims: Any) -> Tensor:
     >>> tl.ones(2, 3, 4).permute(2, 0, 1).shape
     (4, 2, 3)
     """
-    a, axes = as_tensor(a), int_tuple(dims, "dim", "permute")
-    if len(axes) != a.ndim or sorted(normalize_axis(ax, a.ndim, "permute") for ax in axes) != list(range(a.ndim)):
-        raise ValueError(f"permute: {list(axes)} is not a permutation of the {a.ndim} dims of {a.shape}")
+    return _permute(as_tensor(a, "permute"), int_tuple(dims, "dim", "permute"), "permute")
+
+
+def _permute(a: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
+    if len(axes) != a.ndim or sorted(normalize_axis(ax, a.ndim, name) for ax in axes) != list(range(a.ndim)):
+        raise ValueError(f"{name}: {list(axes)} is not a permutation of the {a.ndim} dims of {a.shape}")
     return Transpose.apply(a, axes=tuple(ax % a.ndim for ax in axes) if a.ndim else ())
 
 
@@ -136,11 +139,14 @@ def swapaxes(a: Any, dim0: int, dim1: int) -> Tensor:
     >>> tl.ones(2, 3, 4).swapaxes(0, 2).shape
     (4, 3, 2)
     """
-    a = as_tensor(a)
-    i, j = (normalize_axis(d, a.ndim, "swapaxes") for d in (dim0, dim1))
+    return _swap(as_tensor(a, "swapaxes"), dim0, dim1, "swapaxes")
+
+
+def _swap(a: Tensor, dim0: int, dim1: int, name: str) -> Tensor:
+    i, j = (normalize_axis(d, a.ndim, name) for d in (dim0, dim1))
     axes = list(range(a.ndim))
     axes[i], axes[j] = axes[j], axes[i]
-    return permute(a, *axes)
+    return _permute(a, tuple(axes), name)
 
 
 def transpose(a: Any, *dims: Any) -> Tensor:
@@ -157,13 +163,13 @@ def transpose(a: Any, *dims: Any) -> Tensor:
     >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose(1, 2, 0).shape
     ((4, 3, 2), (4, 3, 2), (3, 4, 2))
     """
-    a, axes = as_tensor(a), int_tuple(dims, "dim", "transpose")
+    a, axes = as_tensor(a, "transpose"), int_tuple(dims, "dim", "transpose")
     if not axes:
-        return permute(a, *reversed(range(a.ndim)))
+        return _permute(a, tuple(reversed(range(a.ndim))), "transpose")
     if len(axes) == a.ndim:
-        return permute(a, *axes)
+        return _permute(a, axes, "transpose")
     if len(axes) == 2:
-        return swapaxes(a, *axes)
+        return _swap(a, *axes, "transpose")
     raise ValueError(f"transpose: dims {list(axes)} are neither two dims nor a permutation of the "
                      f"{a.ndim} dims of {a.shape}")
 
@@ -177,14 +183,15 @@ def broadcast_to(a: Any, *shape: Any) -> Tensor:
     >>> tl.ones(3, 1).broadcast_to(2, 3, 4).shape
     (2, 3, 4)
     """
-    a, shape = as_tensor(a), int_tuple(shape, "size", "broadcast_to")
+    return _broadcast(as_tensor(a, "broadcast_to"), int_tuple(shape, "size", "broadcast_to"), "broadcast_to")
+
+
+def _broadcast(a: Tensor, shape: tuple[int, ...], name: str) -> Tensor:
     try:
-        xp.broadcast_shapes(a.shape, shape)
         if len(shape) < a.ndim or xp.broadcast_shapes(a.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"broadcast_to: a tensor of shape {a.shape} cannot be broadcast to "
-                         f"{shape}") from None
+        raise ValueError(f"{name}: a tensor of shape {a.shape} cannot be broadcast to {shape}") from None
     return BroadcastTo.apply(a, shape=shape)
 
 
@@ -197,9 +204,9 @@ def expand(a: Any, *sizes: Any) -> Tensor:
     >>> tl.ones(3, 1).expand(-1, 4).shape
     (3, 4)
     """
-    a, sizes = as_tensor(a), int_tuple(sizes, "size", "expand")
+    a, sizes = as_tensor(a, "expand"), int_tuple(sizes, "size", "expand")
     lead = len(sizes) - a.ndim
     if lead < 0:
         raise ValueError(f"expand: {list(sizes)} has fewer dims than the tensor's shape {a.shape}")
     shape = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-    return broadcast_to(a, *shape)
+    return _broadcast(a, shape, "expand")
