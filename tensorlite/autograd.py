@@ -221,7 +221,12 @@ class Op:
         if record:
             op.parents = tuple([t._ctx if t._ctx is not None else (t if t.requires_grad else None)
                                 for t in inputs])
-        data = op.forward(*[t.data for t in inputs], **params)
+        if len(inputs) == 1:  # the common cases without building a list
+            data = op.forward(inputs[0].data, **params)
+        elif len(inputs) == 2:
+            data = op.forward(inputs[0].data, inputs[1].data, **params)
+        else:
+            data = op.forward(*[t.data for t in inputs], **params)
         if type(data) is not ndarray:
             data = xp.asarray(data)
         out = Tensor.__new__(Tensor)
@@ -326,42 +331,38 @@ def backward(
                 continue
             if type(ig) is not ndarray:
                 ig = xp.asarray(ig)
-            if isinstance(parent, Tensor):
-                shape, dtype = parent.data.shape, parent.data.dtype
-            else:
-                shape, dtype = parent.shape, parent.dtype
-            if ig.shape != shape:
-                ig = _unbroadcast(ig, shape, op)
-            if ig.dtype is not dtype and ig.dtype != dtype:
-                ig = ig.astype(dtype)
+            is_entry = isinstance(parent, Op)
+            like = parent if is_entry else parent.data  # both have .shape and .dtype
+            if ig.shape != like.shape:
+                ig = _unbroadcast(ig, like.shape, op)
+            if ig.dtype is not like.dtype and ig.dtype != like.dtype:
+                ig = ig.astype(like.dtype)
             if parent in grads:
                 grads[parent] = grads[parent] + ig
             else:
                 grads[parent] = ig
-                if isinstance(parent, Op):
+                if is_entry:
                     push(heap, (-parent.seq, parent))
     # What is left in ``grads`` are gradients of leaf tensors. Every array handed out (to a
     # leaf's .grad or returned) is one of its own: a rule may pass one array to several inputs
     # (Add), a view of another, or the caller's own upstream gradient.
-    handed_out: set[int] = {id(g) for g in root_grads}
-
-    def own(g: Any) -> Any:
+    handed_out = {id(g) for g in root_grads}
+    for leaf, g in grads.items():
         if g.base is not None or id(g) in handed_out:
             g = g.copy()
         handed_out.add(id(g))
-        return g
-
-    for leaf, g in grads.items():
-        g = own(g)
         if targets and leaf in targets:
             captured[leaf] = g
         if accumulate:
             leaf.grad = g if leaf.grad is None else leaf.grad + g
     result = []
     for t in inputs:
-        key = t._ctx if t._ctx is not None else t
-        g = captured.get(key)
-        result.append(None if g is None else (g if isinstance(key, Tensor) else own(g)))
+        g = captured.get(t._ctx if t._ctx is not None else t)
+        if g is not None and t._ctx is not None and (g.base is not None or id(g) in handed_out):
+            g = g.copy()
+        if g is not None:
+            handed_out.add(id(g))
+        result.append(g)
     return result
 
 

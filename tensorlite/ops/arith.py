@@ -41,9 +41,9 @@ class Sub(Op):
 
 class Mul(Op):
     def forward(self, a, b):
-        if self.parents:  # d/da needs b and d/db needs a: keep only what will be used
-            need_a, need_b = self.needs_input_grad
-            self.save(b if need_a else None, a if need_b else None)
+        parents = self.parents
+        if parents:  # d/da needs b and d/db needs a: keep only what will be used
+            self.save(None if parents[0] is None else b, None if parents[1] is None else a)
         return a * b
 
     def backward(self, grad):

@@ -15,9 +15,9 @@ class MatMul(Op):
     gradient over broadcast batch dims."""
 
     def forward(self, a, b):
-        if self.parents:  # d/da needs b and d/db needs a: keep only what will be used
-            need_a, need_b = self.needs_input_grad
-            self.save(a if need_b else None, b if need_a else None, a.ndim, b.ndim)
+        parents = self.parents
+        if parents:  # d/da needs b and d/db needs a: keep only what will be used
+            self.save(None if parents[1] is None else a, None if parents[0] is None else b, a.ndim, b.ndim)
         return a @ b
 
     def backward(self, grad):
