@@ -17,16 +17,17 @@ class GetItem(Op):
 
     def forward(self, a, index):
         if self.parents:  # keep copies of index arrays: the caller may reuse them before backward
-            index = tuple(i.copy() if isinstance(i, xp.ndarray) else i for i in index)
-        self.index, self.in_shape = index, a.shape
+            self.save(tuple(i.copy() if isinstance(i, xp.ndarray) else i for i in index))
+        self.in_shape = a.shape
         return a[index]
 
     def backward(self, grad):
+        (index,) = self.saved
         g = xp.zeros(self.in_shape, dtype=grad.dtype)
-        if all(isinstance(i, _BASIC) for i in self.index):
-            g[self.index] = grad
+        if all(isinstance(i, _BASIC) for i in index):
+            g[index] = grad
         else:
-            xp.add.at(g, self.index, grad)
+            xp.add.at(g, index, grad)
         return g
 
 
