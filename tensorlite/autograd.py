@@ -176,8 +176,9 @@ class Op:
     writes into ``grad`` or into saved arrays.
 
     Attributes set by :meth:`apply` on a recorded entry: ``parents`` (for each input: its entry,
-    the leaf tensor itself, or None when it needs no gradient), ``seq`` (recording order),
-    ``shape`` and ``dtype`` (of the output).
+    the leaf tensor itself, or None when it needs no gradient; set before ``forward`` runs, and
+    empty when nothing is recorded, so ``forward`` can save only what will be used), ``seq``
+    (recording order), ``shape`` and ``dtype`` (of the output).
     """
 
     saved: tuple[Any, ...] | None = ()
