@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.common import as_floating, as_tensor, operands
@@ -158,10 +157,7 @@ def div(a: Any, b: Any) -> Tensor:
     tensor([0.25, 0.5 ])
     """
     a, b = operands("div", a, b)
-    if a.dtype.kind != "f":
-        dtype = config.get_default_dtype()
-        a, b = Tensor._wrap(a.data.astype(dtype)), Tensor._wrap(b.data.astype(dtype))
-    return _binary(Div, "div", a, b)
+    return _binary(Div, "div", as_floating(a, "div"), as_floating(b, "div"))
 
 
 def pow(a: Any, b: Any) -> Tensor:
@@ -174,9 +170,8 @@ def pow(a: Any, b: Any) -> Tensor:
     tensor([1., 4., 9.])
     """
     if isinstance(b, (int, float, xp.integer, xp.floating)) and not isinstance(b, bool):
-        a = as_tensor(a, "pow")
-        if a.dtype.kind != "f" and (isinstance(b, (float, xp.floating)) or b < 0):
-            a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
+        fractional = isinstance(b, (float, xp.floating)) or b < 0  # no integer result
+        a = as_floating(a, "pow") if fractional else as_tensor(a, "pow")
         return PowScalar.apply(a, p=b.item() if isinstance(b, xp.generic) else b)
     return _binary(Pow, "pow", a, b)
 
@@ -304,12 +299,11 @@ class Clip(Op):
 
     def backward(self, grad):
         (a,) = self.saved
-        inside = xp.ones(a.shape, dtype=bool)
-        if self.lo is not None:
-            inside &= a >= self.lo
-        if self.hi is not None:
-            inside &= a <= self.hi
-        return grad * inside
+        if self.lo is None:
+            return grad * (a <= self.hi)
+        if self.hi is None:
+            return grad * (a >= self.lo)
+        return grad * ((a >= self.lo) & (a <= self.hi))
 
 
 class Cast(Op):
@@ -537,15 +531,14 @@ def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
     >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), -1, 1)
     tensor([-1. ,  0.5,  1. ])
     """
-    a = as_tensor(a, "clip")
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     bounds = [b for b in (min, max) if b is not None]
     for b in bounds:
         if not isinstance(b, (int, float, xp.integer, xp.floating)) or isinstance(b, bool):
             raise TypeError(f"clip: bounds must be numbers, got {type(b).__name__} {b!r}")
-    if a.dtype.kind != "f" and any(isinstance(b, (float, xp.floating)) for b in bounds):
-        a = Tensor._wrap(a.data.astype(config.get_default_dtype()))
+    fractional = any(isinstance(b, (float, xp.floating)) for b in bounds)
+    a = as_floating(a, "clip") if fractional else as_tensor(a, "clip")
     try:
         lo, hi = (None if b is None else xp.asarray(b, dtype=a.dtype)[()] for b in (min, max))
     except OverflowError:

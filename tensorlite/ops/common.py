@@ -48,7 +48,7 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
             return a, b
         if type(b) in _PY_SCALARS and a.data.dtype.kind == "f" and -1e300 < b < 1e300:
             return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
-    args = tuple(_from_sequence(op_name, x) if isinstance(x, (list, tuple)) else x for x in args)
+    args = tuple(as_tensor(x, op_name) if isinstance(x, (list, tuple)) else x for x in args)
     strong = []  # operands whose dtype counts: tensors and arrays (scalars adapt)
     for x in args:
         if isinstance(x, (Tensor, ndarray)):
@@ -82,13 +82,6 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
             except OverflowError:
                 raise ValueError(f"{op_name}: {x!r} does not fit the operands' dtype {target}") from None
     return tuple(out)
-
-
-def _from_sequence(op_name: str, x: Any) -> Tensor:
-    try:
-        return Tensor(x)
-    except TypeError as e:
-        raise TypeError(f"{op_name}: {e}") from None
 
 
 def integer(value: Any, what: str, op_name: str) -> int:
