@@ -23,6 +23,20 @@ def _restore(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, ndim: int)
     return xp.expand_dims(grad, axes)
 
 
+def _spread(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, shape: tuple[int, ...]) -> Any:
+    """The reduced gradient broadcast back over ``shape`` as a view (no copy)."""
+    if grad.size == 1:
+        return expand_scalar(grad, shape)
+    return xp.broadcast_to(_restore(grad, axes, keepdims, len(shape)), shape)
+
+
+def _unkeep(out: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """Drop the reduced axes that a ``keepdims=True`` computation kept, unless asked to keep them."""
+    if keepdims:
+        return out
+    return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+
+
 def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     n = 1
     for i, s in enumerate(shape):
@@ -37,10 +51,7 @@ class Sum(Op):
         return a.sum(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
-        if grad.size == 1:
-            return expand_scalar(grad, self.in_shape)
-        g = _restore(grad, self.axes, self.keepdims, len(self.in_shape))
-        return xp.broadcast_to(g, self.in_shape)
+        return _spread(grad, self.axes, self.keepdims, self.in_shape)
 
 
 class Mean(Op):
@@ -49,10 +60,7 @@ class Mean(Op):
         return a.mean(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
-        g = grad / _count(self.in_shape, self.axes)
-        if g.size == 1:
-            return expand_scalar(g, self.in_shape)
-        return xp.broadcast_to(_restore(g, self.axes, self.keepdims, len(self.in_shape)), self.in_shape)
+        return _spread(grad / _count(self.in_shape, self.axes), self.axes, self.keepdims, self.in_shape)
 
 
 class Extremum(Op):
@@ -62,9 +70,7 @@ class Extremum(Op):
         self.axes, self.keepdims = axes, keepdims
         out = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
         self.save(a, out)
-        if not keepdims:
-            return out.reshape(()) if axes is None else out.squeeze(axis=axes)
-        return out
+        return _unkeep(out, axes, keepdims)
 
     def backward(self, grad):
         a, out = self.saved
@@ -130,9 +136,7 @@ class LogSumExp(Op):
         self.save(e, s)
         with xp.errstate(divide="ignore"):  # log(0) = -inf: an empty or all -inf slice
             out = xp.log(s) + m
-        if not keepdims:
-            out = out.reshape(()) if axes is None else out.squeeze(axis=axes)
-        return out
+        return _unkeep(out, axes, keepdims)
 
     def backward(self, grad):
         e, s = self.saved
