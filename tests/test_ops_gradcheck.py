@@ -172,12 +172,13 @@ def test_float32_gradients_keep_dtype_and_shape(spec):
     inputs = [tl.Tensor(make(rng, s).astype(np.float32), requires_grad=True) for make, s in zip(makers, shapes)]
     out = spec.fn(*inputs)
     outs = [out] if isinstance(out, tl.Tensor) else list(out)
-    tl.grad(outs, inputs, grad_outputs=[np.ones(o.shape, np.float32) for o in outs], retain_graph=True,
-            allow_unused=True)
+    grads = tl.grad(outs, inputs, grad_outputs=[np.ones(o.shape, np.float32) for o in outs], retain_graph=True,
+                    allow_unused=True)
     total = sum(o.sum() for o in outs)
     total.backward()
-    for t in inputs:
+    for t, g in zip(inputs, grads):
         assert t.grad.shape == t.shape and t.grad.dtype == np.float32
+        np.testing.assert_allclose(t.grad, np.zeros(t.shape) if g is None else g, rtol=1e-6)  # grad() agrees
     for o in outs:
         assert o.dtype == np.float32
 
