@@ -19,6 +19,7 @@ import functools
 import heapq
 import itertools
 import threading
+import weakref
 from typing import Any, Callable, Iterator, Sequence
 
 from tensorlite.backend import ndarray, xp
@@ -26,7 +27,7 @@ from tensorlite.tensor import Tensor
 
 __all__ = [
     "Op", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "backward", "grad", "gradcheck", "GradcheckError",
+    "backward", "grad", "gradcheck", "GradcheckError", "OptionalLeaf",
 ]
 
 # ----------------------------------------------------------------------------------------------
@@ -244,6 +245,27 @@ class Op:
         return out
 
 
+class OptionalLeaf(Tensor):
+    """A leaf whose gradient is computed only when a backward call asks for it as an input.
+
+    ``Module.forward`` wraps an input that needs no gradient (a plain ndarray, or a tensor with
+    ``requires_grad=False``) in one of these, so that ``module.backward(dout)`` can return
+    dL/d(input) in the legacy explicit-backward style. An ordinary ``loss.backward()`` does not
+    ask for it: the ops that consumed it see it as needing no gradient, and its ``.grad`` is never
+    filled, so the ordinary path pays nothing for the legacy one.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self.requires_grad = True
+        _optional_leaves.add(self)
+
+
+_optional_leaves: weakref.WeakSet[OptionalLeaf] = weakref.WeakSet()
+
+
 # ----------------------------------------------------------------------------------------------
 # The reverse walk
 
@@ -311,6 +333,8 @@ def backward(
             if isinstance(key, Op):
                 heapq.heappush(heap, (-key.seq, key))
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
+    # Optional leaves nobody asked for are treated as needing no gradient (see OptionalLeaf).
+    skip = {leaf for leaf in _optional_leaves if leaf not in targets} if _optional_leaves else None
     captured: dict[Any, Any] = {}
     pop, push = heapq.heappop, heapq.heappush
     while heap:
@@ -322,13 +346,21 @@ def backward(
                 continue
         if op.saved is None:
             raise _released_error(op)
-        in_grads = op.backward(g)
+        if skip and not skip.isdisjoint(op.parents):
+            parents = op.parents
+            op.parents = tuple([None if p in skip else p for p in parents])
+            try:
+                in_grads = op.backward(g)
+            finally:
+                op.parents = parents
+        else:
+            in_grads = op.backward(g)
         if not retain_graph:
             op.saved = None
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
         for parent, ig in zip(op.parents, in_grads):
-            if parent is None or ig is None:
+            if parent is None or ig is None or (skip and parent in skip):
                 continue
             if type(ig) is not ndarray:
                 ig = xp.asarray(ig)
@@ -354,7 +386,7 @@ def backward(
         handed_out.add(id(g))
         if targets and leaf in targets:
             captured[leaf] = g
-        if accumulate:
+        if accumulate and type(leaf) is not OptionalLeaf:
             leaf.grad = g if leaf.grad is None else leaf.grad + g
     result = []
     for t in inputs:

@@ -4,7 +4,7 @@
 - :mod:`~tensorlite.ops.reduce`  sum, mean, max/min, var/std, logsumexp, softmax, log_softmax
 - :mod:`~tensorlite.ops.shape`   reshape, transpose/permute, squeeze/unsqueeze, broadcast_to
 - :mod:`~tensorlite.ops.index`   __getitem__, cat, stack, split, chunk, pad
-- :mod:`~tensorlite.ops.linalg`  matmul
+- :mod:`~tensorlite.ops.linalg`  matmul; linear (``F.linear``, the affine map of ``nn.Linear``)
 - :mod:`~tensorlite.ops.compare` comparisons (no gradient)
 """
 from tensorlite.ops.arith import (

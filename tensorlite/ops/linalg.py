@@ -75,3 +75,62 @@ def matmul(a: Any, b: Any) -> Tensor:
     except ValueError:
         raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None
+
+
+class Linear(Op):
+    """``x @ w.T + b`` in one entry (the affine map of ``nn.Linear``): ``x`` is ``(..., in)``,
+    ``w`` is ``(out, in)``, ``b`` is ``(out,)`` or absent."""
+
+    def forward(self, x, w, b=None):
+        parents = self.parents
+        if parents:  # dx needs w, dw needs x
+            self.save(None if parents[1] is None else x, None if parents[0] is None else w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, grad):
+        x, w = self.saved
+        parents = self.parents
+        gx = None if parents[0] is None else grad @ w
+        gw = gb = None
+        rows = grad.reshape(-1, grad.shape[-1])
+        if parents[1] is not None:
+            gw = rows.T @ x.reshape(-1, x.shape[-1])
+        if len(parents) == 3 and parents[2] is not None:
+            gb = rows.sum(axis=0)
+        return (gx, gw) if len(parents) == 2 else (gx, gw, gb)
+
+
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
+    """The affine map ``input @ weight.T + bias`` (PyTorch's ``F.linear``), recorded as one op.
+
+    Parameters
+    ----------
+    input : Tensor of shape (..., in_features)
+    weight : Tensor of shape (out_features, in_features)
+    bias : Tensor of shape (out_features,), optional
+
+    Returns
+    -------
+    Tensor of shape (..., out_features)
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> import tensorlite.nn.functional as F
+    >>> F.linear(tl.ones(5, 3), tl.ones(2, 3), tl.zeros(2)).shape
+    (5, 2)
+    """
+    args = (input, weight) if bias is None else (input, weight, bias)
+    tensors = operands("linear", *args)
+    x, w = tensors[0], tensors[1]
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {w.shape}: "
+                         "expected weight (out_features, in_features) with in_features equal to the "
+                         "input's last dim")
+    if bias is not None and tensors[2].shape != (w.shape[0],):
+        raise ValueError(f"linear: bias of shape {tensors[2].shape} does not fit weight of shape "
+                         f"{w.shape}: expected ({w.shape[0]},)")
+    return Linear.apply(*tensors)

@@ -1,0 +1,622 @@
+"""``Module`` and ``Parameter``: the base of every layer and model.
+
+A module holds parameters (tensors that ``loss.backward()`` fills with gradients), buffers
+(state such as BatchNorm's running statistics) and child modules, and composes tensor ops in
+``forward``. It contains no gradient code: gradients come from the tape.
+
+For code written in the older explicit-backward style, every module also keeps
+``backward(dout)``: each ``forward`` call is remembered (its inputs and its output, as tape
+entries), and ``backward(dout)`` runs just the tape segment between them.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable, Iterator, NamedTuple
+
+from tensorlite import autograd
+from tensorlite.autograd import OptionalLeaf
+from tensorlite.backend import ndarray, xp
+from tensorlite.tensor import Tensor
+
+__all__ = ["Module", "Parameter"]
+
+
+class Parameter(Tensor):
+    """A tensor that is a module's parameter: assigning one to a module attribute registers it.
+
+    Parameters
+    ----------
+    data : ndarray, Tensor or nested sequence (floating point; wrapped without a copy)
+    requires_grad : bool, default True
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> w = tl.nn.Parameter(np.zeros((2, 3), dtype=np.float32))
+    >>> w.requires_grad, w.shape
+    (True, (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class _IncompatibleKeys(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class StateDictError(KeyError, ValueError):
+    """``load_state_dict`` found missing, unexpected or wrong-shape keys (all listed at once).
+
+    A ``KeyError`` (keys missing or unexpected) and a ``ValueError`` (shapes), so either
+    ``except`` catches it.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _EntryHandle:
+    """Stands for a non-leaf tensor in a backward call (its tape entry), without keeping the
+    tensor's data alive."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, entry: autograd.Op) -> None:
+        self._ctx = entry
+
+
+def _handle(t: Tensor) -> Any:
+    return t if t._ctx is None else _EntryHandle(t._ctx)
+
+
+def _as_input(value: Any, recording: bool) -> Any:
+    """An argument of ``forward`` as the layer will see it: ndarrays become tensors, and (while
+    recording) a floating input that needs no gradient becomes an :class:`OptionalLeaf`, so the
+    legacy ``backward(dout)`` can return its gradient. Tuples (an LSTM's ``(h0, c0)``) are
+    converted element by element; anything else is passed through."""
+    if isinstance(value, Tensor):
+        if recording and not value.requires_grad and value.data.dtype.kind == "f":
+            return OptionalLeaf(value.data)
+        return value
+    if isinstance(value, ndarray):
+        if recording and value.dtype.kind == "f":
+            return OptionalLeaf(value)
+        return Tensor(value)
+    if type(value) is tuple:
+        return tuple(_as_input(v, recording) for v in value)
+    return value
+
+
+def _tensors(value: Any) -> list[Tensor]:
+    """The tensors in a (possibly nested) tuple or list, in order."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    return []
+
+
+def _skeleton(value: Any) -> Any:
+    """The tuple structure of ``value`` with True where a tensor stands (no data kept alive)."""
+    if isinstance(value, Tensor):
+        return True
+    if isinstance(value, (tuple, list)):
+        return tuple(_skeleton(v) for v in value)
+    return None
+
+
+def _structured(skeleton: Any, grads: Iterator[Any]) -> Any:
+    """Fill a skeleton with one gradient per tensor (None elsewhere)."""
+    if skeleton is True:
+        return next(grads)
+    if type(skeleton) is tuple:
+        return tuple(_structured(v, grads) for v in skeleton)
+    return None
+
+
+class _Call(NamedTuple):
+    """What ``backward(dout)`` needs from the last recorded forward call."""
+
+    inputs: tuple[Any, ...]    # the skeleton of the positional arguments (see _skeleton)
+    input_keys: list[Any]      # per tensor input: the leaf itself or an entry handle
+    outputs: list[Any]         # per tensor output: (handle, shape, dtype)
+
+
+_summary_rows: list[tuple[Module, tuple[int, ...] | str]] | None = None  # set while summary() runs
+
+
+def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a subclass's ``forward`` to convert its inputs and remember the call."""
+
+    @functools.wraps(forward)
+    def recorded_forward(self: Module, *args: Any, **kwargs: Any) -> Any:
+        recording = autograd._mode.enabled
+        args = tuple([_as_input(a, recording) for a in args])
+        out = forward(self, *args, **kwargs)
+        if _summary_rows is not None:
+            outs = _tensors(out)
+            _summary_rows.append((self, outs[0].shape if len(outs) == 1 else
+                                  ", ".join(str(t.shape) for t in outs)))
+        if recording:
+            inputs = _tensors(args)
+            self.__dict__["_last_call"] = _Call(
+                _skeleton(args),
+                [_handle(t) if t.requires_grad else None for t in inputs],
+                [(_handle(t), t.shape, t.dtype) for t in _tensors(out)],
+            )
+        else:
+            self.__dict__["_last_call"] = None
+        return out
+
+    recorded_forward._records_call = True  # type: ignore[attr-defined]
+    return recorded_forward
+
+
+def _addindent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    return lines[0] if len(lines) == 1 else "\n".join([lines[0]] + [" " * spaces + ln for ln in lines[1:]])
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Assigning a :class:`Parameter` or a ``Module`` to an attribute registers it; ``forward``
+    defines the computation and ``module(x)`` calls it. ``forward`` accepts plain ndarrays for
+    its array arguments (they become tensors).
+
+    Legacy explicit backward: ``backward(dout)`` propagates ``dout`` (the gradient of the last
+    output) through the tape segment of the last ``forward`` call, stopping at that call's
+    inputs, accumulates into the ``.grad`` of the parameters inside the segment exactly as
+    ``loss.backward()`` does, and returns the gradient of the input (an ndarray, also when the
+    input was a plain ndarray; a tuple for several inputs). Each backward call accumulates: after
+    ``loss.backward(retain_graph=True)`` a ``model.backward(dout)`` adds the same gradients a
+    second time; without ``retain_graph`` the second walk raises, as in PyTorch.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> from tensorlite import nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.Linear(4, 8)
+    ...         self.out = nn.Linear(8, 2)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> model = TwoLayer()
+    >>> model
+    TwoLayer(
+      (hidden): Linear(in_features=4, out_features=8, bias=True)
+      (out): Linear(in_features=8, out_features=2, bias=True)
+    )
+    >>> [name for name, _ in model.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    >>> model(np.ones((3, 4), dtype=np.float32)).shape
+    (3, 2)
+    """
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module]  # a slot may hold None (an absent child), as in PyTorch
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_non_persistent_buffers"] = set()
+        d["_modules"] = {}
+        d["_last_call"] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        forward = cls.__dict__.get("forward")
+        if forward is not None and not getattr(forward, "_records_call", False):
+            cls.forward = _recording(forward)  # type: ignore[method-assign]
+
+    # -- computation -------------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} defines no forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def backward(self, dout: Any = None) -> Any:
+        """Legacy explicit backward through this module's last forward call.
+
+        Parameters
+        ----------
+        dout : ndarray or Tensor of the last output's shape (a tuple for several outputs, None
+            for an output that gets no gradient); may be omitted when the output is a scalar.
+
+        Returns
+        -------
+        ndarray : dL/d(input), or a tuple with one entry per input (None for an input that is
+        not floating point or that no gradient reaches).
+
+        Examples
+        --------
+        >>> import numpy as np, tensorlite as tl
+        >>> layer = tl.nn.Linear(3, 2)
+        >>> out = layer.forward(np.ones((4, 3), dtype=np.float32))
+        >>> dx = layer.backward(np.ones((4, 2), dtype=np.float32))
+        >>> dx.shape, layer.weight.grad.shape
+        ((4, 3), (2, 3))
+        """
+        call: _Call | None = self.__dict__.get("_last_call")
+        if call is None:
+            raise RuntimeError(
+                f"{self!r}.backward(): there is no recorded forward call to propagate through; call "
+                "forward first, with gradient recording on (not under tl.no_grad())"
+            )
+        douts = list(dout) if isinstance(dout, (tuple, list)) and len(call.outputs) > 1 else [dout]
+        if len(douts) > len(call.outputs):
+            raise ValueError(f"{self!r}.backward(): got {len(douts)} gradients for "
+                             f"{len(call.outputs)} outputs")
+        roots, seeds = [], []
+        for i, ((handle, shape, dtype), g) in enumerate(zip(call.outputs, douts)):
+            if g is None:
+                if i == 0 and dout is None and len(call.outputs) == 1:
+                    if shape not in ((), (1,)):
+                        raise RuntimeError(f"{self!r}.backward(): dout is needed for an output of "
+                                           f"shape {shape}; only a scalar output can omit it")
+                    g = xp.ones(shape, dtype=dtype)
+                else:
+                    continue
+            g = g.data if isinstance(g, Tensor) else xp.asarray(g)
+            if g.shape != shape:
+                raise ValueError(f"{self!r}.backward(): dout has shape {g.shape} but output {i} "
+                                 f"of the last forward has shape {shape}")
+            if isinstance(handle, _EntryHandle) or handle.requires_grad:
+                roots.append(handle)
+                seeds.append(g.astype(dtype, copy=False))
+        targets = [k for k in call.input_keys if k is not None]
+        if not roots:
+            raise RuntimeError(f"{self!r}.backward(): the last forward's outputs do not require grad")
+        found = iter(autograd.backward(roots, seeds, inputs=targets, stop_at_inputs=True))
+        grads = iter([None if k is None else next(found) for k in call.input_keys])
+        result = tuple(_structured(a, grads) for a in call.inputs)
+        return result[0] if len(result) == 1 else result
+
+    # -- registration ------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() has been called; "
+                                 f"call super().__init__() first in {type(self).__name__}.__init__")
+        params, buffers, modules = d["_parameters"], d["_buffers"], d["_modules"]
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
+                                f"nn.Parameter or None, not {type(value).__name__}")
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a child module: assign a "
+                                f"Module or None, not {type(value).__name__}")
+            modules[name] = None
+        elif name in buffers:
+            buffers[name] = self._as_buffer(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        d = self.__dict__
+        for registry in (d["_parameters"], d["_buffers"], d["_modules"]):
+            registry.pop(name, None)
+        d.pop(name, None)
+        d["_non_persistent_buffers"].discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in d[registry]:
+                del d[registry][name]
+                d["_non_persistent_buffers"].discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    @staticmethod
+    def _check_name(name: Any, what: str, owner: Module) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name must be a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{what} name must be non-empty and contain no '.', got {name!r}")
+        if hasattr(type(owner), name):
+            raise KeyError(f"{what} name {name!r} clashes with an attribute of {type(owner).__name__}")
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as a child called ``name`` (as ``self.name = module`` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module({name!r}): {type(module).__name__} is not a Module")
+        self._check_name(name, "module", self)
+        self._forget(name)
+        self._modules[name] = module  # type: ignore[assignment]
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (a :class:`Parameter`, or None for an absent one such as ``bias``)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter({name!r}): expected a Parameter or None, got "
+                            f"{type(param).__name__}")
+        self._check_name(name, "parameter", self)
+        self._forget(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register state that is not a parameter (running statistics): saved in ``state_dict``
+        (unless ``persistent=False``), never given a gradient. Read back as a Tensor."""
+        self._check_name(name, "buffer", self)
+        self._forget(name)
+        self._buffers[name] = self._as_buffer(name, tensor)
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def _as_buffer(self, name: str, value: Any) -> Tensor | None:
+        if value is None or (isinstance(value, Tensor) and not value.requires_grad):
+            return value
+        if isinstance(value, Tensor):
+            return value.detach()
+        if isinstance(value, ndarray):
+            return Tensor(value)
+        raise TypeError(f"buffer {name!r} of {type(self).__name__} must be a Tensor, an ndarray or "
+                        f"None, got {type(value).__name__}")
+
+    # -- traversal ---------------------------------------------------------------------------
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Yield ``(qualified name, module)`` for this module (name ``''``) and every descendant."""
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        seen = memo if memo is not None else set()
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module._modules.items()
+                        if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        seen: set[int] = set()
+        for module_name, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(qualified name, parameter)``, each shared parameter once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every child (recursively), then on this module; return ``self``."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes and gradients -----------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (Dropout active, BatchNorm uses batch statistics) here and below."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode): mode must be a bool, got {type(mode).__name__}")
+        for module in self.modules():
+            module.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode (``train(False)``). Does not stop recording: use ``tl.no_grad()``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient recording on or off for every parameter (freeze / unfreeze)."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's ``.grad`` to None (or to zeros with ``set_to_none=False``)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = xp.zeros_like(p.data)
+
+    # -- state -------------------------------------------------------------------------------
+    def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
+        """Return every parameter and persistent buffer by qualified name, in registration order.
+
+        Values are the live ndarrays (not copies, as PyTorch's detached tensors share storage);
+        ``keep_vars=True`` gives the Parameter and buffer tensors themselves. Keys follow
+        PyTorch's naming, so ``Sequential(Linear(4, 3), ReLU(), Linear(3, 2))`` has
+        ``0.weight 0.bias 2.weight 2.bias``.
+        """
+        out: dict[str, Any] = {} if destination is None else destination
+        for module_name, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
+            base = f"{module_name}." if module_name else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    out[base + name] = p if keep_vars else p.data
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent_buffers:
+                    out[base + name] = b if keep_vars else b.data
+        return out
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _IncompatibleKeys:
+        """Copy arrays from ``state_dict`` into this module's parameters and buffers, in place.
+
+        Values may be ndarrays or tensors (a PyTorch state_dict converted with ``.numpy()``
+        loads); they are cast to each parameter's dtype. Every problem is reported at once in one
+        :class:`StateDictError` (a ``KeyError`` and a ``ValueError``): wrong shapes always, and
+        with ``strict=True`` also missing and unexpected keys.
+
+        Returns
+        -------
+        ``(missing_keys, unexpected_keys)``
+        """
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        wrong: list[str] = []
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+                if arr.shape != target.shape:
+                    wrong.append(f"{key}: checkpoint shape {arr.shape}, model shape {target.shape}")
+        problems = []
+        if wrong:
+            problems.append("wrong shape for " + "; ".join(wrong))
+        if strict and missing:
+            problems.append("missing keys " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys " + ", ".join(unexpected))
+        if problems:
+            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}: "
+                                 + " | ".join(problems))
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                xp.copyto(target.data, value.data if isinstance(value, Tensor) else xp.asarray(value),
+                          casting="unsafe")
+        return _IncompatibleKeys(missing, unexpected)
+
+    # -- description -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in ``repr`` (its hyper-parameters)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [line for line in self.extra_repr().split("\n") if line]
+        for name, module in self._modules.items():
+            lines.append(f"({name}): " + _addindent(repr(module), 2))
+        if not self._modules:
+            return f"{type(self).__name__}({', '.join(lines) if len(lines) <= 1 else chr(10).join(lines)})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+    def summary(self, input_shape: Any, dtype: Any = None, file: Any = None) -> None:
+        """Print each module's output shape and parameter count for an input of ``input_shape``.
+
+        Runs one forward pass on zeros (under ``no_grad``, in the current train/eval mode).
+
+        Parameters
+        ----------
+        input_shape : tuple of ints, including the batch dim (or a list of tuples, one per input)
+        dtype : input dtype (default: the dtype of the first parameter, else the default dtype)
+        file : where to print (default: ``sys.stdout``)
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> from tensorlite import nn
+        >>> nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10)).summary((1, 784))
+        Layer (type)        Output shape    Params
+        ==========================================
+        Sequential          (1, 10)              0
+          0: Linear         (1, 32)         25,120
+          1: ReLU           (1, 32)              0
+          2: Linear         (1, 10)            330
+        ==========================================
+        Total params: 25,450
+        Trainable params: 25,450
+        """
+        from tensorlite import config  # local: config is tiny, keeps the import graph flat
+
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        if dtype is None:
+            first = next(self.parameters(), None)
+            dtype = first.dtype if first is not None else config.get_default_dtype()
+        inputs = [xp.zeros(tuple(s), dtype=dtype) for s in shapes]
+        global _summary_rows
+        rows: list[tuple[Module, Any]] = []
+        previous, _summary_rows = _summary_rows, rows
+        try:
+            with autograd.no_grad():
+                self(*inputs)
+        finally:
+            _summary_rows = previous
+        names = {id(m): name for name, m in self.named_modules()}
+        depth = {id(m): name.count(".") + (1 if name else 0) for name, m in self.named_modules()}
+        order = [id(m) for _, m in self.named_modules()]
+        shown = {id(m): shape for m, shape in rows}  # the last call of each module counts
+        table = []
+        for key in order:
+            if key not in shown:
+                continue
+            module = next(m for m, _ in rows if id(m) == key)
+            name = names[key]
+            label = "  " * depth[key] + (f"{name.rsplit('.', 1)[-1]}: " if name else "") + type(module).__name__
+            count = sum(p.size for p in module.parameters(recurse=False))
+            table.append((label, str(shown[key]), f"{count:,}"))
+        total = sum(p.size for p in self.parameters())
+        trainable = sum(p.size for p in self.parameters() if p.requires_grad)
+        w0 = max([len("Layer (type)")] + [len(r[0]) for r in table]) + 4
+        w1 = max([len("Output shape")] + [len(r[1]) for r in table]) + 4
+        w2 = max([len("Params")] + [len(r[2]) for r in table])
+        rule = "=" * (w0 + w1 + w2)
+        lines = [f"{'Layer (type)':<{w0}}{'Output shape':<{w1}}{'Params':>{w2}}", rule]
+        lines += [f"{a:<{w0}}{b:<{w1}}{c:>{w2}}" for a, b, c in table]
+        lines += [rule, f"Total params: {total:,}", f"Trainable params: {trainable:,}"]
+        print("\n".join(lines), file=file if file is not None else sys.stdout)
