@@ -1,4 +1,4 @@
-"""Rows of ../shared/BAD_INPUTS.md that the core covers: each case raises the stated exception
+"""Rows of ../shared/BAD_INPUTS.md that the core and nn cover: each case raises the stated exception
 type with a message naming the op and the values involved. One row per case: a new case is one line.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import tensorlite as tl
+from tensorlite import nn
 
 
 def _leaf(*shape, dtype=np.float32):
@@ -36,6 +37,11 @@ CASES = [
     (3, "maximum", lambda: tl.maximum(_leaf(2), _leaf(3)), ValueError, ["maximum", r"\(2,\)", r"\(3,\)"]),
     (3, "comparison", lambda: _leaf(2) < _leaf(3), ValueError, ["lt", r"\(2,\)", r"\(3,\)"]),
     (3, "broadcast_to", lambda: _leaf(3).broadcast_to(4, 2), ValueError, ["broadcast_to", r"\(3,\)", r"\(4, 2\)"]),
+    (4, "Linear in_features", lambda: nn.Linear(3, 2)(_leaf(5, 4)), ValueError,
+     [r"Linear\(in_features=3, out_features=2, bias=True\)", "expected input with last dim 3", r"\(5, 4\)"]),
+    (4, "Linear on a scalar", lambda: nn.Linear(3, 2)(_leaf()), ValueError, [r"Linear\(in_features=3", r"\(\)"]),
+    (5, "float64 input into float32 Linear", lambda: nn.Linear(2, 2)(np.ones((1, 2))), TypeError,
+     [r"Linear\(in_features=2", "float64", "float32", "astype"]),
     (5, "float32 @ float64", lambda: _leaf(2, 2) @ _leaf(2, 2, dtype=np.float64), TypeError,
      ["matmul", "float32", "float64"]),
     (5, "float32 + float64 ndarray", lambda: _leaf(2) + np.ones(2), TypeError, ["add", "float32", "float64"]),
@@ -52,6 +58,11 @@ CASES = [
     (19, "string array", lambda: tl.tensor(np.array(["a", "b"])), TypeError, ["<U1"]),
     (19, "string list", lambda: tl.tensor(["a", "b"]), TypeError, ["dtype"]),
     (19, "complex array", lambda: tl.Tensor(np.ones(2, dtype=complex)), TypeError, ["complex128"]),
+    (20, "load_state_dict", lambda: nn.Sequential(nn.Linear(2, 3)).load_state_dict(
+        {"0.weight": np.zeros((2, 2)), "1.bias": np.zeros(3)}), KeyError,
+     ["missing keys 0.bias", "unexpected keys 1.bias", r"0.weight: checkpoint shape \(2, 2\), model shape \(3, 2\)"]),
+    (20, "load_state_dict shape, strict=False", lambda: nn.Linear(2, 3).load_state_dict(
+        {"bias": np.zeros(2)}, strict=False), ValueError, [r"bias: checkpoint shape \(2,\), model shape \(3,\)"]),
     (21, "grad of unused input", lambda: tl.grad((_leaf(2) * 2).sum(), [_leaf(2)]), RuntimeError,
      ["not have been used", "allow_unused"]),
 ]
@@ -68,4 +79,4 @@ def test_bad_input(row, case, call, exception, patterns):
 
 
 def test_every_core_row_is_covered():
-    assert {c[0] for c in CASES} == {1, 2, 3, 5, 6, 7, 8, 9, 18, 19, 21}
+    assert {c[0] for c in CASES} == {1, 2, 3, 4, 5, 6, 7, 8, 9, 18, 19, 20, 21}
