@@ -1,0 +1,230 @@
+"""Loss modules: ``MSELoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss
+CategoricalCrossEntropyLoss``.
+
+Each calls its fused op in :mod:`tensorlite.ops.loss`. In the legacy explicit-backward style,
+``criterion.backward()`` (no argument) returns dL/d(prediction) of the last call::
+
+    loss = criterion.forward(pred, target)
+    dout = criterion.backward()          # ndarray of pred's shape
+    model.backward(dout)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite.nn.module import Module
+from tensorlite.ops import loss as L
+from tensorlite.tensor import Tensor
+
+__all__ = ["MSELoss", "MeanSquaredLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss", "CategoricalCrossEntropyLoss", "CCELoss"]
+
+
+class _Loss(Module):
+    """Base of the losses: holds ``reduction`` ('mean', 'sum' or 'none'), shows the options that
+    differ from their defaults in the repr, and makes ``backward()`` return the prediction's
+    gradient only."""
+
+    _defaults: dict[str, Any] = {"reduction": "mean"}
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = L._reduction(reduction, type(self).__name__)
+
+    def extra_repr(self) -> str:
+        shown = []
+        for name, default in self._defaults.items():
+            value = getattr(self, name)
+            if isinstance(value, Tensor):
+                shown.append(f"{name}=<{value.shape} tensor>")
+            elif value is not default and value != default:
+                shown.append(f"{name}={value!r}")
+        return ", ".join(shown)
+
+    def backward(self, dout: Any = None) -> Any:
+        """Legacy explicit backward: dL/d(prediction) for the last ``forward(prediction, target)``
+        call, as an ndarray of the prediction's shape.
+
+        Parameters
+        ----------
+        dout : upstream gradient of the loss (None: 1 for a scalar loss; for
+            ``reduction='none'`` an array of the loss's shape)
+        """
+        grads = super().backward(dout)
+        return grads[0] if isinstance(grads, tuple) else grads
+
+
+def _buffer(value: Any) -> Tensor | None:
+    return value if value is None or isinstance(value, Tensor) else Tensor(value)
+
+
+class MSELoss(_Loss):
+    """Mean squared error ``(input - target) ** 2``, reduced over every element.
+
+    Shapes: input and target of the same shape (never broadcast); output a scalar, or the
+    input's shape for ``reduction='none'``.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> criterion = tl.nn.MSELoss()
+    >>> pred = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> criterion.forward(pred, tl.tensor([0.0, 4.0]))
+    tensor(2.5, grad_fn=<MSELoss>)
+    >>> criterion.backward()
+    array([ 1., -2.], dtype=float32)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._mse_loss(self, input, target, self.reduction)
+
+
+MeanSquaredLoss = MSELoss
+
+
+class CrossEntropyLoss(_Loss):
+    """Cross entropy of logits against class indices or class probabilities (PyTorch's
+    semantics; one fused op). See :func:`tensorlite.ops.loss.cross_entropy` for the details of
+    ``weight``, ``ignore_index``, ``reduction`` and ``label_smoothing``.
+
+    Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
+    indices, or probabilities of the input's shape; output a scalar, or (N, d1, ...) for
+    ``reduction='none'``.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> criterion = tl.nn.CrossEntropyLoss(label_smoothing=0.1)
+    >>> criterion
+    CrossEntropyLoss(label_smoothing=0.1)
+    >>> logits = tl.zeros(2, 4, requires_grad=True)
+    >>> criterion(logits, np.array([1, 3]))
+    tensor(1.386294, grad_fn=<CrossEntropy>)
+    >>> criterion.backward().round(4)
+    array([[ 0.1125, -0.3375,  0.1125,  0.1125],
+           [ 0.1125,  0.1125,  0.1125, -0.3375]], dtype=float32)
+    """
+
+    _defaults = {"weight": None, "ignore_index": -100, "reduction": "mean", "label_smoothing": 0.0}
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index = ignore_index
+        self.label_smoothing = L._fraction(label_smoothing, "label_smoothing", "CrossEntropyLoss")
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._cross_entropy(self, input, target, self.weight, self.ignore_index, self.reduction,
+                                self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (e.g. after ``nn.LogSoftmax(dim=1)``).
+    See :func:`tensorlite.ops.loss.nll_loss`.
+
+    Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
+    indices.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> tl.nn.NLLLoss(reduction="sum")(tl.tensor([[-0.5, -1.0], [-2.0, -0.1]]), np.array([0, 1]))
+    tensor(0.6, grad_fn=<NLLLoss>)
+    """
+
+    _defaults = {"weight": None, "ignore_index": -100, "reduction": "mean"}
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._nll_loss(self, input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross entropy of probabilities (logarithms clamped to >= -100, as PyTorch).
+    See :func:`tensorlite.ops.loss.binary_cross_entropy`.
+
+    Shapes: input and target of the same shape; ``weight`` broadcastable to it.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.BCELoss()(tl.tensor([0.5, 0.5]), tl.tensor([1.0, 0.0]))
+    tensor(0.693147, grad_fn=<BinaryCrossEntropy>)
+    """
+
+    _defaults = {"weight": None, "reduction": "mean"}
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._binary_cross_entropy(self, input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross entropy of ``sigmoid(input)`` computed from logits, stable for any logit.
+    See :func:`tensorlite.ops.loss.binary_cross_entropy_with_logits`.
+
+    Shapes: input and target of the same shape; ``weight`` and ``pos_weight`` broadcastable
+    to it (``pos_weight`` usually (C,), one per class along the last dim).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.BCEWithLogitsLoss(pos_weight=tl.tensor([2.0]))
+    BCEWithLogitsLoss(pos_weight=<(1,) tensor>)
+    >>> tl.nn.BCEWithLogitsLoss()(tl.tensor([0.0, 0.0]), tl.tensor([1.0, 0.0]))
+    tensor(0.693147, grad_fn=<BinaryCrossEntropyWithLogits>)
+    """
+
+    _defaults = {"weight": None, "reduction": "mean", "pos_weight": None}
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.register_buffer("pos_weight", _buffer(pos_weight))
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._bce_with_logits(self, input, target, self.weight, self.reduction, self.pos_weight)
+
+
+class CategoricalCrossEntropyLoss(_Loss):
+    """The seed's cross entropy of probabilities (e.g. the output of ``nn.Softmax()``) against
+    one-hot or class-index targets: ``-sum_c target[n, c] * log(max(p[n, c], eps))`` per sample,
+    averaged over samples. See :func:`tensorlite.ops.loss.categorical_cross_entropy`.
+
+    Shapes: input (N, C) (class axis last); target one-hot (N, C) or indices (N,).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> from tensorlite import nn
+    >>> model, criterion = nn.Softmax(), nn.CCELoss()
+    >>> p = model.forward(np.zeros((2, 4), dtype=np.float32))
+    >>> criterion.forward(p, np.array([1, 3]))
+    tensor(1.386294, grad_fn=<CategoricalCrossEntropy>)
+    >>> dout = criterion.backward(); dout
+    array([[ 0., -2.,  0.,  0.],
+           [ 0.,  0.,  0., -2.]], dtype=float32)
+    >>> model.backward(dout)
+    array([[ 0.125, -0.375,  0.125,  0.125],
+           [ 0.125,  0.125,  0.125, -0.375]], dtype=float32)
+    """
+
+    _defaults = {"reduction": "mean", "eps": 1e-7}
+
+    def __init__(self, reduction: str = "mean", eps: float = 1e-7) -> None:
+        super().__init__(reduction)
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L._categorical_cross_entropy(self, input, target, self.reduction, self.eps)
+
+
+CCELoss = CategoricalCrossEntropyLoss
