@@ -1,0 +1,262 @@
+"""Normalisation layers: ``BatchNorm1D``, ``BatchNorm2D``, ``BatchNorm3D`` and ``LayerNorm``.
+
+The layers hold the parameters and running statistics and pick the mode; the arithmetic and the
+backward rules are the fused ops of :mod:`tensorlite.ops.norm`.
+
+Fused op versus composition of ops (forward + backward, float32, best of 60 alternating rounds on
+a busy 2-core machine; the composition is ``(x - mean) / (var + eps).sqrt() * w + b`` with
+``mean`` and ``var`` from tensor reductions)::
+
+    layer                                  fused op    composition    torch (2 threads)
+    BatchNorm1D(256) on (250, 256)          0.23 ms       0.52 ms          0.16 ms
+    BatchNorm2D(16)  on (64, 16, 24, 24)    2.6 ms        6.1 ms           1.2 ms
+    LayerNorm(256)   on (250, 256)          0.36 ms       0.62 ms          0.13 ms
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite import config
+from tensorlite.backend import xp
+from tensorlite.nn import init
+from tensorlite.nn.module import Module, Parameter
+from tensorlite.ops.norm import apply_batch_norm, apply_layer_norm, check_batch_norm_input
+from tensorlite.tensor import Tensor
+
+__all__ = [
+    "BatchNorm1D", "BatchNorm2D", "BatchNorm3D", "LayerNorm",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+]
+
+
+def _check_dtype(layer: Module, x: Tensor, reference: Tensor | None) -> None:
+    """Raise a TypeError naming ``layer`` unless ``x`` is floating, of the layer's dtype."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{layer!r}: expected a floating input, got dtype {x.dtype} (shape {x.shape})")
+    if reference is not None and x.dtype != reference.dtype:
+        raise TypeError(
+            f"{layer!r}: input dtype {x.dtype} (shape {x.shape}) differs from the layer's dtype "
+            f"{reference.dtype}; cast the input with .astype({reference.dtype.name!r}) or create the "
+            f"layer under tl.set_default_dtype({x.dtype.name!r})"
+        )
+
+
+_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+class _BatchNorm(Module):
+    """Shared by the BatchNorm layers: they differ only in the input dims they accept (``ndims``).
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels (axis 1 of the input).
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    momentum : float or None, default 0.1
+        Weight of each batch's statistics in the running averages; None: a cumulative moving
+        average (the plain mean over all batches seen, through ``num_batches_tracked``).
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros).
+    track_running_stats : bool, default True
+        Keep ``running_mean`` (zeros at start), ``running_var`` (ones) and
+        ``num_batches_tracked`` (an int64 scalar) as buffers and use them in eval mode. When
+        False the buffers are None and the batch statistics are used in both modes.
+
+    In training mode the output is normalised with the batch mean and the biased batch variance,
+    and the running statistics are updated as in PyTorch:
+    ``running_mean = (1 - momentum) * running_mean + momentum * batch_mean`` and the same for
+    ``running_var`` with the unbiased batch variance. In eval mode the running statistics are used.
+    """
+
+    ndims: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if isinstance(num_features, bool) or not isinstance(num_features, (int, xp.integer)) or num_features <= 0:
+            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
+        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float))):
+            raise TypeError(f"{name}: momentum must be a float or None, got {momentum!r}")
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = config.get_default_dtype()
+        if affine:
+            self.weight = Parameter(xp.ones(num_features, dtype=dtype))
+            self.bias = Parameter(xp.zeros(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", xp.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", xp.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", xp.array(0, dtype=xp.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean to 0, running variance to 1, ``num_batches_tracked`` to 0."""
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self) -> None:
+        """Reset the running statistics, the weight to ones and the bias to zeros."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        weight, bias = self._parameters["weight"], self._parameters["bias"]
+        running_mean, running_var, tracked = (self._buffers[name] for name in _BUFFERS)
+        has_stats = running_mean is not None and running_var is not None
+        use_batch_stats = self.training or not has_stats
+        check_batch_norm_input(x.shape, self.num_features, self.ndims, use_batch_stats, self)
+        _check_dtype(self, x, weight if weight is not None else running_mean)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and tracked is not None:
+            tracked.data += 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(tracked.data)
+        # as PyTorch: the running statistics are used in eval and updated in training, unless
+        # track_running_stats is off (then training leaves them alone)
+        if running_mean is not None and running_var is not None and (
+                not self.training or self.track_running_stats):
+            return apply_batch_norm(x, running_mean.data, running_var.data, weight, bias,
+                                    use_batch_stats, factor, self.eps)
+        return apply_batch_norm(x, None, None, weight, bias, use_batch_stats, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1D(_BatchNorm):
+    """Batch normalisation over a batch of feature vectors (N, C) or of sequences (N, C, L).
+
+    See :class:`_BatchNorm` for the parameters (``num_features, eps=1e-5, momentum=0.1,
+    affine=True, track_running_stats=True``) and the train/eval behaviour.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> bn = tl.nn.BatchNorm1D(3)
+    >>> bn
+    BatchNorm1D(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    >>> y = bn(tl.tensor([[0.0, 10.0, 20.0], [20.0, 30.0, 60.0]]))
+    >>> y
+    tensor([[-1., -1., -1.],
+            [ 1.,  1.,  1.]], grad_fn=<BatchNorm>)
+    >>> bn.running_mean.tolist(), bn.running_var.tolist(), bn.num_batches_tracked.item()
+    ([1.0, 2.0, 4.0], [20.9, 20.9, 80.9], 1)
+    """
+
+    ndims = (2, 3)
+
+
+class BatchNorm2D(_BatchNorm):
+    """Batch normalisation of images (N, C, H, W), per channel over N, H and W.
+
+    See :class:`_BatchNorm` for the parameters and the train/eval behaviour.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> bn = tl.nn.BatchNorm2D(16)
+    >>> bn(tl.randn(8, 16, 5, 5)).shape
+    (8, 16, 5, 5)
+    >>> sorted(bn.state_dict())
+    ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
+    """
+
+    ndims = (4,)
+
+
+class BatchNorm3D(_BatchNorm):
+    """Batch normalisation of volumes (N, C, D, H, W), per channel over N, D, H and W.
+
+    See :class:`_BatchNorm` for the parameters and the train/eval behaviour.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> bn = tl.nn.BatchNorm3D(4).eval()
+    >>> bn(tl.ones(2, 4, 3, 3, 3)).shape
+    (2, 4, 3, 3, 3)
+    """
+
+    ndims = (5,)
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing ``normalized_shape`` dims of each sample.
+
+    Parameters
+    ----------
+    normalized_shape : int or tuple of ints
+        The trailing dims normalised together (the input is (*, *normalized_shape)).
+    eps : float, default 1e-5
+    elementwise_affine : bool, default True
+        Learn a ``weight`` (ones at start) and, with ``bias=True``, a ``bias`` (zeros), both of
+        shape ``normalized_shape``.
+    bias : bool, default True
+
+    The statistics are those of each sample (biased variance), in training and in eval alike.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> ln = tl.nn.LayerNorm(2)
+    >>> ln
+    LayerNorm((2,), eps=1e-05, elementwise_affine=True)
+    >>> ln(tl.tensor([[0.0, 20.0], [50.0, 10.0]]))
+    tensor([[-1.,  1.],
+            [ 1., -1.]], grad_fn=<LayerNorm>)
+    """
+
+    def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True) -> None:
+        super().__init__()
+        dims = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) else normalized_shape
+        if (not isinstance(dims, (tuple, list)) or not dims
+                or any(isinstance(d, bool) or not isinstance(d, (int, xp.integer)) or d <= 0 for d in dims)):
+            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a tuple of "
+                             f"positive ints, got {normalized_shape!r}")
+        shape = tuple(int(d) for d in dims)
+        self.normalized_shape: tuple[int, ...] = shape
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dtype = config.get_default_dtype()
+        if elementwise_affine:
+            self.weight = Parameter(xp.ones(shape, dtype=dtype))
+            self.register_parameter("bias", Parameter(xp.zeros(shape, dtype=dtype)) if bias else None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """The weight to ones and the bias to zeros."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = len(self.normalized_shape)
+        if x.ndim < k or x.shape[x.ndim - k:] != self.normalized_shape:
+            raise ValueError(f"{self!r}: expected input whose trailing dims are {self.normalized_shape}, "
+                             f"got input of shape {x.shape}")
+        _check_dtype(self, x, self.weight)
+        return apply_layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+BatchNorm1d = BatchNorm1D
+BatchNorm2d = BatchNorm2D
+BatchNorm3d = BatchNorm3D

@@ -1,0 +1,289 @@
+"""Normalisation: ``batch_norm`` and ``layer_norm``, each one fused op with a closed-form backward.
+
+Both normalise ``x`` to zero mean and unit variance over some axes, then scale and shift:
+``y = (x - mean) / sqrt(var + eps) * weight + bias``. Written as a composition of ops this records
+about ten tape entries and keeps as many full-size arrays alive for backward; the fused rules
+below record one entry, save one full-size array and run forward + backward about twice as
+fast (the numbers are in the docstring of :mod:`tensorlite.nn.normalization`).
+
+With ``xc = x - mean``, ``invstd = 1 / sqrt(var + eps)``, ``xhat = xc * invstd`` and ``M`` the
+number of values each statistic is taken over, the gradients are::
+
+    dbeta  = sum(g)                    dgamma = sum(g * xhat)
+    dx     = gamma * invstd * (g - sum(g) / M - xhat * sum(g * xhat) / M)   (batch statistics)
+    dx     = gamma * invstd * g                                             (fixed statistics)
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import integer, operands
+from tensorlite.tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "check_batch_norm_input", "apply_batch_norm", "apply_layer_norm"]
+
+
+def _split_affine(affine: tuple[Any, ...], has_weight: bool) -> tuple[Any, Any]:
+    """The weight and bias arrays from the inputs after ``x`` (each may be absent)."""
+    weight = affine[0] if has_weight else None
+    bias = affine[-1] if len(affine) > int(has_weight) else None
+    return weight, bias
+
+
+def _affine_grads(gw: Any, gb: Any, has_weight: bool, has_bias: bool) -> tuple[Any, ...]:
+    return ((gw,) if has_weight else ()) + ((gb,) if has_bias else ())
+
+
+class BatchNorm(Op):
+    """Batch normalisation of ``x`` of shape (N, C, ...) per channel (axis 1).
+
+    ``x`` is viewed as (N, C) or (N, C, M) so that every statistic is a sum over axes 0 and 2 of
+    a contiguous array, done by ``einsum`` (twice as fast as ``ndarray.sum`` over those axes).
+    ``mean`` and ``var`` given: eval mode, a fixed affine map per channel. ``mean`` None: the
+    batch statistics (biased variance) are used, and when ``update`` is ``(running_mean,
+    running_var, momentum)`` those arrays are updated in place with the batch mean and the
+    unbiased batch variance, as PyTorch's kernel does.
+    """
+
+    def forward(self, x, *affine, has_weight, mean, var, eps, update):
+        n, c = x.shape[0], x.shape[1]
+        if x.ndim == 2:  # per-channel sum of a, sum of a * b, and the shape of per-channel values
+            x3, total, dot, stat = x, "nc->c", "nc,nc->c", (c,)
+        else:
+            x3, total, dot, stat = x.reshape(n, c, math.prod(x.shape[2:])), "ncm->c", "ncm,ncm->c", (c, 1)
+        count = x3.size // c
+        weight, bias = _split_affine(affine, has_weight)
+        batch_stats = mean is None
+        if batch_stats:
+            mean = xp.einsum(total, x3) / count
+            xc = x3 - mean.reshape(stat)
+            var = xp.einsum(dot, xc, xc) / count
+            if update is not None:
+                running_mean, running_var, momentum = update
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean
+                running_var *= 1 - momentum
+                running_var += (momentum * count / max(count - 1, 1)) * var
+        invstd = 1 / xp.sqrt(var + eps)
+        scale = invstd if weight is None else invstd * weight
+        if batch_stats:
+            y, shift = xc * scale.reshape(stat), bias
+        else:  # fixed statistics: y = x * scale + (bias - mean * scale)
+            y, shift = x3 * scale.reshape(stat), -mean * scale if bias is None else bias - mean * scale
+        if shift is not None:
+            y += shift.reshape(stat)
+        if self.parents:  # backward needs xc, or x itself for the weight's gradient in eval mode
+            keep = xc if batch_stats else x3 if has_weight and self.parents[1] is not None else None
+            self.save(keep, invstd, scale, None if batch_stats else mean)
+            self.layout = (x.shape, x3.shape, total, dot, stat, count, has_weight, bias is not None)
+        return y.reshape(x.shape)
+
+    def backward(self, grad):
+        x_or_xc, invstd, scale, mean = self.saved
+        shape, view, total, dot, stat, count, has_weight, has_bias = self.layout
+        g = grad.reshape(view)
+        sum_g = xp.einsum(total, g)
+        gx = gw = None
+        if mean is None:  # batch statistics: the mean and the variance depend on x
+            xc = x_or_xc
+            sum_gxc = xp.einsum(dot, g, xc)
+            gw = sum_gxc * invstd
+            if self.parents[0] is not None:  # scale * (g - sum_g / M - xc * invstd^2 * sum_gxc / M)
+                gx = g * scale.reshape(stat)
+                gx -= xc * (scale * invstd * invstd * sum_gxc / count).reshape(stat)
+                gx -= (scale * sum_g / count).reshape(stat)
+        else:
+            if self.parents[0] is not None:
+                gx = g * scale.reshape(stat)
+            if x_or_xc is not None:
+                gw = xp.einsum(dot, g, x_or_xc - mean.reshape(stat)) * invstd
+        if gx is not None:
+            gx = gx.reshape(shape)
+        return (gx,) + _affine_grads(gw, sum_g, has_weight, has_bias)
+
+
+class LayerNorm(Op):
+    """Layer normalisation of ``x`` over its trailing dims, viewed as (B, D) with D their size;
+    ``weight`` and ``bias`` (of the trailing dims' shape) apply elementwise after normalising."""
+
+    def forward(self, x, *affine, has_weight, dims, eps):
+        size = math.prod(dims)
+        x2 = x.reshape(-1, size)
+        weight, bias = _split_affine(affine, has_weight)
+        xhat = x2 - x2.mean(axis=1, keepdims=True)
+        invstd = (1 / xp.sqrt(xp.einsum("bd,bd->b", xhat, xhat) / size + eps))[:, None]
+        xhat *= invstd  # our own fresh array: normalise it in place
+        w = None if weight is None else weight.reshape(size)
+        y = xhat * w if w is not None else xhat.copy()
+        if bias is not None:
+            y += bias.reshape(size)
+        if self.parents:
+            self.save(xhat, invstd, w)
+            self.layout = (x.shape, dims, has_weight, bias is not None)
+        return y.reshape(x.shape)
+
+    def backward(self, grad):
+        xhat, invstd, w = self.saved
+        shape, dims, has_weight, has_bias = self.layout
+        g = grad.reshape(xhat.shape)
+        gw = gb = gx = None
+        if has_weight and self.parents[1] is not None:
+            gw = xp.einsum("bd,bd->d", g, xhat).reshape(dims)
+        if has_bias and self.parents[-1] is not None:
+            gb = g.sum(axis=0).reshape(dims)
+        if self.parents[0] is not None:  # invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
+            gxhat = g * w if w is not None else g
+            gx = gxhat - gxhat.mean(axis=1, keepdims=True)
+            gx -= xhat * (xp.einsum("bd,bd->b", gxhat, xhat) / xhat.shape[1])[:, None]
+            gx *= invstd
+            gx = gx.reshape(shape)
+        return (gx,) + _affine_grads(gw, gb, has_weight, has_bias)
+
+
+def check_batch_norm_input(shape: tuple[int, ...], num_features: int, ndims: tuple[int, ...],
+                           training: bool, who: Any) -> None:
+    """Raise ``ValueError`` unless ``shape`` has one of the ``ndims``, ``num_features`` channels on
+    axis 1 and, when ``training``, more than one value per channel. The message names ``who`` (an
+    op's name, or a layer, shown by its repr) and the shape."""
+    if len(shape) not in ndims:
+        wanted = " or ".join(f"{d}D" for d in ndims)
+        raise ValueError(f"{who}: expected {wanted} input, got input of shape {shape}")
+    if shape[1] != num_features:
+        raise ValueError(f"{who}: expected input with {num_features} channels (dim 1), "
+                         f"got input of shape {shape}")
+    if training and shape[1] and math.prod(shape) // shape[1] <= 1:
+        raise ValueError(f"{who}: expected more than 1 value per channel when training, "
+                         f"got input of shape {shape}")
+
+
+def _buffer(t: Any, what: str, c: int, dtype: Any) -> Any:
+    """The ndarray of a running-statistics buffer (a Tensor or an ndarray), checked."""
+    if t is None:
+        return None
+    arr = t.data if isinstance(t, Tensor) else t
+    if not isinstance(arr, xp.ndarray):
+        raise TypeError(f"batch_norm: {what} must be a Tensor or an ndarray, got {type(t).__name__}")
+    if arr.shape != (c,):
+        raise ValueError(f"batch_norm: {what} has shape {arr.shape}, expected ({c},) for the input's {c} channels")
+    if arr.dtype != dtype:
+        raise TypeError(f"batch_norm: {what} has dtype {arr.dtype} but the input has dtype {dtype}")
+    return arr
+
+
+def _affine_operands(name: str, x: Any, weight: Any, bias: Any) -> tuple[Tensor, Any, Any]:
+    """``x``, ``weight`` and ``bias`` as tensors of one floating dtype (None stays None)."""
+    x, *given = operands(name, x, *[t for t in (weight, bias) if t is not None])
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating input, got dtype {x.dtype} (shape {x.shape})")
+    return x, given[0] if weight is not None else None, given[-1] if bias is not None else None
+
+
+def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = None, bias: Any = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalisation per channel (axis 1), over every other axis, as PyTorch's ``F.batch_norm``.
+
+    Parameters
+    ----------
+    input : Tensor of shape (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)
+    running_mean, running_var : (C,) Tensors or ndarrays, or None. In training they are updated in
+        place: ``running = (1 - momentum) * running + momentum * batch_stat``, with the unbiased
+        batch variance. In eval they are the statistics used.
+    weight, bias : (C,) Tensors or None (no scale / no shift)
+    training : use the batch statistics (biased variance) instead of the running ones
+    momentum : float, the weight of the batch statistics in the running average
+    eps : added to the variance before the square root
+
+    Returns
+    -------
+    Tensor of the input's shape.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> x = tl.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> rm, rv = np.zeros(2, np.float32), np.ones(2, np.float32)
+    >>> tl.nn.functional.batch_norm(x, rm, rv, training=True, eps=0.0)
+    tensor([[-1., -1.],
+            [ 1.,  1.]])
+    >>> rm.tolist(), rv.tolist()
+    ([0.2, 2.0], [1.1, 20.9])
+    """
+    x, weight, bias = _affine_operands("batch_norm", input, weight, bias)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input with at least 2 dims (N, C, ...), got shape {x.shape}")
+    c = x.shape[1]
+    for name, p in zip(("weight", "bias"), [weight, bias]):
+        if p is not None and tuple(p.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} has shape {tuple(p.shape)}, expected ({c},) "
+                             f"for input of shape {x.shape}")
+    rm = _buffer(running_mean, "running_mean", c, x.dtype)
+    rv = _buffer(running_var, "running_var", c, x.dtype)
+    check_batch_norm_input(x.shape, c, tuple(range(2, x.ndim + 1)), training, "batch_norm")
+    if training and (rm is None) != (rv is None):
+        raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if not training and (rm is None or rv is None):
+        raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+    if training and rm is not None and (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)):
+        raise TypeError(f"batch_norm: momentum must be a float, got {momentum!r}")
+    return apply_batch_norm(x, rm, rv, weight, bias, training, momentum, eps)
+
+
+def apply_batch_norm(x: Tensor, running_mean: Any, running_var: Any, weight: Any, bias: Any,
+                     training: bool, momentum: float, eps: float) -> Tensor:
+    """:func:`batch_norm` on arguments the caller has checked (a layer checks its own): ``x`` a
+    floating tensor, the running statistics ndarrays or None, ``weight`` and ``bias`` tensors of
+    ``x``'s dtype or None."""
+    params = [t for t in (weight, bias) if t is not None]
+    has_weight = weight is not None
+    if training:
+        update = None if running_mean is None else (running_mean, running_var, float(momentum))
+        return BatchNorm.apply(x, *params, has_weight=has_weight, mean=None, var=None,
+                               eps=float(eps), update=update)
+    return BatchNorm.apply(x, *params, has_weight=has_weight, mean=running_mean, var=running_var,
+                           eps=float(eps), update=None)
+
+
+def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Tensor:
+    """Layer normalisation over the trailing ``normalized_shape`` dims, as PyTorch's ``F.layer_norm``.
+
+    Parameters
+    ----------
+    input : Tensor of shape (*, *normalized_shape)
+    normalized_shape : int or tuple of ints, the trailing dims normalised together
+    weight, bias : Tensors of shape ``normalized_shape`` or None (applied elementwise)
+    eps : added to the (biased) variance before the square root
+
+    Returns
+    -------
+    Tensor of the input's shape.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.layer_norm(tl.tensor([[1.0, 3.0], [2.0, 8.0]]), 2, eps=0.0)
+    tensor([[-1.,  1.],
+            [-1.,  1.]])
+    """
+    if isinstance(normalized_shape, (int, xp.integer)):
+        normalized_shape = (normalized_shape,)
+    dims = tuple(integer(d, "normalized_shape", "layer_norm") for d in normalized_shape)
+    x, weight, bias = _affine_operands("layer_norm", input, weight, bias)
+    if not dims or any(d <= 0 for d in dims):
+        raise ValueError(f"layer_norm: normalized_shape must hold positive sizes, got {normalized_shape!r}")
+    if x.ndim < len(dims) or x.shape[x.ndim - len(dims):] != dims:
+        raise ValueError(f"layer_norm: expected input whose trailing dims are normalized_shape "
+                         f"{dims}, got input of shape {x.shape}")
+    for name, p in zip(("weight", "bias"), [weight, bias]):
+        if p is not None and tuple(p.shape) != dims:
+            raise ValueError(f"layer_norm: {name} has shape {tuple(p.shape)}, expected normalized_shape {dims}")
+    return apply_layer_norm(x, dims, weight, bias, eps)
+
+
+def apply_layer_norm(x: Tensor, dims: tuple[int, ...], weight: Any, bias: Any, eps: float) -> Tensor:
+    """:func:`layer_norm` on arguments the caller has checked (a layer checks its own)."""
+    params = [t for t in (weight, bias) if t is not None]
+    return LayerNorm.apply(x, *params, has_weight=weight is not None, dims=dims, eps=float(eps))
