@@ -1,0 +1,156 @@
+"""Convolution layers ``Conv1D``, ``Conv2D``, ``Conv3D`` (aliases ``Conv1d``, ``Conv2d``, ``Conv3d``).
+
+One base class holds the hyper-parameters and the weights; the computation is the op
+:class:`tensorlite.ops.conv.ConvNd` (forward and backward rule in ``tensorlite/ops/conv.py``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tensorlite import config
+from tensorlite.backend import xp
+from tensorlite.nn import init
+from tensorlite.nn.linear import check_dtype
+from tensorlite.nn.module import Module, Parameter
+from tensorlite.ops.conv import _spatial, conv_nd, conv_padding
+from tensorlite.tensor import Tensor
+
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1d", "Conv2d", "Conv3d"]
+
+
+class _ConvNd(Module):
+    """The layer behind ``Conv1D``/``Conv2D``/``Conv3D``; ``dims`` is the number of spatial dims."""
+
+    dims: int
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True) -> None:
+        super().__init__()
+        name, d = type(self).__name__, self.dims
+        for what, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 1:
+                raise ValueError(f"{name}: {what} must be a positive int, got {n!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} "
+                             f"must both be divisible by groups={groups}")
+        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
+        self.kernel_size = _spatial(kernel_size, d, "kernel_size", name, 1)
+        self.stride = _spatial(stride, d, "stride", name, 1)
+        self.dilation = _spatial(dilation, d, "dilation", name, 1)
+        conv_padding(padding, d, self.kernel_size, self.stride, self.dilation, name)  # validate
+        self.padding = padding if isinstance(padding, str) else _spatial(padding, d, "padding", name, 0)
+        dtype = config.get_default_dtype()
+        self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype))
+        self.register_parameter("bias", Parameter(xp.empty(out_channels, dtype)) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: kaiming_uniform_(a=sqrt(5)) for the weight, U(+-1/sqrt(fan_in)) for
+        the bias, where fan_in = in_channels / groups * prod(kernel_size)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_dtype(self, x, self.weight)
+        return conv_nd(self.dims, x, self.weight, self.bias, self.stride, self.padding,
+                       self.dilation, self.groups, self)
+
+    def extra_repr(self) -> str:
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * self.dims:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self.dims:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1D(_ConvNd):
+    """1-D convolution over (N, C_in, L) inputs (or unbatched (C_in, L)).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int,)
+    stride, dilation : int or (int,), default 1
+    padding : int, (int,), 'valid' or 'same' (stride 1 only), default 0
+    groups : int dividing both channel counts, default 1
+    bias : bool, default True
+
+    Shapes: input (N, C_in, L), output (N, C_out, L_out) with
+    L_out = (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1;
+    ``weight`` (C_out, C_in / groups, kernel_size), ``bias`` (C_out,).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> conv = tl.nn.Conv1D(4, 8, 3, padding=1)
+    >>> conv
+    Conv1D(4, 8, kernel_size=(3,), stride=(1,), padding=(1,))
+    >>> conv(tl.zeros(2, 4, 10)).shape
+    (2, 8, 10)
+    """
+
+    dims = 1
+
+
+class Conv2D(_ConvNd):
+    """2-D convolution over (N, C_in, H, W) inputs (or unbatched (C_in, H, W)).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride, dilation : int or (int, int), default 1
+    padding : int, (int, int), 'valid' or 'same' (stride 1 only; an odd total padding puts the
+        extra row/column at the bottom/right, as PyTorch does), default 0
+    groups : int dividing both channel counts, default 1
+    bias : bool, default True
+
+    Shapes: input (N, C_in, H, W), output (N, C_out, H_out, W_out) with
+    H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1 (likewise W_out);
+    ``weight`` (C_out, C_in / groups, kH, kW), ``bias`` (C_out,). Initialised as in PyTorch.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> conv = tl.nn.Conv2D(1, 16, 5)
+    >>> conv
+    Conv2D(1, 16, kernel_size=(5, 5), stride=(1, 1))
+    >>> conv(tl.zeros(64, 1, 28, 28)).shape
+    (64, 16, 24, 24)
+    >>> tl.nn.Conv2d is tl.nn.Conv2D
+    True
+    """
+
+    dims = 2
+
+
+class Conv3D(_ConvNd):
+    """3-D convolution over (N, C_in, D, H, W) inputs (or unbatched (C_in, D, H, W)).
+
+    Parameters are those of :class:`Conv2D`, with ints or tuples of 3 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> conv = tl.nn.Conv3D(2, 4, 3, padding="same", bias=False)
+    >>> conv
+    Conv3D(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=same, bias=False)
+    >>> conv(tl.zeros(1, 2, 5, 6, 7)).shape
+    (1, 4, 5, 6, 7)
+    """
+
+    dims = 3
+
+
+Conv1d = Conv1D
+Conv2d = Conv2D
+Conv3d = Conv3D

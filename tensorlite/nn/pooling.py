@@ -1,0 +1,208 @@
+"""Pooling layers ``MaxPool1D/2D/3D`` and ``AvgPool1D/2D/3D`` (aliases ``MaxPool2d``, ...).
+
+The computation is the ops in ``tensorlite/ops/pool.py``; these classes hold the
+hyper-parameters (stored as given, as PyTorch does, so the repr matches).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite.nn.module import Module
+from tensorlite.ops.pool import _spatial, pool_nd
+from tensorlite.tensor import Tensor
+
+__all__ = [
+    "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+]
+
+
+class _MaxPoolNd(Module):
+    dims: int
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        name, d = type(self).__name__, self.dims
+        _spatial(kernel_size, d, "kernel_size", name, 1)
+        if stride is not None:
+            _spatial(stride, d, "stride", name, 1)
+        _spatial(padding, d, "padding", name, 0)
+        _spatial(dilation, d, "dilation", name, 1)
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation, self.ceil_mode = padding, dilation, bool(ceil_mode)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return pool_nd("max", self.dims, x, self.kernel_size, self.stride, self.padding,
+                       self.dilation, self.ceil_mode, True, self)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class _AvgPoolNd(Module):
+    dims: int
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        name, d = type(self).__name__, self.dims
+        _spatial(kernel_size, d, "kernel_size", name, 1)
+        if stride is not None:
+            _spatial(stride, d, "stride", name, 1)
+        _spatial(padding, d, "padding", name, 0)
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, bool(ceil_mode)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return pool_nd("avg", self.dims, x, self.kernel_size, self.stride, self.padding, 1,
+                       self.ceil_mode, self.count_include_pad, self)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1D(_MaxPoolNd):
+    """1-D max pooling over (N, C, L) or (C, L) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int
+    stride : int, default ``kernel_size``
+    padding : int, at most ``kernel_size // 2``; padded with -inf
+    dilation : int, default 1
+    ceil_mode : bool, round the output length up (the last window must start inside the input
+        or the left padding)
+
+    Output length: (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> pool = tl.nn.MaxPool1D(2)
+    >>> pool
+    MaxPool1D(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(tl.zeros(4, 3, 9)).shape
+    (4, 3, 4)
+    """
+
+    dims = 1
+
+
+class MaxPool2D(_MaxPoolNd):
+    """2-D max pooling over (N, C, H, W) or (C, H, W) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default ``kernel_size``
+    padding : int or (int, int), at most half the kernel size; padded with -inf
+    dilation : int or (int, int), default 1
+    ceil_mode : bool, round the output size up (the last window must start inside the input or
+        the left padding)
+
+    Output: (N, C, H_out, W_out), H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1.
+    The gradient of a window goes to its first maximal element (PyTorch's choice at ties).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> pool = tl.nn.MaxPool2D(2)
+    >>> pool
+    MaxPool2D(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(tl.zeros(64, 16, 24, 24)).shape
+    (64, 16, 12, 12)
+    """
+
+    dims = 2
+
+
+class MaxPool3D(_MaxPoolNd):
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) inputs; parameters as :class:`MaxPool2D`.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.MaxPool3D(2, stride=1)(tl.zeros(1, 2, 4, 4, 4)).shape
+    (1, 2, 3, 3, 3)
+    """
+
+    dims = 3
+
+
+class AvgPool1D(_AvgPoolNd):
+    """1-D average pooling over (N, C, L) or (C, L) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int
+    stride : int, default ``kernel_size``
+    padding : int, at most ``kernel_size // 2``; zeros
+    ceil_mode : bool, round the output length up
+    count_include_pad : bool, default True: divide by the window size including padded zeros
+        (but never what lies past the right padding); False: by the input elements in the window
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> pool = tl.nn.AvgPool1D(3, stride=1, padding=1)
+    >>> pool
+    AvgPool1D(kernel_size=(3,), stride=(1,), padding=(1,))
+    >>> pool(tl.ones(2, 3, 5)).shape
+    (2, 3, 5)
+    """
+
+    dims = 1
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # PyTorch stores AvgPool1d's sizes as 1-tuples
+        name = type(self).__name__
+        self.kernel_size = _spatial(self.kernel_size, 1, "kernel_size", name, 1)
+        self.stride = _spatial(self.stride, 1, "stride", name, 1)
+        self.padding = _spatial(self.padding, 1, "padding", name, 0)
+
+
+class AvgPool2D(_AvgPoolNd):
+    """2-D average pooling over (N, C, H, W) or (C, H, W) inputs; parameters as :class:`AvgPool1D`
+    with ints or tuples of 2 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> pool = tl.nn.AvgPool2D(2)
+    >>> pool
+    AvgPool2D(kernel_size=2, stride=2, padding=0)
+    >>> pool(tl.arange(16.0).reshape(1, 1, 4, 4)).data
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]], dtype=float32)
+    """
+
+    dims = 2
+
+
+class AvgPool3D(_AvgPoolNd):
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W) inputs; parameters as
+    :class:`AvgPool1D` with ints or tuples of 3 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.AvgPool3D(2)(tl.ones(1, 2, 4, 4, 4)).shape
+    (1, 2, 2, 2, 2)
+    """
+
+    dims = 3
+
+
+MaxPool1d = MaxPool1D
+MaxPool2d = MaxPool2D
+MaxPool3d = MaxPool3D
+AvgPool1d = AvgPool1D
+AvgPool2d = AvgPool2D
+AvgPool3d = AvgPool3D

@@ -1,0 +1,338 @@
+"""Max and average pooling over the last 1, 2 or 3 dims: two ops, forward and backward together.
+
+Both ops loop over kernel offsets only. For each offset, the values it contributes to every
+output position form one strided view of the input (``x[..., i::s, j::s]``, cut to the output
+size); forward combines those views (``maximum`` or ``+``), backward adds the upstream gradient
+back into the same views. When the stride equals the kernel, without padding or dilation, these
+views are the sub-arrays of ``x.reshape(N, C, H_out, kH, W_out, kW)``: no copy of the input is
+made, the input gradient is written once per element, not accumulated. Otherwise the input is
+copied once into a padded buffer (-inf for max, 0 for average) and the views overlap.
+
+Output size per dim, as PyTorch: ``(L + 2p - d(k - 1) - 1) // s + 1``; with ``ceil_mode`` the
+division rounds up, but the last window must start inside the input or the left padding.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import as_floating
+from tensorlite.tensor import Tensor
+
+__all__ = [
+    "MaxPoolNd", "AvgPoolNd", "max_pool1d", "max_pool2d", "max_pool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d", "pool_output_size",
+]
+
+
+class _Windows:
+    """The geometry shared by both ops: where each kernel offset reads in the padded input."""
+
+    def __init__(self, shape, kernel, stride, padding, dilation, out_size):
+        d = len(kernel)
+        self.size = shape[-d:]
+        # pad after only as far as the last window reaches (ceil_mode can reach past the padding)
+        self.pads = tuple((p, max(0, st * (o - 1) + dl * (k - 1) + 1 - n - p)) for n, k, st, p, dl, o
+                          in zip(self.size, kernel, stride, padding, dilation, out_size))
+        self.padded_shape = (*shape[:-d], *(n + lo + hi for n, (lo, hi) in zip(self.size, self.pads)))
+        self.regions = [(Ellipsis, *(slice(i * dl, i * dl + st * (o - 1) + 1, st) for i, dl, st, o
+                                     in zip(offset, dilation, stride, out_size)))
+                        for offset in itertools.product(*(range(k) for k in kernel))]
+        self.padded = any(lo or hi for lo, hi in self.pads)
+        # windows that neither overlap nor leave gaps: every input element is read exactly once
+        self.tiling = all(st == k and dl == 1 and o * k == n + lo + hi for k, st, dl, o, n, (lo, hi)
+                          in zip(kernel, stride, dilation, out_size, self.size, self.pads))
+        self.disjoint = all(st >= k and dl == 1 for k, st, dl in zip(kernel, stride, dilation))
+
+    def source(self, x, fill):
+        """``x``, or a copy with the padding filled with ``fill``."""
+        if not self.padded:
+            return x
+        buf = xp.full(self.padded_shape, fill, x.dtype)
+        buf[self.inner] = x
+        return buf
+
+    @property
+    def inner(self):
+        return (Ellipsis, *(slice(lo, lo + n) for n, (lo, _) in zip(self.size, self.pads)))
+
+    def gradient_buffer(self, dtype):
+        """Where backward adds each offset's gradient: no zero-fill when every element is written."""
+        return (xp.empty if self.tiling else xp.zeros)(self.padded_shape, dtype)
+
+    def crop(self, g):
+        return xp.ascontiguousarray(g[self.inner]) if self.padded else g
+
+
+class MaxPoolNd(Op):
+    """Maximum over each window; the gradient goes to the first maximal element of a window
+    (PyTorch's choice at ties). A NaN in a window gives NaN, as in PyTorch, and no gradient."""
+
+    def forward(self, x, *, kernel, stride, padding, dilation, out_size):
+        win = _Windows(x.shape, kernel, stride, padding, dilation, out_size)
+        src = win.source(x, -xp.inf)
+        regions = win.regions
+        out = src[regions[0]].copy() if len(regions) == 1 else xp.maximum(src[regions[0]], src[regions[1]])
+        for region in regions[2:]:
+            xp.maximum(out, src[region], out=out)
+        if self.parents:
+            self.save(src, out)
+            self.win = win
+        return out
+
+    def backward(self, grad):
+        src, out = self.saved
+        win = self.win
+        gsrc = win.gradient_buffer(grad.dtype)
+        first = xp.empty(out.shape, bool)  # where this offset holds its window's first maximum
+        taken = xp.zeros(out.shape, bool)  # windows whose maximum has already been found
+        part = None if win.disjoint else xp.empty_like(grad)
+        for region in win.regions:
+            xp.equal(src[region], out, out=first)
+            xp.greater(first, taken, out=first)  # a maximum, and no earlier one in its window
+            taken |= first
+            if part is None:
+                xp.multiply(grad, first, out=gsrc[region])
+            else:
+                xp.multiply(grad, first, out=part)
+                gsrc[region] += part
+        return win.crop(gsrc)
+
+
+class AvgPoolNd(Op):
+    """Mean over each window, divided by the window size counted with padding
+    (``count_include_pad``) or without it; never counting what lies past the right padding."""
+
+    def forward(self, x, *, kernel, stride, padding, dilation, out_size, count_include_pad):
+        win = _Windows(x.shape, kernel, stride, padding, dilation, out_size)
+        src = win.source(x, 0)
+        regions = win.regions
+        out = src[regions[0]].copy() if len(regions) == 1 else src[regions[0]] + src[regions[1]]
+        for region in regions[2:]:
+            out += src[region]
+        divisor = _divisor(win.size, kernel, stride, padding, out_size, count_include_pad, x.dtype)
+        out /= divisor
+        if self.parents:
+            self.divisor, self.win = divisor, win
+        return out
+
+    def backward(self, grad):
+        win = self.win
+        g = grad / self.divisor
+        gsrc = win.gradient_buffer(grad.dtype)
+        for region in win.regions:
+            if win.disjoint:
+                gsrc[region] = g
+            else:
+                gsrc[region] += g
+        return win.crop(gsrc)
+
+
+def _divisor(size, kernel, stride, padding, out_size, count_include_pad, dtype):
+    """How many elements each window averages: a number when all windows count the same, else
+    an array of the output's spatial shape (the outer product of per-dim counts)."""
+    counts = []
+    for n, k, st, p, o in zip(size, kernel, stride, padding, out_size):
+        start = xp.arange(o) * st - p
+        if count_include_pad:
+            c = xp.minimum(start + k, n + p) - start
+        else:
+            c = xp.minimum(start + k, n) - xp.maximum(start, 0)
+        counts.append(c)
+    if all((c == c[0]).all() for c in counts):
+        return float(math.prod(int(c[0]) for c in counts))
+    total = counts[0].astype(dtype)
+    for c in counts[1:]:
+        total = xp.multiply.outer(total, c.astype(dtype))
+    return total
+
+
+# -- functional forms ----------------------------------------------------------------------------
+
+def _label(who: Any) -> str:
+    return who if isinstance(who, str) else repr(who)
+
+
+def _spatial(value: Any, d: int, what: str, who: Any, minimum: int) -> tuple[int, ...]:
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * d
+    if len(values) == 1 and d > 1:
+        values *= d
+    if len(values) != d or not all(isinstance(v, (int, xp.integer)) and not isinstance(v, bool)
+                                   for v in values):
+        raise TypeError(f"{_label(who)}: {what} must be an int or a tuple of {d} ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{_label(who)}: {what} must be {'positive' if minimum else 'non-negative'}"
+                         f", got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling output length for input length ``n``, kernel ``k``, stride ``s``,
+    padding ``p`` and dilation ``d``.
+
+    Examples
+    --------
+    >>> pool_output_size(5, 2, 2, 0, 1, False), pool_output_size(5, 2, 2, 0, 1, True)
+    (2, 3)
+    """
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:  # the last window must start inside the input
+        out -= 1
+    return out
+
+
+_LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)", 3: "(C, D, H, W) or (N, C, D, H, W)"}
+
+
+def pool_nd(kind: str, d: int, input: Any, kernel_size: Any, stride: Any, padding: Any,
+            dilation: Any, ceil_mode: bool, count_include_pad: bool, who: Any) -> Tensor:
+    """Validate the arguments of a ``d``-dimensional pooling and apply the op (``kind`` is
+    'max' or 'avg'). ``who`` names the caller in errors: the op name or the layer."""
+    x = as_floating(input, f"{kind}_pool{d}d")
+    if x.ndim not in (d + 1, d + 2):
+        raise ValueError(f"{_label(who)}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUT[d]}, "
+                         f"got input of shape {tuple(x.shape)}")
+    kernel = _spatial(kernel_size, d, "kernel_size", who, 1)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    stride_ = kernel if no_stride else _spatial(stride, d, "stride", who, 1)
+    padding_ = _spatial(padding, d, "padding", who, 0)
+    dilation_ = _spatial(dilation, d, "dilation", who, 1)
+    if any(2 * p > k for p, k in zip(padding_, kernel)):
+        raise ValueError(f"{_label(who)}: padding {padding_} must be at most half the kernel size "
+                         f"{kernel}")
+    size = x.shape[-d:]
+    out_size = tuple(pool_output_size(n, k, s, p, dl, bool(ceil_mode)) for n, k, s, p, dl
+                     in zip(size, kernel, stride_, padding_, dilation_))
+    if any(o < 1 for o in out_size):
+        raise ValueError(f"{_label(who)}: input of shape {tuple(x.shape)} is too small for "
+                         f"kernel_size={kernel}, stride={stride_}, padding={padding_}, "
+                         f"dilation={dilation_}: the output size would be {out_size}")
+    if kind == "max":
+        return MaxPoolNd.apply(x, kernel=kernel, stride=stride_, padding=padding_,
+                               dilation=dilation_, out_size=out_size)
+    return AvgPoolNd.apply(x, kernel=kernel, stride=stride_, padding=padding_, dilation=dilation_,
+                           out_size=out_size, count_include_pad=bool(count_include_pad))
+
+
+def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """1-D max pooling over an input of shape (N, C, L) or (C, L).
+
+    Parameters
+    ----------
+    kernel_size : int or (int,)
+    stride : int or (int,), default ``kernel_size``
+    padding : int, at most ``kernel_size // 2`` (padded with -inf)
+    dilation : int, spacing between the elements of a window
+    ceil_mode : round the output length up instead of down
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.max_pool1d(tl.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2).data
+    array([[[3., 5.]]], dtype=float32)
+    """
+    return pool_nd("max", 1, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool1d")
+
+
+def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """2-D max pooling over an input of shape (N, C, H, W) or (C, H, W).
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default ``kernel_size``
+    padding : int or (int, int), at most half the kernel size (padded with -inf)
+    dilation : int or (int, int)
+    ceil_mode : round the output size up instead of down
+
+    Returns
+    -------
+    Tensor of shape (N, C, H_out, W_out), H_out = (H + 2 * padding - dilation * (kH - 1) - 1)
+    // stride + 1. The gradient of each window goes to its first maximal element.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.arange(16.0).reshape(1, 1, 4, 4)
+    >>> tl.nn.functional.max_pool2d(x, 2).data
+    array([[[[ 5.,  7.],
+             [13., 15.]]]], dtype=float32)
+    """
+    return pool_nd("max", 2, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool2d")
+
+
+def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """3-D max pooling over an input of shape (N, C, D, H, W) or (C, D, H, W).
+
+    Parameters are those of :func:`max_pool2d`, with tuples of 3 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.max_pool3d(tl.ones(1, 2, 4, 4, 4), 2).shape
+    (1, 2, 2, 2, 2)
+    """
+    return pool_nd("max", 3, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool3d")
+
+
+def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over an input of shape (N, C, L) or (C, L).
+
+    Parameters
+    ----------
+    kernel_size : int or (int,)
+    stride : int or (int,), default ``kernel_size``
+    padding : int, at most ``kernel_size // 2`` (zeros)
+    ceil_mode : round the output length up instead of down
+    count_include_pad : divide by the window size including the padded zeros (default), or by
+        the number of input elements in the window
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.avg_pool1d(tl.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2).data
+    array([[[2., 4.]]], dtype=float32)
+    """
+    return pool_nd("avg", 1, input, kernel_size, stride, padding, 1, ceil_mode, count_include_pad,
+                   "avg_pool1d")
+
+
+def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """2-D average pooling over an input of shape (N, C, H, W) or (C, H, W).
+
+    Parameters are those of :func:`avg_pool1d`, with ints or tuples of 2 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.arange(16.0).reshape(1, 1, 4, 4)
+    >>> tl.nn.functional.avg_pool2d(x, 2).data
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]], dtype=float32)
+    """
+    return pool_nd("avg", 2, input, kernel_size, stride, padding, 1, ceil_mode, count_include_pad,
+                   "avg_pool2d")
+
+
+def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """3-D average pooling over an input of shape (N, C, D, H, W) or (C, D, H, W).
+
+    Parameters are those of :func:`avg_pool1d`, with ints or tuples of 3 ints.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.avg_pool3d(tl.ones(1, 2, 4, 4, 4), 2).shape
+    (1, 2, 2, 2, 2)
+    """
+    return pool_nd("avg", 3, input, kernel_size, stride, padding, 1, ceil_mode, count_include_pad,
+                   "avg_pool3d")
