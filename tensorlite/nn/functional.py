@@ -3,20 +3,80 @@
 Each function lives beside its op's backward rule in :mod:`tensorlite.ops` (or beside its layer when
 it is a composition of ops); this module gathers them under PyTorch's names.
 """
+from typing import Any
+
+from tensorlite import ops
 from tensorlite.nn.linear import linear
 from tensorlite.ops import log_softmax, relu, sigmoid, softmax, tanh
+from tensorlite.ops.common import as_tensor, integer
+from tensorlite.tensor import Tensor
 
-__all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax"]
+__all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "pad"]
+
+
+def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad with a constant, PyTorch style: ``pad`` is a flat tuple of ``(before, after)`` pairs
+    starting from the LAST dim: ``(left, right)`` pads the last dim, ``(left, right, top,
+    bottom)`` the last two, and so on. (``tl.pad`` takes NumPy's ``((before, after), ...)``.)
+
+    Only ``mode='constant'`` and non-negative widths are supported.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> import tensorlite.nn.functional as F
+    >>> F.pad(tl.ones(1, 2, 3), (1, 2)).shape
+    (1, 2, 6)
+    >>> F.pad(tl.ones(1, 2, 3), (0, 0, 1, 1)).shape
+    (1, 4, 3)
+    """
+    x = as_tensor(input, "pad")
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    widths = [integer(w, "pad width", "pad") for w in pad] if isinstance(pad, (tuple, list)) else None
+    if widths is None or len(widths) % 2 or len(widths) // 2 > x.ndim:
+        raise ValueError(f"pad: pad must be a flat tuple of (before, after) pairs, at most one pair per "
+                         f"dim of the input of shape {x.shape}, got {pad!r}")
+    pairs = [(widths[i], widths[i + 1]) for i in range(0, len(widths), 2)]
+    pad_width = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
+    return ops.pad(x, pad_width, value=value)
 
 # Each layer family adds its imports and names inside its own section.
 # --- conv ---
-_conv_all: list[str] = []
+from tensorlite.ops.conv import conv1d, conv2d, conv3d  # noqa: E402
+from tensorlite.ops.pool import (  # noqa: E402
+    avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d,
+)
+
+_conv_all: list[str] = [
+    "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d",
+]
 # --- end conv ---
 # --- norm ---
-_norm_all: list[str] = []
+from tensorlite.nn.dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: E402
+from tensorlite.nn.embedding import embedding  # noqa: E402
+from tensorlite.ops.norm import batch_norm, layer_norm  # noqa: E402
+
+_norm_all: list[str] = [
+    "batch_norm", "layer_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding",
+]
 # --- end norm ---
 # --- loss ---
-_loss_all: list[str] = []
+from tensorlite.ops.activation import leaky_relu, softplus  # noqa: E402
+from tensorlite.ops.loss import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    categorical_cross_entropy,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+
+_loss_all: list[str] = [
+    "leaky_relu", "softplus", "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "categorical_cross_entropy",
+]
 # --- end loss ---
 # --- rnn ---
 _rnn_all: list[str] = []

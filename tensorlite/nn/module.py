@@ -104,6 +104,14 @@ def _tensors(value: Any) -> list[Tensor]:
     return []
 
 
+def _flat(value: Any) -> list[Any]:
+    """The leaves of a (possibly nested) tuple or list of gradients: ``(dout, (dh, dc))`` gives
+    ``[dout, dh, dc]``, matching the order of :func:`_tensors` on the outputs."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in _flat(v)]
+    return [value]
+
+
 def _skeleton(value: Any) -> Any:
     """The tuple structure of ``value`` with True where a tensor stands (no data kept alive)."""
     if isinstance(value, Tensor):
@@ -235,7 +243,8 @@ class Module:
 
         Parameters
         ----------
-        dout : ndarray or Tensor of the last output's shape (a tuple for several outputs, None
+        dout : ndarray or Tensor of the last output's shape; for several outputs, the gradient of
+            the first, or a tuple shaped like the outputs (an LSTM's ``(dout, (dh, dc))``; None
             for an output that gets no gradient); may be omitted when the output is a scalar.
 
         Returns
@@ -258,7 +267,7 @@ class Module:
                 f"{self!r}.backward(): there is no recorded forward call to propagate through; call "
                 "forward first, with gradient recording on (not under tl.no_grad())"
             )
-        douts = list(dout) if isinstance(dout, (tuple, list)) and len(call.outputs) > 1 else [dout]
+        douts = _flat(dout) if len(call.outputs) > 1 else [dout]
         if len(douts) > len(call.outputs):
             raise ValueError(f"{self!r}.backward(): got {len(douts)} gradients for "
                              f"{len(call.outputs)} outputs")
@@ -572,13 +581,13 @@ class Module:
         >>> import tensorlite as tl
         >>> from tensorlite import nn
         >>> nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10)).summary((1, 784))
-        Layer (type)        Output shape    Params
-        ==========================================
-        Sequential          (1, 10)              0
-          0: Linear         (1, 32)         25,120
-          1: ReLU           (1, 32)              0
-          2: Linear         (1, 10)            330
-        ==========================================
+        Layer (type)    Output shape    Params
+        ======================================
+        Sequential      (1, 10)              0
+          0: Linear     (1, 32)         25,120
+          1: ReLU       (1, 32)              0
+          2: Linear     (1, 10)            330
+        ======================================
         Total params: 25,450
         Trainable params: 25,450
         """

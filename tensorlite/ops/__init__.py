@@ -5,6 +5,7 @@
 - :mod:`~tensorlite.ops.shape`   reshape, transpose/permute, squeeze/unsqueeze, broadcast_to
 - :mod:`~tensorlite.ops.index`   __getitem__, cat, stack, split, chunk, pad
 - :mod:`~tensorlite.ops.linalg`  matmul; linear (``F.linear``, the affine map of ``nn.Linear``)
+- :mod:`~tensorlite.ops.norm`    batch_norm, layer_norm (fused ops with closed-form backward)
 - :mod:`~tensorlite.ops.compare` comparisons (no gradient)
 """
 from tensorlite.ops.arith import (

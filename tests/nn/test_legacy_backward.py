@@ -191,3 +191,19 @@ def test_forward_converts_arrays_and_keeps_user_tensors_untouched():
     assert x.grad is None and not x.requires_grad
     with tl.no_grad():
         assert isinstance(layer.forward(np.ones((1, 3), dtype=np.float32)), tl.Tensor)
+
+
+def test_lstm_backward_takes_a_gradient_per_output_shaped_like_the_outputs():
+    tl.set_default_dtype(np.float64)
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))
+    xt = tl.tensor(x, requires_grad=True)
+    out, (h, c) = lstm(xt)
+    rng = np.random.default_rng(1)
+    g = [rng.standard_normal(t.shape) for t in (out, h, c)]
+    expected_all, expected_out = tl.grad([out, h, c], [xt], grad_outputs=g, retain_graph=True)[0], \
+        tl.grad(out, [xt], grad_outputs=g[0])[0]
+    lstm.forward(x)
+    np.testing.assert_allclose(lstm.backward((g[0], (g[1], g[2]))), expected_all, rtol=1e-10)
+    lstm.forward(x)
+    np.testing.assert_allclose(lstm.backward(g[0]), expected_out, rtol=1e-10)  # output only
