@@ -13,7 +13,8 @@ from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.linear import check_dtype
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.conv import _spatial, conv_nd, conv_padding
+from tensorlite.ops.common import spatial_tuple
+from tensorlite.ops.conv import conv_nd, conv_padding
 from tensorlite.tensor import Tensor
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1d", "Conv2d", "Conv3d"]
@@ -35,11 +36,11 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} "
                              f"must both be divisible by groups={groups}")
         self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
-        self.kernel_size = _spatial(kernel_size, d, "kernel_size", name, 1)
-        self.stride = _spatial(stride, d, "stride", name, 1)
-        self.dilation = _spatial(dilation, d, "dilation", name, 1)
+        self.kernel_size = spatial_tuple(kernel_size, d, "kernel_size", name, 1)
+        self.stride = spatial_tuple(stride, d, "stride", name, 1)
+        self.dilation = spatial_tuple(dilation, d, "dilation", name, 1)
         conv_padding(padding, d, self.kernel_size, self.stride, self.dilation, name)  # validate
-        self.padding = padding if isinstance(padding, str) else _spatial(padding, d, "padding", name, 0)
+        self.padding = padding if isinstance(padding, str) else spatial_tuple(padding, d, "padding", name, 0)
         dtype = config.get_default_dtype()
         self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype))
         self.register_parameter("bias", Parameter(xp.empty(out_channels, dtype)) if bias else None)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.nn.module import Module
-from tensorlite.ops.pool import _spatial, pool_nd
+from tensorlite.ops.common import spatial_tuple
+from tensorlite.ops.pool import pool_nd
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -24,11 +25,11 @@ class _MaxPoolNd(Module):
                  ceil_mode: bool = False) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
-        _spatial(kernel_size, d, "kernel_size", name, 1)
+        spatial_tuple(kernel_size, d, "kernel_size", name, 1)
         if stride is not None:
-            _spatial(stride, d, "stride", name, 1)
-        _spatial(padding, d, "padding", name, 0)
-        _spatial(dilation, d, "dilation", name, 1)
+            spatial_tuple(stride, d, "stride", name, 1)
+        spatial_tuple(padding, d, "padding", name, 0)
+        spatial_tuple(dilation, d, "dilation", name, 1)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation, self.ceil_mode = padding, dilation, bool(ceil_mode)
@@ -49,10 +50,10 @@ class _AvgPoolNd(Module):
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
-        _spatial(kernel_size, d, "kernel_size", name, 1)
+        spatial_tuple(kernel_size, d, "kernel_size", name, 1)
         if stride is not None:
-            _spatial(stride, d, "stride", name, 1)
-        _spatial(padding, d, "padding", name, 0)
+            spatial_tuple(stride, d, "stride", name, 1)
+        spatial_tuple(padding, d, "padding", name, 0)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, bool(ceil_mode)
@@ -163,9 +164,9 @@ class AvgPool1D(_AvgPoolNd):
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         # PyTorch stores AvgPool1d's sizes as 1-tuples
         name = type(self).__name__
-        self.kernel_size = _spatial(self.kernel_size, 1, "kernel_size", name, 1)
-        self.stride = _spatial(self.stride, 1, "stride", name, 1)
-        self.padding = _spatial(self.padding, 1, "padding", name, 0)
+        self.kernel_size = spatial_tuple(self.kernel_size, 1, "kernel_size", name, 1)
+        self.stride = spatial_tuple(self.stride, 1, "stride", name, 1)
+        self.padding = spatial_tuple(self.padding, 1, "padding", name, 0)
 
 
 class AvgPool2D(_AvgPoolNd):

@@ -144,3 +144,35 @@ def flag(value: Any, what: str, op_name: str) -> bool:
     if not isinstance(value, (bool, xp.bool_, int)):
         raise TypeError(f"{op_name}: {what} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
+
+
+# -- arguments of the spatial ops (conv, pool) ---------------------------------------------------
+
+def caller(who: Any) -> str:
+    """How an error names its caller: an op name as is, a layer by its repr."""
+    return who if isinstance(who, str) else repr(who)
+
+
+def spatial_tuple(value: Any, d: int, what: str, who: Any, minimum: int) -> tuple[int, ...]:
+    """An int, or a tuple of 1 or ``d`` ints (``kernel_size=(2,)`` or ``(2, 3)``), each at least
+    ``minimum``, as a tuple of ``d`` ints."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * d
+    if len(values) == 1 and d > 1:
+        values *= d
+    if len(values) != d or not all(isinstance(v, (int, xp.integer)) and not isinstance(v, bool)
+                                   for v in values):
+        raise TypeError(f"{caller(who)}: {what} must be an int or a tuple of {d} ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{caller(who)}: {what} must be {'positive' if minimum else 'non-negative'}"
+                         f", got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+_LAYOUTS = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)", 3: "(C, D, H, W) or (N, C, D, H, W)"}
+
+
+def check_spatial_rank(x: Any, d: int, who: Any) -> None:
+    """Refuse an input that is neither ``(C, *spatial)`` nor ``(N, C, *spatial)`` with ``d`` spatial dims."""
+    if x.ndim not in (d + 1, d + 2):
+        raise ValueError(f"{caller(who)}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUTS[d]}, "
+                         f"got input of shape {tuple(x.shape)}")

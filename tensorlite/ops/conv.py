@@ -25,7 +25,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import operands
+from tensorlite.ops.common import caller, check_spatial_rank, operands, spatial_tuple
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
@@ -160,20 +160,6 @@ class ConvNd(Op):
 
 # -- functional forms ----------------------------------------------------------------------------
 
-def _label(who: Any) -> str:
-    return who if isinstance(who, str) else repr(who)
-
-
-def _spatial(value: Any, d: int, what: str, who: Any, minimum: int) -> tuple[int, ...]:
-    """An int or a tuple of ``d`` ints, each at least ``minimum``, as a tuple of ``d`` ints."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * d
-    if len(values) != d or not all(isinstance(v, (int, xp.integer)) and not isinstance(v, bool)
-                                   for v in values):
-        raise TypeError(f"{_label(who)}: {what} must be an int or a tuple of {d} ints, got {value!r}")
-    if any(v < minimum for v in values):
-        raise ValueError(f"{_label(who)}: {what} must be {'positive' if minimum else 'non-negative'}"
-                         f", got {value!r}")
-    return tuple(int(v) for v in values)
 
 
 def conv_padding(padding: Any, d: int, kernel: tuple[int, ...], stride: tuple[int, ...],
@@ -188,33 +174,29 @@ def conv_padding(padding: Any, d: int, kernel: tuple[int, ...], stride: tuple[in
             return ((0, 0),) * d
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{_label(who)}: padding='same' needs stride 1, got stride={stride}; "
+                raise ValueError(f"{caller(who)}: padding='same' needs stride 1, got stride={stride}; "
                                  "give the padding as numbers for a strided convolution")
             totals = [dl * (k - 1) for k, dl in zip(kernel, dilation)]
             return tuple((t // 2, t - t // 2) for t in totals)
-        raise ValueError(f"{_label(who)}: padding must be an int, a tuple of ints, 'valid' or 'same', "
+        raise ValueError(f"{caller(who)}: padding must be an int, a tuple of ints, 'valid' or 'same', "
                          f"got {padding!r}")
-    return tuple((p, p) for p in _spatial(padding, d, "padding", who, 0))
+    return tuple((p, p) for p in spatial_tuple(padding, d, "padding", who, 0))
 
-
-_LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)", 3: "(C, D, H, W) or (N, C, D, H, W)"}
 
 
 def check_conv_input(x: Any, d: int, weight_shape: tuple[int, ...], padding: tuple[tuple[int, int], ...],
                      dilation: tuple[int, ...], groups: int, who: Any) -> None:
     """Refuse an input of the wrong rank, channel count, or too small for the dilated kernel."""
-    if x.ndim not in (d + 1, d + 2):
-        raise ValueError(f"{_label(who)}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUT[d]}, "
-                         f"got input of shape {tuple(x.shape)}")
+    check_spatial_rank(x, d, who)
     c, in_channels, kernel = x.shape[-d - 1], weight_shape[1] * groups, weight_shape[2:]
     if c != in_channels:
-        raise ValueError(f"{_label(who)}: expected input with {in_channels} channels (weight of shape "
+        raise ValueError(f"{caller(who)}: expected input with {in_channels} channels (weight of shape "
                          f"{tuple(weight_shape)}, groups={groups}), got input of shape "
                          f"{tuple(x.shape)} with {c} channels")
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[-d:], padding))
     reach = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
     if any(p < r for p, r in zip(padded, reach)):
-        raise ValueError(f"{_label(who)}: the padded input size {padded} (input shape "
+        raise ValueError(f"{caller(who)}: the padded input size {padded} (input shape "
                          f"{tuple(x.shape)}) is smaller than the dilated kernel size {reach}; "
                          "the output would be empty")
 
@@ -228,22 +210,22 @@ def conv_nd(d: int, input: Any, weight: Any, bias: Any, stride: Any, padding: An
     name = f"conv{d}d"
     x, w, *b = operands(name, input, weight) if bias is None else operands(name, input, weight, bias)
     if w.ndim != d + 2:
-        raise ValueError(f"{_label(who)}: weight must have {d + 2} dims (out_channels, "
+        raise ValueError(f"{caller(who)}: weight must have {d + 2} dims (out_channels, "
                          f"in_channels/groups, *kernel), got shape {tuple(w.shape)}")
     if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
-        raise ValueError(f"{_label(who)}: groups must be a positive int, got {groups!r}")
+        raise ValueError(f"{caller(who)}: groups must be a positive int, got {groups!r}")
     o = w.shape[0]
     if o % groups:
-        raise ValueError(f"{_label(who)}: out_channels {o} (weight shape {tuple(w.shape)}) is not "
+        raise ValueError(f"{caller(who)}: out_channels {o} (weight shape {tuple(w.shape)}) is not "
                          f"divisible by groups={groups}")
     if b and b[0].shape != (o,):
-        raise ValueError(f"{_label(who)}: bias must have shape ({o},) for weight of shape "
+        raise ValueError(f"{caller(who)}: bias must have shape ({o},) for weight of shape "
                          f"{tuple(w.shape)}, got {tuple(b[0].shape)}")
     kernel = tuple(w.shape[2:])
     if 0 in kernel or w.shape[1] == 0 or o == 0:
-        raise ValueError(f"{_label(who)}: weight of shape {tuple(w.shape)} has a zero dim")
-    stride_ = _spatial(stride, d, "stride", who, 1)
-    dilation_ = _spatial(dilation, d, "dilation", who, 1)
+        raise ValueError(f"{caller(who)}: weight of shape {tuple(w.shape)} has a zero dim")
+    stride_ = spatial_tuple(stride, d, "stride", who, 1)
+    dilation_ = spatial_tuple(dilation, d, "dilation", who, 1)
     pads = conv_padding(padding, d, kernel, stride_, dilation_, who)
     check_conv_input(x, d, w.shape, pads, dilation_, int(groups), who)
     return ConvNd.apply(x, w, *b, stride=stride_, padding=pads, dilation=dilation_,

@@ -19,7 +19,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_floating
+from tensorlite.ops.common import as_floating, caller, check_spatial_rank, spatial_tuple
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -152,21 +152,6 @@ def _divisor(size, kernel, stride, padding, out_size, count_include_pad, dtype):
 
 # -- functional forms ----------------------------------------------------------------------------
 
-def _label(who: Any) -> str:
-    return who if isinstance(who, str) else repr(who)
-
-
-def _spatial(value: Any, d: int, what: str, who: Any, minimum: int) -> tuple[int, ...]:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * d
-    if len(values) == 1 and d > 1:
-        values *= d
-    if len(values) != d or not all(isinstance(v, (int, xp.integer)) and not isinstance(v, bool)
-                                   for v in values):
-        raise TypeError(f"{_label(who)}: {what} must be an int or a tuple of {d} ints, got {value!r}")
-    if any(v < minimum for v in values):
-        raise ValueError(f"{_label(who)}: {what} must be {'positive' if minimum else 'non-negative'}"
-                         f", got {value!r}")
-    return tuple(int(v) for v in values)
 
 
 def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -184,30 +169,26 @@ def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) ->
     return out
 
 
-_LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)", 3: "(C, D, H, W) or (N, C, D, H, W)"}
-
 
 def pool_nd(kind: str, d: int, input: Any, kernel_size: Any, stride: Any, padding: Any,
             dilation: Any, ceil_mode: bool, count_include_pad: bool, who: Any) -> Tensor:
     """Validate the arguments of a ``d``-dimensional pooling and apply the op (``kind`` is
     'max' or 'avg'). ``who`` names the caller in errors: the op name or the layer."""
     x = as_floating(input, f"{kind}_pool{d}d")
-    if x.ndim not in (d + 1, d + 2):
-        raise ValueError(f"{_label(who)}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUT[d]}, "
-                         f"got input of shape {tuple(x.shape)}")
-    kernel = _spatial(kernel_size, d, "kernel_size", who, 1)
+    check_spatial_rank(x, d, who)
+    kernel = spatial_tuple(kernel_size, d, "kernel_size", who, 1)
     no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-    stride_ = kernel if no_stride else _spatial(stride, d, "stride", who, 1)
-    padding_ = _spatial(padding, d, "padding", who, 0)
-    dilation_ = _spatial(dilation, d, "dilation", who, 1)
+    stride_ = kernel if no_stride else spatial_tuple(stride, d, "stride", who, 1)
+    padding_ = spatial_tuple(padding, d, "padding", who, 0)
+    dilation_ = spatial_tuple(dilation, d, "dilation", who, 1)
     if any(2 * p > k for p, k in zip(padding_, kernel)):
-        raise ValueError(f"{_label(who)}: padding {padding_} must be at most half the kernel size "
+        raise ValueError(f"{caller(who)}: padding {padding_} must be at most half the kernel size "
                          f"{kernel}")
     size = x.shape[-d:]
     out_size = tuple(pool_output_size(n, k, s, p, dl, bool(ceil_mode)) for n, k, s, p, dl
                      in zip(size, kernel, stride_, padding_, dilation_))
     if any(o < 1 for o in out_size):
-        raise ValueError(f"{_label(who)}: input of shape {tuple(x.shape)} is too small for "
+        raise ValueError(f"{caller(who)}: input of shape {tuple(x.shape)} is too small for "
                          f"kernel_size={kernel}, stride={stride_}, padding={padding_}, "
                          f"dilation={dilation_}: the output size would be {out_size}")
     if kind == "max":
