@@ -262,6 +262,14 @@ class OptionalLeaf(Tensor):
         self.requires_grad = True
         _optional_leaves.add(self)
 
+    @classmethod
+    def of(cls, data: Any) -> OptionalLeaf:
+        """Wrap a floating ndarray with no checks (the fast path of ``Module.forward``)."""
+        leaf = cls.__new__(cls)
+        leaf.data, leaf.grad, leaf._ctx, leaf.requires_grad = data, None, None, True
+        _optional_leaves.add(leaf)
+        return leaf
+
 
 _optional_leaves: weakref.WeakSet[OptionalLeaf] = weakref.WeakSet()
 

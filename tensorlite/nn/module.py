@@ -84,11 +84,11 @@ def _as_input(value: Any, recording: bool) -> Any:
     converted element by element; anything else is passed through."""
     if isinstance(value, Tensor):
         if recording and not value.requires_grad and value.data.dtype.kind == "f":
-            return OptionalLeaf(value.data)
+            return OptionalLeaf.of(value.data)
         return value
     if isinstance(value, ndarray):
         if recording and value.dtype.kind == "f":
-            return OptionalLeaf(value)
+            return OptionalLeaf.of(value)
         return Tensor(value)
     if type(value) is tuple:
         return tuple(_as_input(v, recording) for v in value)
@@ -138,6 +138,7 @@ class _Call(NamedTuple):
     outputs: list[Any]         # per tensor output: (handle, shape, dtype)
 
 
+_ONE_TENSOR = (True,)  # the skeleton of a call with one tensor argument
 _summary_rows: list[tuple[Module, tuple[int, ...] | str]] | None = None  # set while summary() runs
 
 
@@ -153,15 +154,19 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
             outs = _tensors(out)
             _summary_rows.append((self, outs[0].shape if len(outs) == 1 else
                                   ", ".join(str(t.shape) for t in outs)))
-        if recording:
+        if not recording:
+            self.__dict__["_last_call"] = None
+        elif len(args) == 1 and type(out) is Tensor and isinstance(args[0], Tensor):  # the usual case
+            x = args[0]
+            self.__dict__["_last_call"] = _Call(_ONE_TENSOR, [_handle(x) if x.requires_grad else None],
+                                                [(_handle(out), out.data.shape, out.data.dtype)])
+        else:
             inputs = _tensors(args)
             self.__dict__["_last_call"] = _Call(
                 _skeleton(args),
                 [_handle(t) if t.requires_grad else None for t in inputs],
                 [(_handle(t), t.shape, t.dtype) for t in _tensors(out)],
             )
-        else:
-            self.__dict__["_last_call"] = None
         return out
 
     recorded_forward._records_call = True  # type: ignore[attr-defined]

@@ -48,6 +48,13 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
             return a, b
         if type(b) in _PY_SCALARS and a.data.dtype.kind == "f" and -1e300 < b < 1e300:
             return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
+    if isinstance(a, Tensor):  # tensors (parameters too) of one dtype: nothing to convert
+        dtype = a.data.dtype
+        for x in args:
+            if not isinstance(x, Tensor) or x.data.dtype != dtype:
+                break
+        else:
+            return args
     args = tuple(as_tensor(x, op_name) if isinstance(x, (list, tuple)) else x for x in args)
     strong = []  # operands whose dtype counts: tensors and arrays (scalars adapt)
     for x in args:
