@@ -19,7 +19,6 @@ import functools
 import heapq
 import itertools
 import threading
-import weakref
 from typing import Any, Callable, Iterator, Sequence
 
 from tensorlite.backend import ndarray, xp
@@ -251,8 +250,9 @@ class OptionalLeaf(Tensor):
     ``Module.forward`` wraps an input that needs no gradient (a plain ndarray, or a tensor with
     ``requires_grad=False``) in one of these, so that ``module.backward(dout)`` can return
     dL/d(input) in the legacy explicit-backward style. An ordinary ``loss.backward()`` does not
-    ask for it: the ops that consumed it see it as needing no gradient, and its ``.grad`` is never
-    filled, so the ordinary path pays nothing for the legacy one.
+    ask for it: the ops that consumed it see it as needing no gradient (the walk masks it out of
+    their ``parents`` while their rule runs), and its ``.grad`` is never filled, so the ordinary
+    path never computes the input gradient the legacy one may ask for.
     """
 
     __slots__ = ()
@@ -260,18 +260,13 @@ class OptionalLeaf(Tensor):
     def __init__(self, data: Any) -> None:
         super().__init__(data)
         self.requires_grad = True
-        _optional_leaves.add(self)
 
     @classmethod
     def of(cls, data: Any) -> OptionalLeaf:
         """Wrap a floating ndarray with no checks (the fast path of ``Module.forward``)."""
         leaf = cls.__new__(cls)
         leaf.data, leaf.grad, leaf._ctx, leaf.requires_grad = data, None, None, True
-        _optional_leaves.add(leaf)
         return leaf
-
-
-_optional_leaves: weakref.WeakSet[OptionalLeaf] = weakref.WeakSet()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,8 +336,6 @@ def backward(
             if isinstance(key, Op):
                 heapq.heappush(heap, (-key.seq, key))
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
-    # Optional leaves nobody asked for are treated as needing no gradient (see OptionalLeaf).
-    skip = {leaf for leaf in _optional_leaves if leaf not in targets} if _optional_leaves else None
     captured: dict[Any, Any] = {}
     pop, push = heapq.heappop, heapq.heappush
     while heap:
@@ -354,21 +347,23 @@ def backward(
                 continue
         if op.saved is None:
             raise _released_error(op)
-        if skip and not skip.isdisjoint(op.parents):
-            parents = op.parents
-            op.parents = tuple([None if p in skip else p for p in parents])
+        parents = op.parents
+        if OptionalLeaf in map(type, parents):  # an optional leaf nobody asked for needs no gradient
+            recorded = parents
+            op.parents = parents = tuple([None if type(p) is OptionalLeaf and p not in targets else p
+                                          for p in recorded])
             try:
                 in_grads = op.backward(g)
             finally:
-                op.parents = parents
+                op.parents = recorded  # the loop below goes over the masked parents
         else:
             in_grads = op.backward(g)
         if not retain_graph:
             op.saved = None
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        for parent, ig in zip(op.parents, in_grads):
-            if parent is None or ig is None or (skip and parent in skip):
+        for parent, ig in zip(parents, in_grads):
+            if parent is None or ig is None:
                 continue
             if type(ig) is not ndarray:
                 ig = xp.asarray(ig)

@@ -65,6 +65,9 @@ class Sequential(Module):
         keys = list(self._modules)
         for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(self, idx)]]):
             del self._modules[key]
+        kept = list(self._modules.values())  # renumbered 0, 1, 2, ... as PyTorch does
+        self._modules.clear()
+        self._modules.update((str(i), m) for i, m in enumerate(kept))
 
     def __len__(self) -> int:
         return len(self._modules)

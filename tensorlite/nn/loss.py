@@ -27,6 +27,8 @@ class _Loss(Module):
 
     _defaults: dict[str, Any] = {"reduction": "mean"}
 
+    _legacy_inputs = 1  # backward() returns the prediction's gradient; targets are not tracked
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = L._reduction(reduction, type(self).__name__)

@@ -148,7 +148,11 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def recorded_forward(self: Module, *args: Any, **kwargs: Any) -> Any:
         recording = autograd._mode.enabled
-        args = tuple([_as_input(a, recording) for a in args])
+        tracked = self._legacy_inputs
+        if tracked is None:
+            args = tuple([_as_input(a, recording) for a in args])
+        else:
+            args = tuple([_as_input(a, recording and i < tracked) for i, a in enumerate(args)])
         out = forward(self, *args, **kwargs)
         if _summary_rows is not None:
             outs = _tensors(out)
@@ -217,6 +221,9 @@ class Module:
     """
 
     training: bool
+    # How many leading positional inputs backward(dout) returns gradients for (None: all). A loss
+    # tracks only its prediction, so its target is never kept for a gradient nobody asks for.
+    _legacy_inputs: int | None = None
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module]  # a slot may hold None (an absent child), as in PyTorch
@@ -309,10 +316,12 @@ class Module:
                                  f"call super().__init__() first in {type(self).__name__}.__init__")
         params, buffers, modules = d["_parameters"], d["_buffers"], d["_modules"]
         if isinstance(value, Parameter):
-            self._forget(name)
+            if name not in params:  # replacing one keeps its place in the registration order
+                self._forget(name)
             params[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in modules:
+                self._forget(name)
             modules[name] = value
         elif name in params:
             if value is not None:
@@ -370,7 +379,8 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): {type(module).__name__} is not a Module")
         self._check_name(name, "module", self)
-        self._forget(name)
+        if name not in self._modules:
+            self._forget(name)
         self._modules[name] = module  # type: ignore[assignment]
 
     register_module = add_module
@@ -381,16 +391,20 @@ class Module:
             raise TypeError(f"register_parameter({name!r}): expected a Parameter or None, got "
                             f"{type(param).__name__}")
         self._check_name(name, "parameter", self)
-        self._forget(name)
+        if name not in self._parameters:
+            self._forget(name)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Register state that is not a parameter (running statistics): saved in ``state_dict``
         (unless ``persistent=False``), never given a gradient. Read back as a Tensor."""
         self._check_name(name, "buffer", self)
-        self._forget(name)
+        if name not in self._buffers:
+            self._forget(name)
         self._buffers[name] = self._as_buffer(name, tensor)
-        if not persistent:
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
             self._non_persistent_buffers.add(name)
 
     def _as_buffer(self, name: str, value: Any) -> Tensor | None:
@@ -437,7 +451,8 @@ class Module:
 
     def _named_members(self, registry: str, prefix: str, recurse: bool,
                        remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse
+                   else iter([(prefix, self)]))
         seen: set[int] = set()
         for module_name, module in modules:
             for name, value in getattr(module, registry).items():

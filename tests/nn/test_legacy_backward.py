@@ -207,3 +207,21 @@ def test_lstm_backward_takes_a_gradient_per_output_shaped_like_the_outputs():
     np.testing.assert_allclose(lstm.backward((g[0], (g[1], g[2]))), expected_all, rtol=1e-10)
     lstm.forward(x)
     np.testing.assert_allclose(lstm.backward(g[0]), expected_out, rtol=1e-10)  # output only
+
+
+def test_loss_targets_are_not_tracked():
+    criterion = nn.BCELoss()
+    p = tl.tensor([0.2, 0.7], requires_grad=True)
+    y = np.array([0.0, 1.0], dtype=np.float32)
+    criterion(p, y)
+    assert criterion._last_call.input_keys[1] is None  # the float target got no optional leaf
+    assert criterion.backward().shape == (2,)
+
+
+def test_masking_holds_with_many_live_graphs():
+    layer = nn.Linear(2, 2)
+    kept = [layer(np.ones((1, 2), dtype=np.float32)) for _ in range(2000)]  # graphs kept alive
+    Spy.asked.clear()
+    scale = Scale(2)
+    scale(np.ones(2, dtype=np.float32)).sum().backward()
+    assert Spy.asked == [(False, True)] and len(kept) == 2000

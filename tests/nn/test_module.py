@@ -242,3 +242,37 @@ def test_init_functions():
     a = nn.Linear(3, 3).weight.data.copy()
     tl.manual_seed(5)
     np.testing.assert_array_equal(a, nn.Linear(3, 3).weight.data)
+
+
+def test_replacing_keeps_the_registration_order():
+    seq = nn.Sequential(nn.Linear(3, 4), nn.Identity(), nn.Linear(4, 2))
+    seq[0] = nn.Linear(3, 4)
+    assert list(seq._modules) == ["0", "1", "2"] and seq(tl.ones(1, 3)).shape == (1, 2)
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(layer.weight.data.copy())
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    heads = nn.ModuleDict({"a": nn.Identity(), "b": nn.Identity()})
+    heads["a"] = nn.Linear(1, 1)
+    assert list(heads) == ["a", "b"]
+    layers = nn.ModuleList([nn.Identity(), nn.Flatten()])
+    layers[0] = nn.Linear(1, 1)
+    assert [type(m).__name__ for m in layers] == ["Linear", "Flatten"]
+    m = Block()
+    m.register_buffer("count", np.ones((), dtype=np.int64), persistent=False)
+    assert list(m._buffers) == ["count"] and "count" not in m.state_dict()
+
+
+def test_sequential_delete_renumbers_like_pytorch():
+    seq = nn.Sequential(nn.Linear(2, 2), nn.Identity(), nn.Linear(2, 1))
+    seq.append(nn.Flatten())
+    del seq[0]
+    assert list(seq._modules) == ["0", "1", "2"]
+    assert list(seq.state_dict()) == ["1.weight", "1.bias"]
+
+
+def test_shared_modules_listed_twice_without_dedup():
+    shared = nn.Linear(2, 2)
+    seq = nn.Sequential(shared, nn.Identity(), shared)
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
+    assert [n for n, _ in seq.named_parameters(remove_duplicate=False)] == [
+        "0.weight", "0.bias", "2.weight", "2.bias"]
