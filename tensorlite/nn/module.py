@@ -95,21 +95,17 @@ def _as_input(value: Any, recording: bool) -> Any:
     return value
 
 
-def _tensors(value: Any) -> list[Tensor]:
-    """The tensors in a (possibly nested) tuple or list, in order."""
-    if isinstance(value, Tensor):
-        return [value]
-    if isinstance(value, (tuple, list)):
-        return [t for v in value for t in _tensors(v)]
-    return []
-
-
 def _flat(value: Any) -> list[Any]:
-    """The leaves of a (possibly nested) tuple or list of gradients: ``(dout, (dh, dc))`` gives
-    ``[dout, dh, dc]``, matching the order of :func:`_tensors` on the outputs."""
+    """The leaves of a (possibly nested) tuple or list: ``(dout, (dh, dc))`` gives
+    ``[dout, dh, dc]``."""
     if isinstance(value, (tuple, list)):
         return [leaf for v in value for leaf in _flat(v)]
     return [value]
+
+
+def _tensors(value: Any) -> list[Tensor]:
+    """The tensors in a (possibly nested) tuple or list, in order."""
+    return [t for t in _flat(value) if isinstance(t, Tensor)]
 
 
 def _skeleton(value: Any) -> Any:
