@@ -18,17 +18,25 @@ outputs and every gradient of both sides are compared, so the sides cannot be do
 The sides alternate in rounds, each round starting with the other side; each side's figure is its
 best round (on a shared machine other work only adds time). The ratio is tensorlite's time over
 PyTorch's: below 1 means tensorlite is faster.
+
+A second table, "fused op vs the same maths from primitive ops", times each of tensorlite's fused
+ops (an op with its own backward rule: ``F.linear``, ``F.cross_entropy``, ``F.batch_norm`` in
+training mode, ``F.layer_norm``) against the same function composed from primitive ops (matmul,
+transpose, log_softmax, indexing, mean, var, sqrt, ...), on the same inputs, with the same checks
+and alternation. Its ratio is fused over composite: below 1 means the fused op pays for itself.
+``--only`` filters the rows of both tables; ``--json`` writes both.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 if __package__ in (None, ""):  # run as ``python benchmarks/layers.py``: make tensorlite importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +46,7 @@ import numpy as np  # noqa: E402
 import tensorlite as tl  # noqa: E402
 from benchmarks.overhead import _environment, _load_torch, _pin_malloc_thresholds  # noqa: E402
 from tensorlite import nn  # noqa: E402
+from tensorlite.nn import functional as F  # noqa: E402
 
 
 @dataclass
@@ -69,35 +78,106 @@ CASES = [
 ]
 
 
+# -- fused ops next to their composites ------------------------------------------------------------
+
+def _rand(rng: np.random.Generator, *shape: int, grad: bool = True) -> tl.Tensor:
+    return tl.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=grad)
+
+
+def _labels(rng: np.random.Generator, n: int, classes: int) -> tl.Tensor:
+    return tl.tensor(rng.integers(0, classes, n))
+
+
+def _cross_entropy(x: tl.Tensor, t: tl.Tensor) -> tl.Tensor:
+    """Mean negative log-likelihood of the target classes under log_softmax."""
+    return -tl.log_softmax(x, dim=1)[np.arange(x.shape[0]), t].mean()
+
+
+def _normalize(x: tl.Tensor, axes: tuple[int, ...], w: tl.Tensor, b: tl.Tensor, eps: float = 1e-5) -> tl.Tensor:
+    """``(x - mean) / sqrt(var + eps) * w + b``, statistics (biased variance) over ``axes``."""
+    mean = x.mean(axes, keepdim=True)
+    var = x.var(axes, keepdim=True, correction=0)
+    return (x - mean) / (var + eps).sqrt() * w + b
+
+
+def _batch_norm(x: tl.Tensor, w: tl.Tensor, b: tl.Tensor) -> tl.Tensor:
+    """Training-mode batch norm of (N, C, ...): statistics per channel over every other axis."""
+    per_channel = (1, -1) + (1,) * (x.ndim - 2)
+    return _normalize(x, (0, *range(2, x.ndim)), w.reshape(per_channel), b.reshape(per_channel))
+
+
+@dataclass
+class FusedCase:
+    """One fused op next to the same maths composed from primitive ops: ``make(rng)`` returns the
+    inputs (float ones requiring grad, except where a case says otherwise), passed to both sides."""
+
+    name: str
+    make: Callable[[np.random.Generator], list[Any]]
+    fused: Callable[..., Any]
+    composite: Callable[..., Any]
+    iterations: int  # per side and round
+
+
+def _train_batch_norm(x: tl.Tensor, w: tl.Tensor, b: tl.Tensor) -> tl.Tensor:
+    """The fused op in training mode, without running statistics (the composite keeps none)."""
+    return F.batch_norm(x, None, None, w, b, training=True)
+
+
+FUSED_CASES = [  # the linear input needs no gradient, as in the layer table (a network's first layer)
+    FusedCase("F.linear 784->256, batch 250",
+              lambda r: [_rand(r, 250, 784, grad=False), _rand(r, 256, 784), _rand(r, 256)],
+              F.linear, lambda x, w, b: x @ w.T + b, 40),
+    FusedCase("F.cross_entropy on 250x10", lambda r: [_rand(r, 250, 10), _labels(r, 250, 10)],
+              F.cross_entropy, _cross_entropy, 400),
+    FusedCase("F.cross_entropy on 64x1000", lambda r: [_rand(r, 64, 1000), _labels(r, 64, 1000)],
+              F.cross_entropy, _cross_entropy, 200),
+    FusedCase("F.batch_norm train on 250x256", lambda r: [_rand(r, 250, 256), _rand(r, 256), _rand(r, 256)],
+              _train_batch_norm, _batch_norm, 100),
+    FusedCase("F.batch_norm train on 64x16x24x24",
+              lambda r: [_rand(r, 64, 16, 24, 24), _rand(r, 16), _rand(r, 16)],
+              _train_batch_norm, _batch_norm, 10),
+    FusedCase("F.layer_norm(256) on 250x256", lambda r: [_rand(r, 250, 256), _rand(r, 256), _rand(r, 256)],
+              lambda x, w, b: F.layer_norm(x, 256, w, b), lambda x, w, b: _normalize(x, (-1,), w, b), 100),
+]
+
+
+# -- timing -----------------------------------------------------------------------------------------
+
 def _first(out: Any) -> Any:
     """The main output of a layer (an LSTM returns ``(output, (h, c))``)."""
     return out[0] if isinstance(out, tuple) else out
 
 
-def _step(layer: Any, params: list[Any], x: Any, g: Any) -> None:
-    for p in params:
-        p.grad = None
-    x.grad = None
-    _first(layer(x)).backward(g)
-
-
 class Side:
-    """One library's layer, input and upstream gradient, ready to time."""
+    """One side of a comparison: a forward computation on some leaves (tensorlite or torch
+    tensors), and the fixed upstream gradient its output is backpropagated with."""
 
-    def __init__(self, layer: Any, x: Any, g: Any) -> None:
-        self.layer, self.x, self.g = layer, x, g
-        self.params = list(layer.parameters())
+    def __init__(self, forward: Callable[[], Any], leaves: list[Any], g: Any) -> None:
+        self.forward, self.leaves, self.g = forward, leaves, g
+
+    def step(self) -> Any:
+        """One iteration: clear the leaves' gradients, forward, backward; returns the output."""
+        for leaf in self.leaves:
+            leaf.grad = None
+        out = self.forward()
+        out.backward(self.g)
+        return out
 
     def run(self, n: int) -> float:
         """Seconds per iteration over ``n`` iterations."""
-        layer, params, x, g = self.layer, self.params, self.x, self.g
+        step = self.step
         start = time.perf_counter()
         for _ in range(n):
-            _step(layer, params, x, g)
+            step()
         return (time.perf_counter() - start) / n
 
+    def results(self) -> list[np.ndarray]:
+        """The output, then the gradient of every leaf that requires one."""
+        out = self.step()
+        return [np.asarray(out.detach())] + [np.asarray(v.grad) for v in self.leaves if v.requires_grad]
 
-def _build(case: Case, torch: Any) -> dict[str, Side]:
+
+def _layer_sides(case: Case, torch: Any) -> dict[str, Side]:
     tl.manual_seed(0)
     rng = np.random.default_rng(0)
     layer = case.make()
@@ -105,46 +185,71 @@ def _build(case: Case, torch: Any) -> dict[str, Side]:
     with tl.no_grad():
         out_shape = _first(layer(x)).shape
     g = rng.standard_normal(out_shape).astype(np.float32)
-    sides = {"tensorlite": Side(layer, tl.tensor(x.copy(), requires_grad=case.input_grad), g)}
+    t_x = tl.tensor(x.copy(), requires_grad=case.input_grad)
+    sides = {"tensorlite": Side(lambda: _first(layer(t_x)), [*layer.parameters(), t_x], g)}
     if torch is not None:
         t_layer = case.torch_layer(torch)
         t_layer.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in layer.state_dict().items()})
-        t_x = torch.from_numpy(x.copy()).requires_grad_(case.input_grad)
-        sides["PyTorch"] = Side(t_layer, t_x, torch.from_numpy(g.copy()))
+        p_x = torch.from_numpy(x.copy()).requires_grad_(case.input_grad)
+        sides["PyTorch"] = Side(lambda: _first(t_layer(p_x)), [*t_layer.parameters(), p_x],
+                                torch.from_numpy(g.copy()))
     return sides
 
 
-def _check_same_work(case: Case, sides: dict[str, Side]) -> None:
+def _fused_sides(case: FusedCase) -> dict[str, Side]:
+    sides = {}
+    for name, fn in (("fused", case.fused), ("composite", case.composite)):
+        inputs = case.make(np.random.default_rng(0))  # the same values for both sides
+        with tl.no_grad():
+            out_shape = fn(*inputs).shape
+        g = np.random.default_rng(1).standard_normal(out_shape).astype(np.float32)
+        sides[name] = Side(functools.partial(fn, *inputs), inputs, g)
+    return sides
+
+
+def _check_same_work(label: str, sides: dict[str, Side]) -> None:
     """Abort unless both sides compute the same output and gradients (float32 tolerance)."""
-    if "PyTorch" not in sides:
+    if len(sides) < 2:
         return
-    results = {}
-    for name, side in sides.items():
-        _step(side.layer, side.params, side.x, side.g)
-        out = _first(side.layer(side.x))
-        grads = [np.asarray(p.grad) for p in side.params]
-        if case.input_grad:
-            grads.append(np.asarray(side.x.grad))
-        results[name] = [np.asarray(out.detach() if hasattr(out, "detach") else out)] + grads
-    for i, (a, b) in enumerate(zip(results["tensorlite"], results["PyTorch"])):
-        scale = max(1.0, float(np.abs(b).max()))
+    (name_a, a_side), (name_b, b_side) = sides.items()
+    for i, (a, b) in enumerate(zip(a_side.results(), b_side.results(), strict=True)):
+        scale = max(1.0, float(np.abs(b).max(initial=0.0)))
         if a.shape != b.shape or not np.allclose(a, b, rtol=1e-3, atol=1e-4 * scale):
-            sys.exit(f"layers: {case.name}: tensorlite and PyTorch differ in "
+            sys.exit(f"layers: {label}: {name_a} and {name_b} differ in "
                      f"{'the output' if i == 0 else f'gradient {i}'} (shapes {a.shape}, {b.shape}); "
                      "the benchmark would compare different work, aborting")
 
 
-def measure(case: Case, rounds: int, torch: Any) -> dict[str, list[float]]:
-    sides = _build(case, torch)
-    _check_same_work(case, sides)
+def measure(label: str, sides: dict[str, Side], iterations: int, rounds: int) -> dict[str, list[float]]:
+    """Check that the sides do the same work, then time them in alternating rounds, each round
+    starting with the next side; returns seconds per iteration, per side and round."""
+    _check_same_work(label, sides)
     order = list(sides)
     for side in sides.values():  # warm-up
-        side.run(max(1, case.iterations // 4))
+        side.run(max(1, iterations // 4))
     times: dict[str, list[float]] = {name: [] for name in order}
     for r in range(rounds):
         for name in order[r % len(order):] + order[:r % len(order)]:
-            times[name].append(sides[name].run(case.iterations))
+            times[name].append(sides[name].run(iterations))
     return times
+
+
+def _table(title: str, columns: tuple[str, str, str], rows: Iterable[tuple[str, dict[str, list[float]]]],
+           sides: tuple[str, str]) -> list[dict[str, Any]]:
+    """Print one table, a row as soon as it is measured (``rows`` may be a generator); returns the
+    rows for the JSON file."""
+    header = f"{title:<36} {columns[0]:>13} {columns[1]:>13} {columns[2]:>11}"
+    print(header + "\n" + "-" * len(header))
+    out = []
+    for name, times in rows:
+        best = {side: min(ts) * 1e3 for side, ts in times.items()}
+        ratio = best[sides[0]] / best[sides[1]] if sides[1] in best else None
+        print(f"{name:<36} {best[sides[0]]:>13.3f} {best.get(sides[1], math.nan):>13.3f} "
+              f"{'n/a' if ratio is None else f'{ratio:.2f}x':>11}")
+        out.append({"name": name, "ms": best, "ratio": ratio,
+                    "ms_by_round": {k: [t * 1e3 for t in v] for k, v in times.items()}})
+    print()
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,24 +267,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tensorlite {env['tensorlite']} | numpy {env['numpy']} | "
           + (f"torch {env['torch']} ({env['torch_threads']} threads)" if torch else "torch: not installed")
           + f" | {env['cpu_count']} CPUs | float32, forward + backward, best of {args.rounds} rounds\n")
-    header = f"{'layer':<36} {'tensorlite ms':>13} {'PyTorch ms':>11} {'tl/PyTorch':>11}"
-    print(header + "\n" + "-" * len(header))
-    rows = []
-    for case in CASES:
-        if args.only.lower() not in case.name.lower():
-            continue
-        times = measure(case, args.rounds, torch)
-        best = {name: min(ts) * 1e3 for name, ts in times.items()}
-        ratio = best["tensorlite"] / best["PyTorch"] if "PyTorch" in best else None
-        print(f"{case.name:<36} {best['tensorlite']:>13.3f} "
-              f"{best.get('PyTorch', math.nan):>11.3f} {'n/a' if ratio is None else f'{ratio:.2f}x':>11}")
-        rows.append({"layer": case.name, "input_shape": list(case.input_shape), "input_grad": case.input_grad,
-                     "ms": best, "ratio_vs_torch": ratio,
-                     "ms_by_round": {k: [t * 1e3 for t in v] for k, v in times.items()}})
+    layer_cases = [c for c in CASES if args.only.lower() in c.name.lower()]
+    fused_cases = [c for c in FUSED_CASES if args.only.lower() in c.name.lower()]
+    if not layer_cases and not fused_cases:
+        parser.error(f"--only {args.only!r} matches no case")
+    payload: dict[str, Any] = {"environment": env, "rounds": args.rounds}
+    if layer_cases:
+        print("tensorlite vs PyTorch on the same weights and inputs")
+        rows = _table("layer", ("tensorlite ms", "PyTorch ms", "tl/PyTorch"),
+                      ((c.name, measure(c.name, _layer_sides(c, torch), c.iterations, args.rounds))
+                       for c in layer_cases), ("tensorlite", "PyTorch"))
+        for row, case in zip(rows, layer_cases):
+            row.update(input_shape=list(case.input_shape), input_grad=case.input_grad)
+        payload["results"] = rows
+    if fused_cases:
+        print("fused op vs the same maths from primitive ops (tensorlite on both sides)")
+        payload["fused_vs_composite"] = _table(
+            "fused op", ("fused ms", "composite ms", "fused/comp"),
+            ((c.name, measure(c.name, _fused_sides(c), c.iterations, args.rounds)) for c in fused_cases),
+            ("fused", "composite"))
     if args.json is not None:
-        args.json.write_text(json.dumps({"environment": env, "rounds": args.rounds, "results": rows},
-                                        indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.json}")
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
     return 0
 
 
