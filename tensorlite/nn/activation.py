@@ -6,8 +6,9 @@ Each one calls its op (:mod:`tensorlite.ops.arith`, :mod:`tensorlite.ops.activat
 from __future__ import annotations
 
 from tensorlite.nn.module import Module
-from tensorlite.ops.activation import as_number, leaky_relu, softplus
+from tensorlite.ops.activation import leaky_relu, softplus
 from tensorlite.ops.arith import relu, sigmoid, tanh
+from tensorlite.ops.common import number
 from tensorlite.ops.reduce import log_softmax, softmax
 from tensorlite.tensor import Tensor
 
@@ -100,9 +101,9 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        if as_number(beta, "beta", "Softplus") == 0:
+        if number(beta, "beta", "Softplus") == 0:
             raise ValueError("Softplus: beta must be nonzero (the result is divided by beta)")
-        as_number(threshold, "threshold", "Softplus")
+        number(threshold, "threshold", "Softplus")
         self.beta, self.threshold = beta, threshold
 
     def forward(self, x: Tensor) -> Tensor:

@@ -11,10 +11,9 @@ from typing import Any
 from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
-from tensorlite.nn.linear import check_dtype
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.common import spatial_tuple
-from tensorlite.ops.conv import conv_nd, conv_padding
+from tensorlite.ops.common import check_dtype, size, spatial_tuple
+from tensorlite.ops.conv import _apply_conv, conv_padding
 from tensorlite.tensor import Tensor
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1d", "Conv2d", "Conv3d"]
@@ -29,21 +28,22 @@ class _ConvNd(Module):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
-        for what, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 1:
-                raise ValueError(f"{name}: {what} must be a positive int, got {n!r}")
-        if in_channels % groups or out_channels % groups:
+        self.in_channels = size(in_channels, "in_channels", name)
+        self.out_channels = size(out_channels, "out_channels", name)
+        self.groups = size(groups, "groups", name)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} "
                              f"must both be divisible by groups={groups}")
-        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.kernel_size = spatial_tuple(kernel_size, d, "kernel_size", name, 1)
         self.stride = spatial_tuple(stride, d, "stride", name, 1)
         self.dilation = spatial_tuple(dilation, d, "dilation", name, 1)
-        conv_padding(padding, d, self.kernel_size, self.stride, self.dilation, name)  # validate
-        self.padding = padding if isinstance(padding, str) else spatial_tuple(padding, d, "padding", name, 0)
+        self._padding_pairs = conv_padding(padding, d, self.kernel_size, self.stride, self.dilation, name)
+        # as PyTorch shows it: the string, or one int per spatial dim
+        self.padding = padding if isinstance(padding, str) else tuple(lo for lo, _ in self._padding_pairs)
         dtype = config.get_default_dtype()
-        self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype))
-        self.register_parameter("bias", Parameter(xp.empty(out_channels, dtype)) if bias else None)
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(xp.empty(shape, dtype))
+        self.register_parameter("bias", Parameter(xp.empty(self.out_channels, dtype)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -56,9 +56,9 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        check_dtype(self, x, self.weight)
-        return conv_nd(self.dims, x, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups, self)
+        check_dtype(x, self.weight.dtype, self)
+        return _apply_conv(x, self.weight, self.bias, self.stride, self._padding_pairs, self.dilation,
+                           self.groups, self)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

@@ -15,7 +15,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn.module import Module
-from tensorlite.ops.common import as_tensor
+from tensorlite.ops.common import as_tensor, number
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -24,19 +24,11 @@ __all__ = [
 ]
 
 
-def _check_p(p: Any, who: Any) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, xp.integer, xp.floating)):
-        raise TypeError(f"{who}: the dropout probability p must be a float, got {type(p).__name__} {p!r}")
-    if not 0 <= p <= 1:
-        raise ValueError(f"{who}: the dropout probability p must be between 0 and 1, got {p}")
-    return float(p)
-
-
 def _dropout(x: Any, p: Any, training: bool, spatial: int | None, who: Any) -> Tensor:
     """Zero values (``spatial`` None) or whole channels (the last ``spatial`` dims together) of
     ``x`` with probability ``p`` and scale the rest by ``1 / (1 - p)``. ``who`` (a function's name
     or the layer, shown by its repr) is named in errors."""
-    p = _check_p(p, who)
+    p = number(p, "the dropout probability p", who, 0, 1)
     if not isinstance(x, Tensor):
         x = as_tensor(x, str(who))
     if x.dtype.kind != "f":
@@ -127,7 +119,7 @@ class _Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = _check_p(p, type(self).__name__)
+        self.p = number(p, "the dropout probability p", type(self).__name__, 0, 1)
         self.inplace = inplace  # accepted for PyTorch compatibility; the result is always new
 
     def forward(self, x: Tensor) -> Tensor:

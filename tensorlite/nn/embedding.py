@@ -14,7 +14,7 @@ from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.arith import where
-from tensorlite.ops.common import as_tensor
+from tensorlite.ops.common import as_tensor, size
 from tensorlite.ops.index import getitem
 from tensorlite.tensor import Tensor
 
@@ -110,10 +110,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  _weight: Any = None) -> None:
         super().__init__()
-        for what, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 0:
-                raise ValueError(f"Embedding: {what} must be a non-negative int, got {n!r}")
-        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.num_embeddings = size(num_embeddings, "num_embeddings", "Embedding", 0)
+        self.embedding_dim = size(embedding_dim, "embedding_dim", "Embedding", 0)
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
         if _weight is None:
             self.weight = Parameter(xp.empty((self.num_embeddings, self.embedding_dim),

@@ -6,12 +6,37 @@ it is a composition of ops); this module gathers them under PyTorch's names.
 from typing import Any
 
 from tensorlite import ops
-from tensorlite.nn.linear import linear
+from tensorlite.nn.dropout import dropout, dropout1d, dropout2d, dropout3d
+from tensorlite.nn.embedding import embedding
 from tensorlite.ops import log_softmax, relu, sigmoid, softmax, tanh
+from tensorlite.ops.activation import leaky_relu, softplus
 from tensorlite.ops.common import as_tensor, integer
+from tensorlite.ops.conv import conv1d, conv2d, conv3d
+from tensorlite.ops.linalg import linear
+from tensorlite.ops.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    categorical_cross_entropy,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+from tensorlite.ops.norm import batch_norm, layer_norm
+from tensorlite.ops.pool import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d
 from tensorlite.tensor import Tensor
 
-__all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "pad"]
+__all__ = [
+    # linear, activations, padding
+    "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "softplus", "pad",
+    # convolution and pooling
+    "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    # normalisation, dropout, embedding
+    "batch_norm", "layer_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding",
+    # losses
+    "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "categorical_cross_entropy",
+]
 
 
 def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
@@ -40,46 +65,3 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     pairs = [(widths[i], widths[i + 1]) for i in range(0, len(widths), 2)]
     pad_width = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
     return ops.pad(x, pad_width, value=value)
-
-# Each layer family adds its imports and names inside its own section.
-# --- conv ---
-from tensorlite.ops.conv import conv1d, conv2d, conv3d  # noqa: E402
-from tensorlite.ops.pool import (  # noqa: E402
-    avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d,
-)
-
-_conv_all: list[str] = [
-    "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d",
-    "avg_pool1d", "avg_pool2d", "avg_pool3d",
-]
-# --- end conv ---
-# --- norm ---
-from tensorlite.nn.dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: E402
-from tensorlite.nn.embedding import embedding  # noqa: E402
-from tensorlite.ops.norm import batch_norm, layer_norm  # noqa: E402
-
-_norm_all: list[str] = [
-    "batch_norm", "layer_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding",
-]
-# --- end norm ---
-# --- loss ---
-from tensorlite.ops.activation import leaky_relu, softplus  # noqa: E402
-from tensorlite.ops.loss import (  # noqa: E402
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    categorical_cross_entropy,
-    cross_entropy,
-    mse_loss,
-    nll_loss,
-)
-
-_loss_all: list[str] = [
-    "leaky_relu", "softplus", "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "categorical_cross_entropy",
-]
-# --- end loss ---
-# --- rnn ---
-_rnn_all: list[str] = []
-# --- end rnn ---
-
-__all__ += _conv_all + _norm_all + _loss_all + _rnn_all

@@ -8,21 +8,11 @@ from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
+from tensorlite.ops.common import check_dtype, size
 from tensorlite.ops.linalg import linear
 from tensorlite.tensor import Tensor
 
-__all__ = ["Linear", "Identity", "Flatten", "linear", "check_dtype"]
-
-
-def check_dtype(layer: Module, x: Tensor, param: Tensor) -> None:
-    """Raise a TypeError naming ``layer`` when a floating input's dtype differs from its
-    parameters' (tensorlite never converts float32 and float64 silently)."""
-    if x.dtype.kind == "f" and x.dtype != param.dtype:
-        raise TypeError(
-            f"{layer!r}: input dtype {x.dtype} (shape {x.shape}) differs from the layer's parameter "
-            f"dtype {param.dtype}; cast the input with .astype({param.dtype.name!r}) or create the "
-            f"layer under tl.set_default_dtype({x.dtype.name!r})"
-        )
+__all__ = ["Linear", "Identity", "Flatten", "linear"]
 
 
 class Linear(Module):
@@ -47,10 +37,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
-        for what, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"Linear: {what} must be a non-negative int, got {n!r}")
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = size(in_features, "in_features", "Linear", 0)
+        self.out_features = size(out_features, "out_features", "Linear", 0)
         dtype = config.get_default_dtype()
         self.weight = Parameter(xp.empty((out_features, in_features), dtype=dtype))
         self.register_parameter("bias", Parameter(xp.empty(out_features, dtype=dtype)) if bias else None)
@@ -67,7 +55,7 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"{self!r}: expected input with last dim {self.in_features}, got input "
                              f"of shape {x.shape} (last dim {x.shape[-1] if x.ndim else None})")
-        check_dtype(self, x, self.weight)
+        check_dtype(x, self.weight.dtype, self)
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:

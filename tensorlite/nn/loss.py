@@ -14,6 +14,7 @@ from typing import Any
 
 from tensorlite.nn.module import Module
 from tensorlite.ops import loss as L
+from tensorlite.ops.common import number
 from tensorlite.tensor import Tensor
 
 __all__ = ["MSELoss", "MeanSquaredLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
@@ -114,7 +115,7 @@ class CrossEntropyLoss(_Loss):
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
         self.ignore_index = ignore_index
-        self.label_smoothing = L._fraction(label_smoothing, "label_smoothing", "CrossEntropyLoss")
+        self.label_smoothing = number(label_smoothing, "label_smoothing", "CrossEntropyLoss", 0, 1)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return L._cross_entropy(self, input, target, self.weight, self.ignore_index, self.reduction,

@@ -20,7 +20,14 @@ from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.norm import apply_batch_norm, apply_layer_norm, check_batch_norm_input
+from tensorlite.ops.common import check_dtype, number, size
+from tensorlite.ops.norm import (
+    _apply_batch_norm,
+    _apply_layer_norm,
+    _check_batch_norm_input,
+    _check_layer_norm_input,
+    _normalized_shape,
+)
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -29,16 +36,13 @@ __all__ = [
 ]
 
 
-def _check_dtype(layer: Module, x: Tensor, reference: Tensor | None) -> None:
-    """Raise a TypeError naming ``layer`` unless ``x`` is floating, of the layer's dtype."""
+def _check_floating(layer: Module, x: Tensor, reference: Tensor | None) -> None:
+    """Raise a TypeError naming ``layer`` unless ``x`` is floating, of the dtype of ``reference``
+    (a parameter or buffer of the layer; None when it has neither)."""
     if x.dtype.kind != "f":
         raise TypeError(f"{layer!r}: expected a floating input, got dtype {x.dtype} (shape {x.shape})")
-    if reference is not None and x.dtype != reference.dtype:
-        raise TypeError(
-            f"{layer!r}: input dtype {x.dtype} (shape {x.shape}) differs from the layer's dtype "
-            f"{reference.dtype}; cast the input with .astype({reference.dtype.name!r}) or create the "
-            f"layer under tl.set_default_dtype({x.dtype.name!r})"
-        )
+    if reference is not None:
+        check_dtype(x, reference.dtype, layer)
 
 
 _BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
@@ -75,11 +79,10 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, xp.integer)) or num_features <= 0:
-            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float))):
-            raise TypeError(f"{name}: momentum must be a float or None, got {momentum!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.num_features = size(num_features, "num_features", name)
+        if momentum is not None:
+            number(momentum, "momentum", name)
+        self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = config.get_default_dtype()
         if affine:
@@ -114,10 +117,12 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         weight, bias = self._parameters["weight"], self._parameters["bias"]
         running_mean, running_var, tracked = (self._buffers[name] for name in _BUFFERS)
-        has_stats = running_mean is not None and running_var is not None
-        use_batch_stats = self.training or not has_stats
-        check_batch_norm_input(x.shape, self.num_features, self.ndims, use_batch_stats, self)
-        _check_dtype(self, x, weight if weight is not None else running_mean)
+        stats: tuple[Any, Any] | None = None
+        if running_mean is not None and running_var is not None:
+            stats = running_mean.data, running_var.data
+        use_batch_stats = self.training or stats is None
+        _check_batch_norm_input(x.shape, self.num_features, self.ndims, use_batch_stats, self)
+        _check_floating(self, x, weight if weight is not None else running_mean)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and tracked is not None:
             tracked.data += 1
@@ -125,11 +130,10 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(tracked.data)
         # as PyTorch: the running statistics are used in eval and updated in training, unless
         # track_running_stats is off (then training leaves them alone)
-        if running_mean is not None and running_var is not None and (
-                not self.training or self.track_running_stats):
-            return apply_batch_norm(x, running_mean.data, running_var.data, weight, bias,
-                                    use_batch_stats, factor, self.eps)
-        return apply_batch_norm(x, None, None, weight, bias, use_batch_stats, factor, self.eps)
+        if stats is None or (self.training and not self.track_running_stats):
+            stats = None, None
+        mean, var = stats
+        return _apply_batch_norm(x, mean, var, weight, bias, use_batch_stats, factor, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -222,12 +226,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True) -> None:
         super().__init__()
-        dims = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) else normalized_shape
-        if (not isinstance(dims, (tuple, list)) or not dims
-                or any(isinstance(d, bool) or not isinstance(d, (int, xp.integer)) or d <= 0 for d in dims)):
-            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a tuple of "
-                             f"positive ints, got {normalized_shape!r}")
-        shape = tuple(int(d) for d in dims)
+        shape = _normalized_shape(normalized_shape, "LayerNorm")
         self.normalized_shape: tuple[int, ...] = shape
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dtype = config.get_default_dtype()
@@ -246,12 +245,9 @@ class LayerNorm(Module):
             init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        k = len(self.normalized_shape)
-        if x.ndim < k or x.shape[x.ndim - k:] != self.normalized_shape:
-            raise ValueError(f"{self!r}: expected input whose trailing dims are {self.normalized_shape}, "
-                             f"got input of shape {x.shape}")
-        _check_dtype(self, x, self.weight)
-        return apply_layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        _check_layer_norm_input(x.shape, self.normalized_shape, self)
+        _check_floating(self, x, self.weight)
+        return _apply_layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -1,15 +1,15 @@
 """Pooling layers ``MaxPool1D/2D/3D`` and ``AvgPool1D/2D/3D`` (aliases ``MaxPool2d``, ...).
 
 The computation is the ops in ``tensorlite/ops/pool.py``; these classes hold the
-hyper-parameters (stored as given, as PyTorch does, so the repr matches).
+hyper-parameters: checked and normalised to tuples once, when the layer is built, and also kept
+as given, as PyTorch does, so the repr matches.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from tensorlite.nn.module import Module
-from tensorlite.ops.common import spatial_tuple
-from tensorlite.ops.pool import pool_nd
+from tensorlite.ops.pool import _apply_pool, pool_window
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -18,50 +18,46 @@ __all__ = [
 ]
 
 
-class _MaxPoolNd(Module):
+class _PoolNd(Module):
+    """Shared by the pooling layers: ``kind`` ('max' or 'avg') picks the op and ``dims`` the
+    number of spatial dims. The op's arguments are checked and normalised here, once."""
+
+    kind: str
     dims: int
+
+    def __init__(self, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool,
+                 count_include_pad: bool) -> None:
+        super().__init__()
+        window = pool_window(self.dims, kernel_size, stride, padding, dilation, type(self).__name__)
+        self._op_args = (*window, bool(ceil_mode), bool(count_include_pad))
+        self.kernel_size = kernel_size  # as given, for the repr
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, bool(ceil_mode)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _apply_pool(self.kind, x, *self._op_args, self)
+
+
+class _MaxPoolNd(_PoolNd):
+    kind = "max"
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  ceil_mode: bool = False) -> None:
-        super().__init__()
-        name, d = type(self).__name__, self.dims
-        spatial_tuple(kernel_size, d, "kernel_size", name, 1)
-        if stride is not None:
-            spatial_tuple(stride, d, "stride", name, 1)
-        spatial_tuple(padding, d, "padding", name, 0)
-        spatial_tuple(dilation, d, "dilation", name, 1)
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation, self.ceil_mode = padding, dilation, bool(ceil_mode)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return pool_nd("max", self.dims, x, self.kernel_size, self.stride, self.padding,
-                       self.dilation, self.ceil_mode, True, self)
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode, True)
+        self.dilation = dilation
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class _AvgPoolNd(Module):
-    dims: int
+class _AvgPoolNd(_PoolNd):
+    kind = "avg"
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        super().__init__()
-        name, d = type(self).__name__, self.dims
-        spatial_tuple(kernel_size, d, "kernel_size", name, 1)
-        if stride is not None:
-            spatial_tuple(stride, d, "stride", name, 1)
-        spatial_tuple(padding, d, "padding", name, 0)
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.ceil_mode = padding, bool(ceil_mode)
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad)
         self.count_include_pad = bool(count_include_pad)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return pool_nd("avg", self.dims, x, self.kernel_size, self.stride, self.padding, 1,
-                       self.ceil_mode, self.count_include_pad, self)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -162,11 +158,7 @@ class AvgPool1D(_AvgPoolNd):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
-        # PyTorch stores AvgPool1d's sizes as 1-tuples
-        name = type(self).__name__
-        self.kernel_size = spatial_tuple(self.kernel_size, 1, "kernel_size", name, 1)
-        self.stride = spatial_tuple(self.stride, 1, "stride", name, 1)
-        self.padding = spatial_tuple(self.padding, 1, "padding", name, 0)
+        self.kernel_size, self.stride, self.padding = self._op_args[:3]  # PyTorch stores 1-tuples
 
 
 class AvgPool2D(_AvgPoolNd):

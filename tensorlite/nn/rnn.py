@@ -27,9 +27,11 @@ from typing import Any, Callable
 from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
+from tensorlite.nn.dropout import dropout
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops import cat, stack
-from tensorlite.ops.common import as_tensor, flag, integer
+from tensorlite.ops.common import as_tensor, check_dtype, flag, number, size
+from tensorlite.ops.linalg import linear
 from tensorlite.tensor import Tensor
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -76,31 +78,14 @@ _STEPS: dict[str, Callable[..., State]] = {
     "RNN_TANH": _rnn_step("tanh"), "RNN_RELU": _rnn_step("relu"), "LSTM": _lstm_step, "GRU": _gru_step,
 }
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+_NONLINEARITIES = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 
 
 def _nonlinearity_mode(nonlinearity: Any, where: str) -> str:
-    if nonlinearity == "tanh":
-        return "RNN_TANH"
-    if nonlinearity == "relu":
-        return "RNN_RELU"
+    for mode, name in _NONLINEARITIES.items():
+        if nonlinearity == name:
+            return mode
     raise ValueError(f"{where}: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
-
-
-def _size(value: Any, what: str, where: str, minimum: int) -> int:
-    value = integer(value, what, where)
-    if value < minimum:
-        raise ValueError(f"{where}: {what} must be at least {minimum}, got {value}")
-    return value
-
-
-def _projection(x: Tensor, w_ih: Tensor, bias: Tensor | None) -> Tensor:
-    """``x @ W_ih^T + bias`` over the last dim of ``x`` (any leading dims), as one matrix product."""
-    lead = x.shape[:-1]
-    flat = x.reshape(math.prod(lead), x.shape[-1]) if len(lead) != 1 else x
-    out = flat @ w_ih.T
-    if bias is not None:
-        out = out + bias
-    return out.reshape(*lead, out.shape[-1]) if len(lead) != 1 else out
 
 
 def _biases(mode: str, b_ih: Tensor, b_hh: Tensor) -> tuple[Tensor, Tensor | None]:
@@ -122,11 +107,40 @@ def _unstack(x: Tensor, axis: int) -> list[Tensor]:
 
 
 class _Recurrent(Module):
-    """What layers and cells share: sizes, the step function, and the input checks."""
+    """What layers and cells share: mode, sizes, initialisation, and the input checks.
 
-    mode: str
-    input_size: int
-    hidden_size: int
+    ``mode`` is ``'RNN_TANH'``, ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``; the subclass registers
+    the parameters, then calls :meth:`reset_parameters`.
+    """
+
+    _suffix = ""  # added to RNN, LSTM or GRU to name the layer in errors ("Cell" for the cells)
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool) -> None:
+        super().__init__()
+        if mode not in _GATES:
+            raise ValueError(f"{type(self).__name__}: unknown mode {mode!r}; expected one of {sorted(_GATES)}")
+        self.mode = mode
+        name = self._name()
+        self.input_size = size(input_size, "input_size", name)
+        self.hidden_size = size(hidden_size, "hidden_size", name)
+        self.bias = flag(bias, "bias", name)
+
+    def _name(self) -> str:
+        """How errors name the layer while it is built (before its repr can be shown)."""
+        return ("RNN" if self.mode in _NONLINEARITIES else self.mode) + self._suffix
+
+    @property
+    def nonlinearity(self) -> str:
+        """``'tanh'`` or ``'relu'``: the activation of an RNN or RNNCell (LSTM and GRU have none)."""
+        if self.mode not in _NONLINEARITIES:
+            raise AttributeError(f"{type(self).__name__} has no nonlinearity (its gates are fixed)")
+        return _NONLINEARITIES[self.mode]
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
 
     def _check_input(self, x: Any, batched_ndim: int) -> Tensor:
         x = as_tensor(x, type(self).__name__)
@@ -139,12 +153,8 @@ class _Recurrent(Module):
             raise ValueError(f"{self!r}: input.size(-1) must equal input_size: expected "
                              f"{self.input_size}, got {x.shape[-1]} (input of shape {x.shape})")
         dtype = self._dtype()
-        if x.dtype.kind != "f":
-            x = x.astype(dtype)
-        elif x.dtype != dtype:
-            raise TypeError(f"{self!r}: input dtype {x.dtype} differs from the parameters' dtype "
-                            f"{dtype}; cast one of them (tensorlite does not promote silently)")
-        return x
+        check_dtype(x, dtype, self)
+        return x if x.dtype.kind == "f" else x.astype(dtype)
 
     def _dtype(self) -> Any:
         return next(iter(self._parameters.values())).dtype  # type: ignore[union-attr]
@@ -154,8 +164,9 @@ class _Recurrent(Module):
         t = as_tensor(value, type(self).__name__)
         if t.shape != shape:
             raise ValueError(f"{self!r}: expected {what} of shape {shape}, got {what} of shape {t.shape}")
-        if t.dtype != self._dtype():
-            raise TypeError(f"{self!r}: {what} has dtype {t.dtype}, the parameters {self._dtype()}")
+        if t.dtype.kind != "f":
+            raise TypeError(f"{self!r}: {what} must be floating, got dtype {t.dtype} (shape {t.shape})")
+        check_dtype(t, self._dtype(), self, what)
         return t
 
     def _states(self, hx: Any, shape: tuple[int, ...]) -> State:
@@ -194,27 +205,26 @@ class RNNBase(_Recurrent):
     in PyTorch's order: ``weight_ih_l{k}`` (G*H, H_in or D*H), ``weight_hh_l{k}`` (G*H, H),
     ``bias_ih_l{k}`` (G*H,), ``bias_hh_l{k}`` (G*H,), with G the number of gates. All start
     uniform in ``[-1/sqrt(hidden_size), 1/sqrt(hidden_size)]``.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> lstm = tl.nn.RNNBase("LSTM", 3, 5, num_layers=2)   # what tl.nn.LSTM(3, 5, num_layers=2) builds
+    >>> [name for name, _ in lstm.named_parameters()][:4]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    >>> lstm.weight_ih_l1.shape   # layer 1 reads layer 0's output: 4 gates of 5
+    (20, 5)
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False) -> None:
-        super().__init__()
-        name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
-        if mode not in _GATES:
-            raise ValueError(f"RNNBase: unknown mode {mode!r}; expected one of {sorted(_GATES)}")
-        self.mode = mode
-        self.input_size = _size(input_size, "input_size", name, 1)
-        self.hidden_size = _size(hidden_size, "hidden_size", name, 1)
-        self.num_layers = _size(num_layers, "num_layers", name, 1)
-        self.bias = flag(bias, "bias", name)
+        super().__init__(mode, input_size, hidden_size, bias)
+        name = self._name()
+        self.num_layers = size(num_layers, "num_layers", name)
         self.batch_first = flag(batch_first, "batch_first", name)
         self.bidirectional = flag(bidirectional, "bidirectional", name)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float, xp.integer, xp.floating)):
-            raise TypeError(f"{name}: dropout must be a number, got {type(dropout).__name__} {dropout!r}")
-        if not 0 <= dropout <= 1:
-            raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout}")
-        self.dropout = float(dropout)
+        self.dropout = number(dropout, "dropout", name, 0, 1)
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"{name}: dropout={dropout} acts between recurrent layers only, so it has "
                           "no effect with num_layers=1", UserWarning, stacklevel=3)
@@ -235,12 +245,6 @@ class RNNBase(_Recurrent):
                     self.register_parameter(n, Parameter(xp.empty(shape, dtype=dtype)))
                 self._weight_names.append(names)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
@@ -301,7 +305,7 @@ class RNNBase(_Recurrent):
         finals: list[State] = []
         for layer in range(self.num_layers):
             if layer and self.training and self.dropout:
-                x = x * self._dropout_mask(x)
+                x = dropout(x, self.dropout)
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
@@ -321,7 +325,7 @@ class RNNBase(_Recurrent):
         """One layer in one direction: the projection of all steps, then the loop over time."""
         w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = _biases(self.mode, *weights[2:]) if self.bias else (None, None)
-        xw = _projection(x, w_ih, b_ih)          # (L, N, G*H) or (N, L, G*H)
+        xw = linear(x, w_ih, b_ih)               # (L, N, G*H) or (N, L, G*H), one 2-D product
         w_hh_t = w_hh.T
         steps = x.shape[time_axis]
         hs: list[Any] = [None] * steps
@@ -330,12 +334,6 @@ class RNNBase(_Recurrent):
             state = step(inputs[t], state, w_hh_t, b_hh)
             hs[t] = state[0]
         return stack(hs, dim=time_axis), state
-
-    def _dropout_mask(self, x: Tensor) -> Tensor:
-        p = self.dropout
-        keep = config.generator().random(x.shape) >= p
-        scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-        return Tensor._wrap((keep * scale).astype(x.dtype))
 
 
 class RNN(RNNBase):
@@ -364,10 +362,6 @@ class RNN(RNNBase):
                  dropout: float = 0.0, bidirectional: bool = False) -> None:
         super().__init__(_nonlinearity_mode(nonlinearity, "RNN"), input_size, hidden_size,
                          num_layers, bias, batch_first, dropout, bidirectional)
-
-    @property
-    def nonlinearity(self) -> str:
-        return "tanh" if self.mode == "RNN_TANH" else "relu"
 
 
 class LSTM(RNNBase):
@@ -428,15 +422,21 @@ class GRU(RNNBase):
 
 class RNNCellBase(_Recurrent):
     """One time step of a recurrent layer: parameters ``weight_ih`` (G*H, H_in), ``weight_hh``
-    (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,), uniform in ``[-1/sqrt(H), 1/sqrt(H)]``."""
+    (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,), uniform in ``[-1/sqrt(H), 1/sqrt(H)]``, with
+    G the number of gates of ``mode`` (see :class:`RNNBase`).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> cell = tl.nn.RNNCellBase("GRU", 3, 4)
+    >>> cell.weight_ih.shape, cell.weight_hh.shape, cell.bias_ih.shape
+    ((12, 3), (12, 4), (12,))
+    """
+
+    _suffix = "Cell"
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__()
-        name = {"RNN_TANH": "RNNCell", "RNN_RELU": "RNNCell"}.get(mode, mode + "Cell")
-        self.mode = mode
-        self.input_size = _size(input_size, "input_size", name, 1)
-        self.hidden_size = _size(hidden_size, "hidden_size", name, 1)
-        self.bias = flag(bias, "bias", name)
+        super().__init__(mode, input_size, hidden_size, bias)
         gates = _GATES[mode] * self.hidden_size
         dtype = config.get_default_dtype()
         self.weight_ih = Parameter(xp.empty((gates, self.input_size), dtype=dtype))
@@ -448,12 +448,6 @@ class RNNCellBase(_Recurrent):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -473,7 +467,7 @@ class RNNCellBase(_Recurrent):
         if not batched:
             state = tuple(s.unsqueeze(0) for s in state)
         b_ih, b_hh = _biases(self.mode, self.bias_ih, self.bias_hh) if self.bias else (None, None)
-        state = _STEPS[self.mode](_projection(x, self.weight_ih, b_ih), state, self.weight_hh.T, b_hh)
+        state = _STEPS[self.mode](linear(x, self.weight_ih, b_ih), state, self.weight_hh.T, b_hh)
         return state if batched else tuple(s.squeeze(0) for s in state)
 
 
@@ -495,10 +489,6 @@ class RNNCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh") -> None:
         super().__init__(_nonlinearity_mode(nonlinearity, "RNNCell"), input_size, hidden_size, bias)
-
-    @property
-    def nonlinearity(self) -> str:
-        return "tanh" if self.mode == "RNN_TANH" else "relu"
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
         return self._cell(input, hx)[0]

@@ -9,14 +9,8 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_floating
+from tensorlite.ops.common import as_floating, number
 from tensorlite.tensor import Tensor
-
-
-def as_number(value: Any, what: str, op_name: str) -> float:
-    if isinstance(value, (bool, xp.bool_)) or not isinstance(value, (int, float, xp.integer, xp.floating)):
-        raise TypeError(f"{op_name}: {what} must be a number, got {type(value).__name__} {value!r}")
-    return float(value)
 
 
 def stable_sigmoid(z: Any) -> Any:
@@ -81,7 +75,7 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     >>> leaky_relu(tl.tensor([-2.0, 0.0, 3.0]), negative_slope=0.1)
     tensor([-0.2,  0. ,  3. ])
     """
-    slope = as_number(negative_slope, "negative_slope", "leaky_relu")
+    slope = number(negative_slope, "negative_slope", "leaky_relu")
     return LeakyRelu.apply(as_floating(x, "leaky_relu"), slope=slope)
 
 
@@ -110,8 +104,8 @@ def softplus(x: Any, beta: float = 1, threshold: float = 20) -> Tensor:
     >>> softplus(tl.tensor([-1e4, 0.0, 1.0, 1e4]))
     tensor([0.000000e+00, 6.931472e-01, 1.313262e+00, 1.000000e+04])
     """
-    b = as_number(beta, "beta", "softplus")
+    b = number(beta, "beta", "softplus")
     if b == 0:
         raise ValueError("softplus: beta must be nonzero (the result is divided by beta)")
-    t = as_number(threshold, "threshold", "softplus")
+    t = number(threshold, "threshold", "softplus")
     return Softplus.apply(as_floating(x, "softplus"), beta=b, threshold=t)

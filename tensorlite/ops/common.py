@@ -1,6 +1,7 @@
-"""Helpers shared by the op families: operand coercion and axis handling."""
+"""Helpers shared by the op families: operand coercion, axis handling, argument checks, window geometry."""
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tensorlite import config
@@ -153,12 +154,90 @@ def flag(value: Any, what: str, op_name: str) -> bool:
     return bool(value)
 
 
-# -- arguments of the spatial ops (conv, pool) ---------------------------------------------------
+# -- arguments of layers and ops: sizes, numbers, dtypes -----------------------------------------
+# ``who`` names the caller in messages: an op's name as is, a layer by its repr (``f"{who}"``).
 
-def caller(who: Any) -> str:
-    """How an error names its caller: an op name as is, a layer by its repr."""
-    return who if isinstance(who, str) else repr(who)
+def size(value: Any, what: str, who: Any, minimum: int = 1) -> int:
+    """``value`` as an int of at least ``minimum`` (a layer's ``in_features``, ``hidden_size``).
 
+    Raises ``TypeError`` for anything but an int (bools and floats such as ``2.0`` included) and
+    ``ValueError`` below ``minimum``; both messages name ``who``, ``what`` and the value.
+
+    Examples
+    --------
+    >>> size(3, "hidden_size", "RNN")
+    3
+    >>> size(2.0, "hidden_size", "RNN")
+    Traceback (most recent call last):
+    TypeError: RNN: hidden_size must be a positive int, got float 2.0
+    >>> size(-1, "in_features", "Linear", 0)
+    Traceback (most recent call last):
+    ValueError: Linear: in_features must be a non-negative int, got -1
+    """
+    kind = {0: "a non-negative int", 1: "a positive int"}.get(minimum, f"an int of at least {minimum}")
+    if isinstance(value, (bool, xp.bool_)) or not isinstance(value, (int, xp.integer)):
+        raise TypeError(f"{who}: {what} must be {kind}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{who}: {what} must be {kind}, got {int(value)}")
+    return int(value)
+
+
+def number(value: Any, what: str, who: Any, low: float | None = None, high: float | None = None, *,
+           strict: bool = False) -> float:
+    """``value`` as a float, refusing bools and non-numbers; within ``[low, high]`` when bounds are
+    given (``strict``: the open interval ``(low, high)``). NaN is outside every interval.
+
+    Raises ``TypeError`` for a value that is not a real number, ``ValueError`` outside the bounds;
+    both messages name ``who``, ``what`` and the value.
+
+    Examples
+    --------
+    >>> number(1, "negative_slope", "leaky_relu")
+    1.0
+    >>> number(1.5, "p", "Dropout1D(p=0.5, inplace=False)", 0, 1)
+    Traceback (most recent call last):
+    ValueError: Dropout1D(p=0.5, inplace=False): p must be between 0 and 1, got 1.5
+    >>> number("0.5", "p", "dropout", 0, 1)
+    Traceback (most recent call last):
+    TypeError: dropout: p must be a float, got str '0.5'
+    """
+    if isinstance(value, (bool, xp.bool_)) or not isinstance(value, (int, float, xp.integer, xp.floating)):
+        raise TypeError(f"{who}: {what} must be a float, got {type(value).__name__} {value!r}")
+    above_low = low is None or (low < value if strict else low <= value)
+    below_high = high is None or (value < high if strict else value <= high)
+    if not (above_low and below_high):
+        if low is None:
+            bounds = f"{'less than' if strict else 'at most'} {high}"
+        elif high is None:
+            bounds = f"{'greater than' if strict else 'at least'} {low}"
+        else:
+            bounds = f"between {low} and {high}" + (" (both excluded)" if strict else "")
+        raise ValueError(f"{who}: {what} must be {bounds}, got {value}")
+    return float(value)
+
+
+def check_dtype(x: Any, dtype: Any, who: Any, what: str = "input") -> None:
+    """Refuse a floating ``x`` (a layer's input, or ``what`` else) whose dtype is not ``dtype``,
+    the layer's parameters' dtype: tensorlite never converts float32 and float64 silently.
+    Non-floating inputs pass (the caller casts or refuses them).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> check_dtype(tl.zeros(2, dtype=np.float64), np.dtype(np.float32), "Linear(...)")
+    Traceback (most recent call last):
+    TypeError: Linear(...): input dtype float64 (shape (2,)) differs from the layer's parameter dtype float32;
+    cast it with .astype('float32') or create the layer under tl.set_default_dtype('float64')
+    """
+    if x.dtype.kind == "f" and x.dtype != dtype:
+        raise TypeError(
+            f"{who}: {what} dtype {x.dtype} (shape {x.shape}) differs from the layer's parameter dtype "
+            f"{dtype}; cast it with .astype({dtype.name!r}) or create the layer under "
+            f"tl.set_default_dtype({x.dtype.name!r})"
+        )
+
+
+# -- the spatial ops (conv, pool): arguments and window geometry ---------------------------------
 
 def spatial_tuple(value: Any, d: int, what: str, who: Any, minimum: int) -> tuple[int, ...]:
     """An int, or a tuple of 1 or ``d`` ints (``kernel_size=(2,)`` or ``(2, 3)``), each at least
@@ -168,9 +247,9 @@ def spatial_tuple(value: Any, d: int, what: str, who: Any, minimum: int) -> tupl
         values *= d
     if len(values) != d or not all(isinstance(v, (int, xp.integer)) and not isinstance(v, bool)
                                    for v in values):
-        raise TypeError(f"{caller(who)}: {what} must be an int or a tuple of {d} ints, got {value!r}")
+        raise TypeError(f"{who}: {what} must be an int or a tuple of {d} ints, got {value!r}")
     if any(v < minimum for v in values):
-        raise ValueError(f"{caller(who)}: {what} must be {'positive' if minimum else 'non-negative'}"
+        raise ValueError(f"{who}: {what} must be {'positive' if minimum else 'non-negative'}"
                          f", got {value!r}")
     return tuple(int(v) for v in values)
 
@@ -181,5 +260,46 @@ _LAYOUTS = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)", 3: "(C, D,
 def check_spatial_rank(x: Any, d: int, who: Any) -> None:
     """Refuse an input that is neither ``(C, *spatial)`` nor ``(N, C, *spatial)`` with ``d`` spatial dims."""
     if x.ndim not in (d + 1, d + 2):
-        raise ValueError(f"{caller(who)}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUTS[d]}, "
+        raise ValueError(f"{who}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUTS[d]}, "
                          f"got input of shape {tuple(x.shape)}")
+
+
+def window_regions(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+                   out_size: tuple[int, ...], lead: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """For each kernel offset (in C order), the index of what it meets in the padded input, one
+    element per output position: ``lead`` (the index of the dims before the spatial ones), then
+    one strided slice per spatial dim. Conv and pool forward read these views, backward adds
+    into them.
+
+    Examples
+    --------
+    >>> window_regions((2,), (3,), (1,), (2,))
+    [(slice(0, 4, 3),), (slice(1, 5, 3),)]
+    """
+    return [(*lead, *(slice(i * dl, i * dl + st * (o - 1) + 1, st)
+                      for i, dl, st, o in zip(offset, dilation, stride, out_size)))
+            for offset in itertools.product(*(range(k) for k in kernel))]
+
+
+def unpadded(size: tuple[int, ...], pads: tuple[tuple[int, int], ...], lead: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """The index of the input (spatial ``size``) inside its copy padded by ``pads``, one (before,
+    after) pair per spatial dim: ``lead``, then one slice per spatial dim."""
+    return (*lead, *(slice(lo, lo + n) for n, (lo, _) in zip(size, pads)))
+
+
+def pad_spatial(x: Any, pads: tuple[tuple[int, int], ...], fill: float, first: int) -> Any:
+    """A new array holding ``x`` with ``pads[i]`` (before, after) elements of ``fill`` added
+    around dim ``first + i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad_spatial(np.ones((1, 2)), ((1, 0),), -np.inf, 1)
+    array([[-inf,   1.,   1.]])
+    """
+    d = len(pads)
+    size = x.shape[first:first + d]
+    shape = (*x.shape[:first], *(n + lo + hi for n, (lo, hi) in zip(size, pads)), *x.shape[first + d:])
+    buf = xp.zeros(shape, x.dtype) if fill == 0 else xp.full(shape, fill, x.dtype)
+    buf[unpadded(size, pads, (slice(None),) * first)] = x
+    return buf

@@ -19,28 +19,23 @@ contiguous runs (the op picks it from the shapes):
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import caller, check_spatial_rank, operands, spatial_tuple
+from tensorlite.ops.common import (
+    check_spatial_rank,
+    operands,
+    pad_spatial,
+    size,
+    spatial_tuple,
+    unpadded,
+    window_regions,
+)
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
-
-
-def _regions(kernel, stride, dilation, out_size):
-    """For each kernel offset, the slices of the padded input it meets (one per output position)."""
-    for offset in itertools.product(*(range(k) for k in kernel)):
-        yield tuple(slice(k * dl, k * dl + st * (p - 1) + 1, st)
-                    for k, dl, st, p in zip(offset, dilation, stride, out_size))
-
-
-def _inner(size, padding):
-    """The slices of a padded array that hold the unpadded input."""
-    return tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, padding))
 
 
 class ConvNd(Op):
@@ -62,11 +57,8 @@ class ConvNd(Op):
         # the layout whose im2col copy reads the longer contiguous runs (see the module docstring)
         last = cg * (kernel[-1] if dilation[-1] == 1 else 1) >= (out_size[-1] if stride[-1] == 1 else 1)
         if last:  # (N, *S_padded, C)
-            if padded != size:
-                xs = xp.zeros((n, *padded, c), x.dtype)
-                xs[(slice(None), *_inner(size, padding))] = xp.moveaxis(x, 1, -1)
-            else:
-                xs = xp.ascontiguousarray(xp.moveaxis(x, 1, -1))
+            xs = xp.moveaxis(x, 1, -1)
+            xs = pad_spatial(xs, padding, 0, 1) if padded != size else xp.ascontiguousarray(xs)
             sn, *ss, sc = xs.strides
             windows = xp.lib.stride_tricks.as_strided(  # (N, *out, G, *K, C/G)
                 xs, (n, *out_size, g, *kernel, cg),
@@ -81,10 +73,7 @@ class ConvNd(Op):
             out = xp.empty((n, o, *out_size), x.dtype)
             xp.copyto(out.reshape(n, g, og, pixels), y)  # y is (N, G, O/G, P)
         else:  # (N, C, *S_padded)
-            xs = x
-            if padded != size:
-                xs = xp.zeros((n, c, *padded), x.dtype)
-                xs[(slice(None), slice(None), *_inner(size, padding))] = x
+            xs = pad_spatial(x, padding, 0, 2) if padded != size else x
             sn, sc, *ss = xs.strides
             windows = xp.lib.stride_tricks.as_strided(  # (N, G, C/G, *K, *out)
                 xs, (n, g, cg, *kernel, *out_size),
@@ -129,7 +118,7 @@ class ConvNd(Op):
         if self.parents[0] is not None:
             cg = w.shape[1]
             w4 = w.reshape(g, og, cg, taps)
-            regions = _regions(kernel, stride, dilation, out_size)
+            regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * (1 if last else 3))
             if last:
                 # One kernel offset at a time, into one reused buffer: the offset's weight times
                 # the upstream gradient is the gradient of the input elements it met. (All
@@ -140,8 +129,8 @@ class ConvNd(Op):
                 gxs = xp.zeros((n, *padded, g, cg), grad.dtype)
                 for w_tap, region in zip(w_taps, regions):
                     xp.matmul(g4, w_tap, out=block)
-                    gxs[(slice(None), *region)] += view
-                gxs = gxs[(slice(None), *_inner(size, padding))]
+                    gxs[region] += view
+                gxs = gxs[unpadded(size, padding, (slice(None),))]
                 gx = xp.ascontiguousarray(xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1))
             else:
                 # all offsets in one multiply, (N, G, C/G, K, P); then each offset's block in turn
@@ -149,18 +138,16 @@ class ConvNd(Op):
                 blocks = blocks.reshape(n, g, cg, taps, *out_size)
                 gxs = xp.zeros((n, g, cg, *padded), grad.dtype)
                 for i, region in enumerate(regions):
-                    gxs[(slice(None), slice(None), slice(None), *region)] += blocks[:, :, :, i]
+                    gxs[region] += blocks[:, :, :, i]
                 gx = gxs.reshape(n, g * cg, *padded)
                 if padded != size:
-                    gx = xp.ascontiguousarray(gx[(slice(None), slice(None), *_inner(size, padding))])
+                    gx = xp.ascontiguousarray(gx[unpadded(size, padding, (slice(None),) * 2)])
             if self.unbatched:
                 gx = gx[0]
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
 
 
 # -- functional forms ----------------------------------------------------------------------------
-
-
 
 def conv_padding(padding: Any, d: int, kernel: tuple[int, ...], stride: tuple[int, ...],
                  dilation: tuple[int, ...], who: Any) -> tuple[tuple[int, int], ...]:
@@ -174,14 +161,13 @@ def conv_padding(padding: Any, d: int, kernel: tuple[int, ...], stride: tuple[in
             return ((0, 0),) * d
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{caller(who)}: padding='same' needs stride 1, got stride={stride}; "
+                raise ValueError(f"{who}: padding='same' needs stride 1, got stride={stride}; "
                                  "give the padding as numbers for a strided convolution")
             totals = [dl * (k - 1) for k, dl in zip(kernel, dilation)]
             return tuple((t // 2, t - t // 2) for t in totals)
-        raise ValueError(f"{caller(who)}: padding must be an int, a tuple of ints, 'valid' or 'same', "
+        raise ValueError(f"{who}: padding must be an int, a tuple of ints, 'valid' or 'same', "
                          f"got {padding!r}")
     return tuple((p, p) for p in spatial_tuple(padding, d, "padding", who, 0))
-
 
 
 def check_conv_input(x: Any, d: int, weight_shape: tuple[int, ...], padding: tuple[tuple[int, int], ...],
@@ -190,13 +176,13 @@ def check_conv_input(x: Any, d: int, weight_shape: tuple[int, ...], padding: tup
     check_spatial_rank(x, d, who)
     c, in_channels, kernel = x.shape[-d - 1], weight_shape[1] * groups, weight_shape[2:]
     if c != in_channels:
-        raise ValueError(f"{caller(who)}: expected input with {in_channels} channels (weight of shape "
+        raise ValueError(f"{who}: expected input with {in_channels} channels (weight of shape "
                          f"{tuple(weight_shape)}, groups={groups}), got input of shape "
                          f"{tuple(x.shape)} with {c} channels")
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[-d:], padding))
     reach = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
     if any(p < r for p, r in zip(padded, reach)):
-        raise ValueError(f"{caller(who)}: the padded input size {padded} (input shape "
+        raise ValueError(f"{who}: the padded input size {padded} (input shape "
                          f"{tuple(x.shape)}) is smaller than the dilated kernel size {reach}; "
                          "the output would be empty")
 
@@ -210,26 +196,35 @@ def conv_nd(d: int, input: Any, weight: Any, bias: Any, stride: Any, padding: An
     name = f"conv{d}d"
     x, w, *b = operands(name, input, weight) if bias is None else operands(name, input, weight, bias)
     if w.ndim != d + 2:
-        raise ValueError(f"{caller(who)}: weight must have {d + 2} dims (out_channels, "
+        raise ValueError(f"{who}: weight must have {d + 2} dims (out_channels, "
                          f"in_channels/groups, *kernel), got shape {tuple(w.shape)}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
-        raise ValueError(f"{caller(who)}: groups must be a positive int, got {groups!r}")
+    groups = size(groups, "groups", who)
     o = w.shape[0]
     if o % groups:
-        raise ValueError(f"{caller(who)}: out_channels {o} (weight shape {tuple(w.shape)}) is not "
+        raise ValueError(f"{who}: out_channels {o} (weight shape {tuple(w.shape)}) is not "
                          f"divisible by groups={groups}")
     if b and b[0].shape != (o,):
-        raise ValueError(f"{caller(who)}: bias must have shape ({o},) for weight of shape "
+        raise ValueError(f"{who}: bias must have shape ({o},) for weight of shape "
                          f"{tuple(w.shape)}, got {tuple(b[0].shape)}")
     kernel = tuple(w.shape[2:])
     if 0 in kernel or w.shape[1] == 0 or o == 0:
-        raise ValueError(f"{caller(who)}: weight of shape {tuple(w.shape)} has a zero dim")
+        raise ValueError(f"{who}: weight of shape {tuple(w.shape)} has a zero dim")
     stride_ = spatial_tuple(stride, d, "stride", who, 1)
     dilation_ = spatial_tuple(dilation, d, "dilation", who, 1)
     pads = conv_padding(padding, d, kernel, stride_, dilation_, who)
-    check_conv_input(x, d, w.shape, pads, dilation_, int(groups), who)
-    return ConvNd.apply(x, w, *b, stride=stride_, padding=pads, dilation=dilation_,
-                        groups=int(groups))
+    return _apply_conv(x, w, b[0] if b else None, stride_, pads, dilation_, groups, who)
+
+
+def _apply_conv(input: Any, weight: Tensor, bias: Tensor | None, stride: tuple[int, ...],
+                padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int,
+                who: Any) -> Tensor:
+    """:class:`ConvNd` on checked arguments (a layer checks its own once): ``stride`` and
+    ``dilation`` tuples of ints, ``padding`` (before, after) pairs, ``weight`` and ``bias`` of a
+    valid shape. The input is converted to their dtype and checked against them."""
+    d = len(stride)
+    x, w, *b = operands(f"conv{d}d", input, weight) if bias is None else operands(f"conv{d}d", input, weight, bias)
+    check_conv_input(x, d, w.shape, padding, dilation, groups, who)
+    return ConvNd.apply(x, w, *b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
 def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,

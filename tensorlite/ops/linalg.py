@@ -82,24 +82,27 @@ class Linear(Op):
     ``w`` is ``(out, in)``, ``b`` is ``(out,)`` or absent."""
 
     def forward(self, x, w, b=None):
+        # Leading dims are flattened into rows: one 2-D product, whatever the batch layout.
+        rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         parents = self.parents
         if parents:  # dx needs w, dw needs x
-            self.save(None if parents[1] is None else x, None if parents[0] is None else w)
-        out = x @ w.T
+            self.save(None if parents[1] is None else rows, None if parents[0] is None else w, x.shape)
+        out = rows @ w.T
         if b is not None:
             out += b
-        return out
+        return out if x.ndim == 2 else out.reshape(*x.shape[:-1], w.shape[0])
 
     def backward(self, grad):
-        x, w = self.saved
+        rows, w, x_shape = self.saved
         parents = self.parents
-        gx = None if parents[0] is None else grad @ w
-        gw = gb = None
-        rows = grad.reshape(-1, grad.shape[-1])
+        grad_rows = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+        gx = gw = gb = None
+        if parents[0] is not None:
+            gx = (grad_rows @ w).reshape(x_shape)
         if parents[1] is not None:
-            gw = rows.T @ x.reshape(-1, x.shape[-1])
+            gw = grad_rows.T @ rows
         if len(parents) == 3 and parents[2] is not None:
-            gb = rows.sum(axis=0)
+            gb = grad_rows.sum(axis=0)
         return (gx, gw) if len(parents) == 2 else (gx, gw, gb)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.activation import softplus_array, stable_sigmoid
-from tensorlite.ops.common import as_tensor, integer, operands
+from tensorlite.ops.common import as_tensor, integer, number, operands
 from tensorlite.tensor import Tensor
 
 # -- shared pieces -------------------------------------------------------------------------------
@@ -415,14 +415,6 @@ def _index_target(target: Tensor, where: Any, input_shape: tuple[int, ...], expe
     return ignored
 
 
-def _fraction(value: Any, what: str, where: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, xp.integer, xp.floating)):
-        raise TypeError(f"{where}: {what} must be a float, got {type(value).__name__} {value!r}")
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{where}: {what} must be in [0, 1], got {value}")
-    return float(value)
-
-
 # -- public functions ----------------------------------------------------------------------------
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
@@ -481,7 +473,7 @@ def _cross_entropy(where: Any, input: Any, target: Any, weight: Any, ignore_inde
     x = _floating(input, where)
     target = as_tensor(target, where)
     reduction = _reduction(reduction, where)
-    smoothing = _fraction(label_smoothing, "label_smoothing", where)
+    smoothing = number(label_smoothing, "label_smoothing", where, 0, 1)
     ignore = integer(ignore_index, "ignore_index", where)
     n_classes, expected = _split_class_axis(x, where)
     ignored = False  # whether some index target equals ignore_index (None to the op when not)
@@ -686,8 +678,7 @@ def _categorical_cross_entropy(where: Any, input: Any, target: Any, reduction: s
     target = as_tensor(target, where)
     if x.ndim == 0:
         raise ValueError(f"{where}: input must have a class dim (last): (N, C) or (C,), got a 0-d tensor")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, xp.floating)) or not 0 < eps < 1:
-        raise ValueError(f"{where}: eps must be a number in (0, 1), got {eps!r}")
+    eps = number(eps, "eps", where, 0, 1, strict=True)
     if target.dtype.kind == "f":
         x, target = operands(where, x, target)
         if target.shape != x.shape:
@@ -696,5 +687,5 @@ def _categorical_cross_entropy(where: Any, input: Any, target: Any, reduction: s
                 f"{target.shape}; index targets must be integers of shape {x.shape[:-1]}")
     else:
         _index_target(target, where, x.shape, x.shape[:-1], x.shape[-1], None, False)
-    return CategoricalCrossEntropy.apply(x, target, eps=float(eps),
+    return CategoricalCrossEntropy.apply(x, target, eps=eps,
                                          reduction=_reduction(reduction, where))

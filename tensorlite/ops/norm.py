@@ -20,10 +20,10 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import integer, operands
+from tensorlite.ops.common import number, operands, size
 from tensorlite.tensor import Tensor
 
-__all__ = ["batch_norm", "layer_norm", "check_batch_norm_input", "apply_batch_norm", "apply_layer_norm"]
+__all__ = ["batch_norm", "layer_norm"]
 
 
 def _split_affine(affine: tuple[Any, ...], has_weight: bool) -> tuple[Any, Any]:
@@ -143,8 +143,10 @@ class LayerNorm(Op):
         return (gx,) + _affine_grads(gw, gb, has_weight, has_bias)
 
 
-def check_batch_norm_input(shape: tuple[int, ...], num_features: int, ndims: tuple[int, ...],
-                           training: bool, who: Any) -> None:
+# -- argument checks, shared with the layers of tensorlite.nn.normalization -----------------------
+
+def _check_batch_norm_input(shape: tuple[int, ...], num_features: int, ndims: tuple[int, ...],
+                            training: bool, who: Any) -> None:
     """Raise ``ValueError`` unless ``shape`` has one of the ``ndims``, ``num_features`` channels on
     axis 1 and, when ``training``, more than one value per channel. The message names ``who`` (an
     op's name, or a layer, shown by its repr) and the shape."""
@@ -156,6 +158,23 @@ def check_batch_norm_input(shape: tuple[int, ...], num_features: int, ndims: tup
                          f"got input of shape {shape}")
     if training and shape[1] and math.prod(shape) // shape[1] <= 1:
         raise ValueError(f"{who}: expected more than 1 value per channel when training, "
+                         f"got input of shape {shape}")
+
+
+def _normalized_shape(value: Any, who: Any) -> tuple[int, ...]:
+    """LayerNorm's ``normalized_shape`` (an int or a non-empty sequence of positive ints) as a tuple."""
+    dims = (value,) if isinstance(value, (int, xp.integer)) and not isinstance(value, bool) else value
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"{who}: normalized_shape must be an int or a tuple of ints, got {value!r}")
+    if not dims:
+        raise ValueError(f"{who}: normalized_shape must hold at least one size, got {value!r}")
+    return tuple(size(d, "normalized_shape", who) for d in dims)
+
+
+def _check_layer_norm_input(shape: tuple[int, ...], dims: tuple[int, ...], who: Any) -> None:
+    """Raise ``ValueError`` naming ``who`` unless ``shape`` ends with ``dims`` (normalized_shape)."""
+    if len(shape) < len(dims) or shape[len(shape) - len(dims):] != dims:
+        raise ValueError(f"{who}: expected input whose trailing dims are normalized_shape {dims}, "
                          f"got input of shape {shape}")
 
 
@@ -221,17 +240,17 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
                              f"for input of shape {x.shape}")
     rm = _buffer(running_mean, "running_mean", c, x.dtype)
     rv = _buffer(running_var, "running_var", c, x.dtype)
-    check_batch_norm_input(x.shape, c, tuple(range(2, x.ndim + 1)), training, "batch_norm")
+    _check_batch_norm_input(x.shape, c, tuple(range(2, x.ndim + 1)), training, "batch_norm")
     if training and (rm is None) != (rv is None):
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
     if not training and (rm is None or rv is None):
         raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-    if training and rm is not None and (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)):
-        raise TypeError(f"batch_norm: momentum must be a float, got {momentum!r}")
-    return apply_batch_norm(x, rm, rv, weight, bias, training, momentum, eps)
+    if training and rm is not None:
+        number(momentum, "momentum", "batch_norm")
+    return _apply_batch_norm(x, rm, rv, weight, bias, training, momentum, eps)
 
 
-def apply_batch_norm(x: Tensor, running_mean: Any, running_var: Any, weight: Any, bias: Any,
+def _apply_batch_norm(x: Tensor, running_mean: Any, running_var: Any, weight: Any, bias: Any,
                      training: bool, momentum: float, eps: float) -> Tensor:
     """:func:`batch_norm` on arguments the caller has checked (a layer checks its own): ``x`` a
     floating tensor, the running statistics ndarrays or None, ``weight`` and ``bias`` tensors of
@@ -268,22 +287,16 @@ def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any 
     tensor([[-1.,  1.],
             [-1.,  1.]])
     """
-    if isinstance(normalized_shape, (int, xp.integer)):
-        normalized_shape = (normalized_shape,)
-    dims = tuple(integer(d, "normalized_shape", "layer_norm") for d in normalized_shape)
+    dims = _normalized_shape(normalized_shape, "layer_norm")
     x, weight, bias = _affine_operands("layer_norm", input, weight, bias)
-    if not dims or any(d <= 0 for d in dims):
-        raise ValueError(f"layer_norm: normalized_shape must hold positive sizes, got {normalized_shape!r}")
-    if x.ndim < len(dims) or x.shape[x.ndim - len(dims):] != dims:
-        raise ValueError(f"layer_norm: expected input whose trailing dims are normalized_shape "
-                         f"{dims}, got input of shape {x.shape}")
+    _check_layer_norm_input(x.shape, dims, "layer_norm")
     for name, p in zip(("weight", "bias"), [weight, bias]):
         if p is not None and tuple(p.shape) != dims:
             raise ValueError(f"layer_norm: {name} has shape {tuple(p.shape)}, expected normalized_shape {dims}")
-    return apply_layer_norm(x, dims, weight, bias, eps)
+    return _apply_layer_norm(x, dims, weight, bias, eps)
 
 
-def apply_layer_norm(x: Tensor, dims: tuple[int, ...], weight: Any, bias: Any, eps: float) -> Tensor:
+def _apply_layer_norm(x: Tensor, dims: tuple[int, ...], weight: Any, bias: Any, eps: float) -> Tensor:
     """:func:`layer_norm` on arguments the caller has checked (a layer checks its own)."""
     params = [t for t in (weight, bias) if t is not None]
     return LayerNorm.apply(x, *params, has_weight=weight is not None, dims=dims, eps=float(eps))

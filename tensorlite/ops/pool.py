@@ -13,13 +13,19 @@ division rounds up, but the last window must start inside the input or the left 
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_floating, caller, check_spatial_rank, spatial_tuple
+from tensorlite.ops.common import (
+    as_floating,
+    check_spatial_rank,
+    pad_spatial,
+    spatial_tuple,
+    unpadded,
+    window_regions,
+)
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -38,9 +44,8 @@ class _Windows:
         self.pads = tuple((p, max(0, st * (o - 1) + dl * (k - 1) + 1 - n - p)) for n, k, st, p, dl, o
                           in zip(self.size, kernel, stride, padding, dilation, out_size))
         self.padded_shape = (*shape[:-d], *(n + lo + hi for n, (lo, hi) in zip(self.size, self.pads)))
-        self.regions = [(Ellipsis, *(slice(i * dl, i * dl + st * (o - 1) + 1, st) for i, dl, st, o
-                                     in zip(offset, dilation, stride, out_size)))
-                        for offset in itertools.product(*(range(k) for k in kernel))]
+        self.regions = window_regions(kernel, stride, dilation, out_size, (Ellipsis,))
+        self.inner = unpadded(self.size, self.pads, (Ellipsis,))
         self.padded = any(lo or hi for lo, hi in self.pads)
         # windows that neither overlap nor leave gaps: every input element is read exactly once
         self.tiling = all(st == k and dl == 1 and o * k == n + lo + hi for k, st, dl, o, n, (lo, hi)
@@ -49,21 +54,14 @@ class _Windows:
 
     def source(self, x, fill):
         """``x``, or a copy with the padding filled with ``fill``."""
-        if not self.padded:
-            return x
-        buf = xp.full(self.padded_shape, fill, x.dtype)
-        buf[self.inner] = x
-        return buf
-
-    @property
-    def inner(self):
-        return (Ellipsis, *(slice(lo, lo + n) for n, (lo, _) in zip(self.size, self.pads)))
+        return pad_spatial(x, self.pads, fill, x.ndim - len(self.pads)) if self.padded else x
 
     def gradient_buffer(self, dtype):
         """Where backward adds each offset's gradient: no zero-fill when every element is written."""
         return (xp.empty if self.tiling else xp.zeros)(self.padded_shape, dtype)
 
     def crop(self, g):
+        """The gradient of the input itself: ``g`` without the padding."""
         return xp.ascontiguousarray(g[self.inner]) if self.padded else g
 
 
@@ -152,8 +150,6 @@ def _divisor(size, kernel, stride, padding, out_size, count_include_pad, dtype):
 
 # -- functional forms ----------------------------------------------------------------------------
 
-
-
 def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     """PyTorch's pooling output length for input length ``n``, kernel ``k``, stride ``s``,
     padding ``p`` and dilation ``d``.
@@ -169,33 +165,53 @@ def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) ->
     return out
 
 
+Window = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+
+
+def pool_window(d: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any, who: Any) -> Window:
+    """The checked ``(kernel, stride, padding, dilation)`` of a ``d``-dimensional pooling, each a
+    tuple of ``d`` ints; a missing stride (None or ``()``) is the kernel size.
+
+    Examples
+    --------
+    >>> pool_window(2, 3, None, 1, 1, "max_pool2d")
+    ((3, 3), (3, 3), (1, 1), (1, 1))
+    """
+    kernel = spatial_tuple(kernel_size, d, "kernel_size", who, 1)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    return (kernel, kernel if no_stride else spatial_tuple(stride, d, "stride", who, 1),
+            spatial_tuple(padding, d, "padding", who, 0), spatial_tuple(dilation, d, "dilation", who, 1))
+
 
 def pool_nd(kind: str, d: int, input: Any, kernel_size: Any, stride: Any, padding: Any,
             dilation: Any, ceil_mode: bool, count_include_pad: bool, who: Any) -> Tensor:
     """Validate the arguments of a ``d``-dimensional pooling and apply the op (``kind`` is
     'max' or 'avg'). ``who`` names the caller in errors: the op name or the layer."""
+    window = pool_window(d, kernel_size, stride, padding, dilation, who)
+    return _apply_pool(kind, input, *window, bool(ceil_mode), bool(count_include_pad), who)
+
+
+def _apply_pool(kind: str, input: Any, kernel: tuple[int, ...], stride: tuple[int, ...],
+                padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool,
+                count_include_pad: bool, who: Any) -> Tensor:
+    """The pooling op on a checked window (see :func:`pool_window`; a layer checks its own once),
+    after checking the input against it."""
+    d = len(kernel)
     x = as_floating(input, f"{kind}_pool{d}d")
     check_spatial_rank(x, d, who)
-    kernel = spatial_tuple(kernel_size, d, "kernel_size", who, 1)
-    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-    stride_ = kernel if no_stride else spatial_tuple(stride, d, "stride", who, 1)
-    padding_ = spatial_tuple(padding, d, "padding", who, 0)
-    dilation_ = spatial_tuple(dilation, d, "dilation", who, 1)
-    if any(2 * p > k for p, k in zip(padding_, kernel)):
-        raise ValueError(f"{caller(who)}: padding {padding_} must be at most half the kernel size "
-                         f"{kernel}")
-    size = x.shape[-d:]
-    out_size = tuple(pool_output_size(n, k, s, p, dl, bool(ceil_mode)) for n, k, s, p, dl
-                     in zip(size, kernel, stride_, padding_, dilation_))
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise ValueError(f"{who}: padding {padding} must be at most half the kernel size {kernel}")
+    out_size = tuple(pool_output_size(n, k, s, p, dl, ceil_mode) for n, k, s, p, dl
+                     in zip(x.shape[-d:], kernel, stride, padding, dilation))
     if any(o < 1 for o in out_size):
-        raise ValueError(f"{caller(who)}: input of shape {tuple(x.shape)} is too small for "
-                         f"kernel_size={kernel}, stride={stride_}, padding={padding_}, "
-                         f"dilation={dilation_}: the output size would be {out_size}")
+        raise ValueError(f"{who}: input of shape {tuple(x.shape)} is too small for "
+                         f"kernel_size={kernel}, stride={stride}, padding={padding}, "
+                         f"dilation={dilation}: the output size would be {out_size}")
     if kind == "max":
-        return MaxPoolNd.apply(x, kernel=kernel, stride=stride_, padding=padding_,
-                               dilation=dilation_, out_size=out_size)
-    return AvgPoolNd.apply(x, kernel=kernel, stride=stride_, padding=padding_, dilation=dilation_,
-                           out_size=out_size, count_include_pad=bool(count_include_pad))
+        return MaxPoolNd.apply(x, kernel=kernel, stride=stride, padding=padding,
+                               dilation=dilation, out_size=out_size)
+    return AvgPoolNd.apply(x, kernel=kernel, stride=stride, padding=padding, dilation=dilation,
+                           out_size=out_size, count_include_pad=count_include_pad)
 
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,

@@ -23,6 +23,19 @@ def copy_params(ours, theirs):
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
 
 
+def check_against_torch(ours, theirs, x, g, rtol=1e-10, grad_rtol=1e-9, atol=1e-12):
+    """Forward ``x`` through both layers and backward ``g``; compare the outputs (``rtol``) and
+    the input gradients (``grad_rtol``), both with ``atol``."""
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = theirs(xt)
+    out_t.backward(torch.tensor(g))
+    xo = tl.tensor(x, requires_grad=True)
+    out = ours(xo)
+    out.backward(g)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=grad_rtol, atol=atol)
+
+
 @pytest.mark.parametrize("ours_cls, theirs_cls, shape", [
     (nn.BatchNorm1D, torch.nn.BatchNorm1d, (6, 4)),
     (nn.BatchNorm1D, torch.nn.BatchNorm1d, (3, 4, 5)),
@@ -40,15 +53,7 @@ def test_batch_norm_matches_torch_over_several_steps(ours_cls, theirs_cls, shape
     copy_params(ours, theirs)
     for step in range(3):
         x = rng.normal(step, 1 + step, shape)
-        g = rng.normal(size=shape)
-        xt = torch.tensor(x, requires_grad=True)
-        out_t = theirs(xt)
-        out_t.backward(torch.tensor(g))
-        xo = tl.tensor(x, requires_grad=True)
-        out = ours(xo)
-        out.backward(g)
-        np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        check_against_torch(ours, theirs, x, rng.normal(size=shape))
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-9)
     np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-9)
     for key, value in theirs.state_dict().items():
@@ -77,14 +82,7 @@ def test_float32_batch_norm_is_close_to_torch():
     theirs, ours = torch.nn.BatchNorm2d(8), nn.BatchNorm2D(8)
     x = rng.normal(3, 2, (16, 8, 12, 12)).astype(np.float32)
     g = rng.normal(size=x.shape).astype(np.float32)
-    xt = torch.tensor(x, requires_grad=True)
-    out_t = theirs(xt)
-    out_t.backward(torch.tensor(g))
-    xo = tl.tensor(x, requires_grad=True)
-    out = ours(xo)
-    out.backward(g)
-    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), atol=1e-5)
-    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), atol=1e-5)
+    check_against_torch(ours, theirs, x, g, rtol=1e-7, grad_rtol=1e-7, atol=1e-5)
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
 
@@ -97,15 +95,7 @@ def test_layer_norm_matches_torch():
         theirs.bias.copy_(torch.tensor(rng.normal(size=(3, 4))))
     ours = float64(nn.LayerNorm, (3, 4))
     copy_params(ours, theirs)
-    x, g = rng.normal(1, 2, (2, 5, 3, 4)), rng.normal(size=(2, 5, 3, 4))
-    xt = torch.tensor(x, requires_grad=True)
-    out_t = theirs(xt)
-    out_t.backward(torch.tensor(g))
-    xo = tl.tensor(x, requires_grad=True)
-    out = ours(xo)
-    out.backward(g)
-    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    check_against_torch(ours, theirs, rng.normal(1, 2, (2, 5, 3, 4)), rng.normal(size=(2, 5, 3, 4)))
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-9)
     np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-9)
 
