@@ -508,6 +508,56 @@ class Module:
             else:
                 p.grad = xp.zeros_like(p.data)
 
+    def get_submodule(self, target: str) -> Module:
+        """The descendant called ``target`` (a dotted path such as ``"features.0"``; ``""`` is self)."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} (looking up {target!r})")
+            module = child
+        return module
+
+    def to(self, *args: Any, dtype: Any = None) -> Module:
+        """Cast every floating parameter and buffer to ``dtype``, in place (the tensors keep their
+        identity, so an optimizer made before still holds them); returns ``self``.
+
+        As in PyTorch, ``to("cpu")`` is accepted and does nothing (NumPy runs on the CPU only).
+
+        Examples
+        --------
+        >>> import numpy as np, tensorlite as tl
+        >>> layer = tl.nn.Linear(2, 2).to(np.float64)
+        >>> layer.weight.dtype, layer(np.ones((1, 2))).dtype
+        (dtype('float64'), dtype('float64'))
+        """
+        for arg in args:
+            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+                continue
+            if dtype is not None:
+                raise TypeError("to(): give the dtype once")
+            dtype = arg
+        if dtype is None:
+            return self
+        target = xp.dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"to(): parameters must stay floating, got dtype {target}")
+        with autograd.no_grad():
+            for t in [*self.parameters(), *self.buffers()]:
+                if t.dtype.kind == "f" and t.dtype != target:
+                    t.data = t.data.astype(target)
+                    if t.grad is not None:
+                        t.grad = t.grad.astype(target)
+        return self
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 (``to(np.float64)``)."""
+        return self.to(xp.float64)
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32 (``to(np.float32)``)."""
+        return self.to(xp.float32)
+
     # -- state -------------------------------------------------------------------------------
     def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:

@@ -276,3 +276,19 @@ def test_shared_modules_listed_twice_without_dedup():
     assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
     assert [n for n, _ in seq.named_parameters(remove_duplicate=False)] == [
         "0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_to_double_float_and_get_submodule():
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1D(2))
+    weight = model[0].weight
+    assert model.double() is model and weight.dtype == np.float64 and model[0].weight is weight
+    assert model[1].running_mean.dtype == np.float64 and model[1].num_batches_tracked.dtype == np.int64
+    x = tl.randn(4, 3, dtype=np.float64, requires_grad=True)
+    assert tl.gradcheck(lambda x, *ps: model(x), [x, *model.parameters()])
+    model.float().to("cpu")
+    assert weight.dtype == np.float32 and model(np.ones((4, 3), dtype=np.float32)).dtype == np.float32
+    with pytest.raises(TypeError, match="floating"):
+        model.to(np.int32)
+    assert model.get_submodule("1") is model[1] and model.get_submodule("") is model
+    with pytest.raises(AttributeError, match="'5'"):
+        model.get_submodule("5")
