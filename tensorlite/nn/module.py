@@ -634,7 +634,8 @@ class Module:
     def summary(self, input_shape: Any, dtype: Any = None, file: Any = None) -> None:
         """Print each module's output shape and parameter count for an input of ``input_shape``.
 
-        Runs one forward pass on zeros (under ``no_grad``, in the current train/eval mode).
+        Runs one forward pass on zeros under ``no_grad`` and in eval mode, so no running statistic
+        moves and no dropout mask is drawn; each module's mode is restored afterwards.
 
         Parameters
         ----------
@@ -666,12 +667,16 @@ class Module:
         inputs = [xp.zeros(tuple(s), dtype=dtype) for s in shapes]
         global _summary_rows
         rows: list[tuple[Module, Any]] = []
+        modes = [(m, m.training) for m in self.modules()]
         previous, _summary_rows = _summary_rows, rows
         try:
+            self.eval()
             with autograd.no_grad():
                 self(*inputs)
         finally:
             _summary_rows = previous
+            for m, mode in modes:
+                m.__dict__["training"] = mode
         names = {id(m): name for name, m in self.named_modules()}
         depth = {id(m): name.count(".") + (1 if name else 0) for name, m in self.named_modules()}
         order = [id(m) for _, m in self.named_modules()]

@@ -152,3 +152,20 @@ def test_seed_models_train_in_the_legacy_style(name, steps, lr):
         accuracy = (model(x_val).data.argmax(axis=1) == y_val).mean()
     assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
     assert accuracy > 0.9, f"{name}: validation accuracy {accuracy:.3f}"
+
+
+def test_summary_of_the_seed_cnn_runs_in_eval_mode_and_restores_the_modes(capsys):
+    model = MODELS["CNN"]()
+    model.BatchNorm0.running_mean.data[:] = 0.5
+    tl.manual_seed(3)
+    model.summary((1, 1, 28, 28))  # batch 1 would be refused by BatchNorm in training mode
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split() == ["CNNClassifier", "(1,", "10)", "0"]
+    rows = [line.split() for line in lines]
+    assert ["Convolutional0:", "Conv2D", "(1,", "16,", "24,", "24)", "416"] in rows  # 16 * 25 + 16
+    assert ["Linear0:", "Linear", "(1,", "64)", "32,832"] in rows  # 512 * 64 + 64
+    assert all(m.training for m in model.modules())
+    assert (model.BatchNorm0.running_mean.data == 0.5).all()  # no statistic moved
+    after = tl.rand(3).numpy()
+    tl.manual_seed(3)
+    assert (tl.rand(3).numpy() == after).all()  # no dropout mask drawn
