@@ -41,13 +41,13 @@ def _reduce(loss: Any, reduction: str, divisor: Any) -> Any:
         return total / divisor
 
 
-def _upstream(grad: Any, reduction: str, divisor: Any) -> Any:
+def _upstream(grad: Any, reduction: str, divisor: Any, weight: Any = None) -> Any:
     """The upstream gradient of each sample's loss: ``grad`` itself ('none' and 'sum') or
     ``grad / divisor`` ('mean'; 0 when the divisor is 0, so an empty or all-ignored batch gives
-    zero gradients)."""
-    if reduction != "mean":
-        return grad
-    return grad / divisor if divisor else grad * 0
+    zero gradients), times the per-element ``weight`` when there is one."""
+    if reduction == "mean":
+        grad = grad / divisor if divisor else grad * 0
+    return grad if weight is None else grad * weight
 
 
 def _pick(a: Any, t: Any, axis: int) -> Any:
@@ -242,9 +242,7 @@ class BinaryCrossEntropy(Op):
 
     def backward(self, grad):
         p, y, weight, log_p, log_q = self.saved
-        sc = _upstream(grad, self.reduction, p.size)
-        if weight is not None:
-            sc = sc * weight
+        sc = _upstream(grad, self.reduction, p.size, weight)
         gx = gy = None
         if self.parents[0] is not None:  # PyTorch's rule: (p - y) / max(p (1 - p), 1e-12)
             gx = sc * (p - y) / xp.maximum(p * (1 - p), 1e-12)
@@ -274,9 +272,7 @@ class BinaryCrossEntropyWithLogits(Op):
 
     def backward(self, grad):
         x, y, weight, pw, sp = self.saved
-        sc = _upstream(grad, self.reduction, x.size)
-        if weight is not None:
-            sc = sc * weight
+        sc = _upstream(grad, self.reduction, x.size, weight)
         gx = gy = None
         if self.parents[0] is not None:
             s = stable_sigmoid(x)

@@ -25,7 +25,7 @@ def as_torch(a):
     return None if a is None else torch.tensor(a)
 
 
-def compare(ours, theirs, our_inputs, their_inputs, seed=0, rtol=1e-9):
+def assert_matches_torch(ours, theirs, our_inputs, their_inputs, seed=0, rtol=1e-9):
     """Same values, and same vector-Jacobian products for a random upstream gradient."""
     theirs_np = theirs.detach().numpy()
     np.testing.assert_allclose(ours.data, theirs_np, rtol=1e-10, atol=1e-12, equal_nan=True)
@@ -67,7 +67,7 @@ def test_cross_entropy(shape, kind, weighted, ignore, reduction, ls):
         ot, tt, ins, tins = t, torch.tensor(t), [ox], [tx]
     ours = F.cross_entropy(ox, ot, weight=w, **kw)
     theirs = TF.cross_entropy(tx, tt, weight=as_torch(w), **kw)
-    compare(ours, theirs, ins, tins)
+    assert_matches_torch(ours, theirs, ins, tins)
     module = nn.CrossEntropyLoss(weight=w, **kw)
     np.testing.assert_allclose(module(ox, ot).data, theirs.detach().numpy(), rtol=1e-10)
 
@@ -79,7 +79,7 @@ def test_nll_loss(shape, weighted, ignore, reduction):
     w = np.random.default_rng(1).random(n_classes) + 0.5 if weighted else None
     kw = dict(ignore_index=1 if ignore else -100, reduction=reduction)
     ox, tx = both(x, True)
-    compare(F.nll_loss(ox, t, weight=w, **kw),
+    assert_matches_torch(F.nll_loss(ox, t, weight=w, **kw),
             TF.nll_loss(tx, torch.tensor(t), weight=as_torch(w), **kw), [ox], [tx])
 
 
@@ -87,7 +87,8 @@ def test_nll_loss(shape, weighted, ignore, reduction):
 def test_mse_loss(reduction):
     r = np.random.default_rng(0)
     (ox, tx), (oy, ty) = both(r.standard_normal((3, 4)), True), both(r.standard_normal((3, 4)), True)
-    compare(F.mse_loss(ox, oy, reduction=reduction), TF.mse_loss(tx, ty, reduction=reduction), [ox, oy], [tx, ty])
+    assert_matches_torch(F.mse_loss(ox, oy, reduction=reduction), TF.mse_loss(tx, ty, reduction=reduction),
+                         [ox, oy], [tx, ty])
 
 
 @pytest.mark.parametrize("reduction,weight", list(itertools.product(REDUCTIONS, [None, "full", "row"])))
@@ -95,14 +96,14 @@ def test_binary_cross_entropy(reduction, weight):
     r = np.random.default_rng(0)
     (op, tp), (oy, ty) = both(r.uniform(0.05, 0.95, (4, 3)), True), both(r.random((4, 3)), True)
     w = {None: None, "full": r.random((4, 3)), "row": r.random(3)}[weight]
-    compare(F.binary_cross_entropy(op, oy, weight=w, reduction=reduction),
+    assert_matches_torch(F.binary_cross_entropy(op, oy, weight=w, reduction=reduction),
             TF.binary_cross_entropy(tp, ty, weight=as_torch(w), reduction=reduction),
             [op, oy], [tp, ty])
 
 
 def test_binary_cross_entropy_at_0_and_1():
     (op, tp), (_, ty) = both([0.0, 1.0, 0.0, 1.0, 0.5], True), both([1.0, 0.0, 0.0, 1.0, 0.3])
-    compare(F.binary_cross_entropy(op, ty.numpy(), reduction="none"),
+    assert_matches_torch(F.binary_cross_entropy(op, ty.numpy(), reduction="none"),
             TF.binary_cross_entropy(tp, ty, reduction="none"), [op], [tp], rtol=1e-7)  # +-1e12 gradients
 
 
@@ -115,7 +116,7 @@ def test_binary_cross_entropy_with_logits(reduction, weighted, pos_weighted):
     (ox, tx), (oy, ty) = both(x, True), both(r.random((4, 3)), True)
     w = r.random((4, 1)) if weighted else None
     pw = r.random(3) + 0.5 if pos_weighted else None
-    compare(F.binary_cross_entropy_with_logits(ox, oy, weight=w, reduction=reduction, pos_weight=pw),
+    assert_matches_torch(F.binary_cross_entropy_with_logits(ox, oy, weight=w, reduction=reduction, pos_weight=pw),
             TF.binary_cross_entropy_with_logits(tx, ty, weight=as_torch(w), reduction=reduction,
                                                 pos_weight=as_torch(pw)),
             [ox, oy], [tx, ty])
@@ -128,9 +129,9 @@ def test_categorical_cross_entropy_is_nll_of_log_probabilities(reduction):
     p /= p.sum(axis=1, keepdims=True)
     t = r.integers(0, 4, 5)
     op, tp = both(p, True)
-    compare(F.categorical_cross_entropy(op, t, reduction=reduction),
+    assert_matches_torch(F.categorical_cross_entropy(op, t, reduction=reduction),
             TF.nll_loss(torch.log(tp), torch.tensor(t), reduction=reduction), [op], [tp])
-    compare(F.categorical_cross_entropy(op, np.eye(4)[t], reduction=reduction),
+    assert_matches_torch(F.categorical_cross_entropy(op, np.eye(4)[t], reduction=reduction),
             TF.nll_loss(torch.log(tp), torch.tensor(t), reduction=reduction), [op], [tp])
 
 
@@ -155,5 +156,5 @@ def test_activations(ours, theirs):
     x = np.random.default_rng(0).standard_normal((3, 4, 5)) * 4
     x[0, 0, :4] = [1e4, -1e4, 0.0, 2.0]  # extremes, the kink of (leaky) ReLU, a threshold point
     ox, tx = both(x, True)
-    compare(ours(ox), theirs(tx), [ox], [tx])
+    assert_matches_torch(ours(ox), theirs(tx), [ox], [tx])
     assert repr(ours) == repr(theirs)

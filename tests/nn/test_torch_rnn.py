@@ -39,7 +39,7 @@ def as_list(mode, result, cell=False):
     return [out, *state] if mode == "lstm" else [out, state]
 
 
-def compare(mode, ours, theirs, inputs, make_args, cell=False):
+def assert_matches_torch(mode, ours, theirs, inputs, make_args, cell=False):
     """Run both on ``inputs`` (arrays), backpropagate one random cotangent per output, compare."""
     ts = [torch.tensor(a, requires_grad=True) for a in inputs]
     ls = [tl.tensor(a, requires_grad=True) for a in inputs]
@@ -77,7 +77,7 @@ def test_layer_against_torch(mode, batch_first, with_state, bidirectional):
             return (ts[0],)
         return (ts[0], tuple(ts[1:]) if mode == "lstm" else ts[1])
 
-    compare(mode, ours, theirs, inputs, make_args)
+    assert_matches_torch(mode, ours, theirs, inputs, make_args)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -86,7 +86,7 @@ def test_unbatched_and_no_bias_against_torch(mode):
     rng = np.random.default_rng(2)
     inputs = [rng.standard_normal((6, 3))] + [rng.standard_normal((4, 4))
                                               for _ in range(2 if mode == "lstm" else 1)]
-    compare(mode, ours, theirs, inputs, lambda ts: (ts[0], tuple(ts[1:]) if mode == "lstm" else ts[1]))
+    assert_matches_torch(mode, ours, theirs, inputs, lambda ts: (ts[0], tuple(ts[1:]) if mode == "lstm" else ts[1]))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -105,7 +105,7 @@ def test_cell_against_torch(mode, with_state, batched):
             return (ts[0],)
         return (ts[0], tuple(ts[1:]) if mode == "lstm" else ts[1])
 
-    compare(mode, ours, theirs, inputs, make_args, cell=True)
+    assert_matches_torch(mode, ours, theirs, inputs, make_args, cell=True)
 
 
 def test_float32_state_dict_from_torch():
