@@ -10,7 +10,7 @@ import pytest
 
 import tensorlite as tl
 import tensorlite.nn.functional as F
-from tensorlite import nn
+from tensorlite import nn, optim
 
 
 def _leaf(*shape, dtype=np.float32):
@@ -95,6 +95,20 @@ CASES = [
      [r"GRU\(4, 8\)", r"\(1, 2, 8\)", r"\(1, 3, 8\)"]),
     (16, "RNNCell input_size", lambda: nn.RNNCell(4, 8)(_leaf(2, 3)), ValueError,
      [r"RNNCell\(4, 8\)", "expected 4, got 3"]),
+    (17, "optimizer lr < 0", lambda: optim.Adam([_leaf(2)], lr=-1), ValueError, ["Adam", "learning rate -1"]),
+    (17, "optimizer empty params", lambda: optim.SGD([], lr=0.1), ValueError, ["SGD", "empty parameter list"]),
+    (17, "optimizer bare tensor", lambda: optim.SGD(_leaf(2), lr=0.1), TypeError,
+     ["SGD", "iterable of Tensors or dicts", "got Tensor"]),
+    (17, "optimizer beta >= 1", lambda: optim.Adam([_leaf(2)], betas=(0.9, 1.0)), ValueError,
+     ["Adam", "beta", "1.0", r"\[0, 1\)"]),
+    (17, "optimizer beta < 0", lambda: optim.AdamW([_leaf(2)], betas=(-0.1, 0.9)), ValueError, ["AdamW", "-0.1"]),
+    (17, "optimizer eps < 0", lambda: optim.RMSprop([_leaf(2)], eps=-1e-8), ValueError, ["RMSprop", "eps", "-1e-08"]),
+    (17, "optimizer momentum < 0", lambda: optim.SGD([_leaf(2)], momentum=-0.5), ValueError,
+     ["SGD", "momentum", "-0.5"]),
+    (17, "nesterov without momentum", lambda: optim.SGD([_leaf(2)], nesterov=True), ValueError,
+     ["SGD", "Nesterov", "momentum=0"]),
+    (17, "optimizer int tensor", lambda: optim.SGD([tl.arange(3)]), TypeError, ["SGD", "floating", "int64"]),
+    (17, "optimizer non-leaf tensor", lambda: optim.Adam([_leaf(2) * 2]), ValueError, ["Adam", "non-leaf", "Mul"]),
     (18, "reshape size", lambda: _leaf(6).reshape(4, 2), ValueError, ["reshape", r"\[4, 2\]", "6"]),
     (18, "reshape two -1", lambda: _leaf(6).reshape(-1, -1), ValueError, ["reshape", r"\[-1, -1\]"]),
     (19, "object array", lambda: tl.Tensor(np.array([object(), 1], dtype=object)), TypeError, ["object"]),
@@ -122,5 +136,5 @@ def test_bad_input(row, case, call, exception, patterns):
 
 
 def test_every_row_of_core_and_nn_is_covered():
-    # rows 10, 11 (in-place safety) and 17 (optimizers) belong to the reliability and training issues
-    assert {c[0] for c in CASES} == {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 18, 19, 20, 21}
+    # rows 10, 11 (in-place safety) belong to the reliability issue
+    assert {c[0] for c in CASES} == {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}
