@@ -22,7 +22,8 @@ from tensorlite.ops import (
     sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, unsqueeze, var, view, where,
 )
 from tensorlite.serialization import load, save
-from tensorlite import nn  # last: layers build on everything above
+from tensorlite import nn  # layers build on everything above
+from tensorlite import data, optim, training  # last: the training stack builds on nn
 
 clamp = clip
 
@@ -33,7 +34,7 @@ __all__ = [
     "ones_like", "eye",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
-    "autograd", "ops", "nn",
+    "autograd", "ops", "nn", "optim", "data", "training",
     *ops.__all__, "clamp",
     "__version__",
 ]

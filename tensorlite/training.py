@@ -1,0 +1,412 @@
+"""A small training loop: ``fit``, ``evaluate``, early stopping, checkpoints and ``plot_history``.
+
+``fit`` is the loop every example would otherwise write by hand: zero the gradients, forward,
+loss, ``loss.backward()``, ``optimizer.step()``, with a progress bar, a validation pass after
+each epoch, an optional learning-rate scheduler, callbacks such as :class:`EarlyStopping`, and a
+checkpoint written with :func:`tensorlite.save` (an ``.npz`` file, nothing pickled) that
+``fit(..., resume=True)`` continues from.
+
+Examples
+--------
+>>> import numpy as np, tensorlite as tl
+>>> from tensorlite import nn, optim
+>>> from tensorlite.data import DataLoader, TensorDataset
+>>> from tensorlite.training import fit
+>>> tl.manual_seed(0)
+>>> x = np.random.default_rng(0).normal(size=(256, 2)).astype(np.float32)
+>>> y = (x[:, 0] > 0).astype(np.int64)              # a separable two-class problem
+>>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+>>> history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05),
+...               DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True), epochs=5)
+>>> len(history.train_loss), history.train_accuracy[-1] > 0.9
+(40, True)
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from typing import Any, Callable, Iterable, Sequence
+
+from tensorlite import config
+from tensorlite.autograd import no_grad
+from tensorlite.backend import xp
+from tensorlite.serialization import load, save
+from tensorlite.tensor import Tensor
+
+__all__ = ["History", "fit", "evaluate", "accuracy", "EarlyStopping", "save_checkpoint",
+           "load_checkpoint", "plot_history"]
+
+
+@dataclasses.dataclass
+class History:
+    """What :func:`fit` measured.
+
+    Per iteration (one optimizer step): ``train_loss``, ``train_accuracy`` (``nan`` where the
+    task has no accuracy). Per epoch: ``epoch_iteration`` (the iteration count at the end of the
+    epoch, the x position of the validation points), ``val_loss``, ``val_accuracy`` (empty
+    without a validation loader), ``lr`` (of the first parameter group, at the end of the
+    epoch), ``epoch_time`` (seconds of training, validation excluded) and ``samples_per_second``.
+    """
+
+    train_loss: list[float] = dataclasses.field(default_factory=list)
+    train_accuracy: list[float] = dataclasses.field(default_factory=list)
+    epoch_iteration: list[int] = dataclasses.field(default_factory=list)
+    val_loss: list[float] = dataclasses.field(default_factory=list)
+    val_accuracy: list[float] = dataclasses.field(default_factory=list)
+    lr: list[float] = dataclasses.field(default_factory=list)
+    epoch_time: list[float] = dataclasses.field(default_factory=list)
+    samples_per_second: list[float] = dataclasses.field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return len(self.epoch_iteration)
+
+    def as_arrays(self) -> dict[str, Any]:
+        """Every field as a float64 (or int64) array: the form a checkpoint stores."""
+        return {f.name: xp.asarray(getattr(self, f.name), dtype=xp.int64 if f.name == "epoch_iteration"
+                                   else xp.float64) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> History:
+        """Inverse of :meth:`as_arrays`."""
+        return cls(**{f.name: arrays[f.name].tolist() for f in dataclasses.fields(cls)})
+
+
+def accuracy(output: Any, target: Any) -> float:
+    """Fraction of rows whose largest output is at the target class; ``nan`` when undefined.
+
+    Parameters
+    ----------
+    output : (N, C) scores (logits or probabilities).
+    target : (N,) integer class indices, or (N, C) one-hot / probability rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
+    0.5
+    """
+    out = output.data if isinstance(output, Tensor) else xp.asarray(output)
+    tgt = target.data if isinstance(target, Tensor) else xp.asarray(target)
+    if out.ndim != 2 or len(tgt) != len(out) or len(out) == 0:
+        return math.nan
+    if tgt.ndim == 1 and tgt.dtype.kind in "iu":
+        return float((out.argmax(axis=1) == tgt).mean())
+    if tgt.shape == out.shape:
+        return float((out.argmax(axis=1) == tgt.argmax(axis=1)).mean())
+    return math.nan
+
+
+def evaluate(model: Any, loss_fn: Callable[..., Any], loader: Iterable[Any]) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` over ``loader``, in eval mode and without recording.
+
+    The mean is over samples (batches are weighted by their size), so a smaller last batch
+    counts for what it holds. The model's training mode is restored afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    total_loss = total_correct = 0.0
+    count = 0
+    has_accuracy = True
+    try:
+        with no_grad():
+            for x, y in loader:
+                out = model(x)
+                n = len(y)
+                total_loss += float(loss_fn(out, y).data) * n
+                acc = accuracy(out, y)
+                has_accuracy = has_accuracy and not math.isnan(acc)
+                total_correct += (acc if has_accuracy else 0.0) * n
+                count += n
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("evaluate: the loader yielded no samples")
+    return total_loss / count, (total_correct / count if has_accuracy else math.nan)
+
+
+class EarlyStopping:
+    """Stop :func:`fit` when a monitored figure has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : ``"val_loss"`` (default), ``"val_accuracy"``, or ``"train_loss"`` (the epoch's mean).
+    patience : stop after this many epochs in a row without improvement (as Keras counts).
+    min_delta : the least change that counts as an improvement.
+    mode : ``"min"`` or ``"max"``; by default ``"max"`` for accuracies, ``"min"`` otherwise.
+    restore_best : load the parameters of the best epoch back into the model when stopping.
+
+    Examples
+    --------
+    >>> stop = EarlyStopping(patience=2)
+    >>> h = History(val_loss=[1.0, 0.5, 0.6, 0.7])
+    >>> [stop(epoch, History(val_loss=h.val_loss[:epoch + 1]), None) for epoch in range(4)]
+    [False, False, False, True]
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0,
+                 mode: str | None = None, restore_best: bool = False) -> None:
+        if monitor not in ("val_loss", "val_accuracy", "train_loss"):
+            raise ValueError(f"EarlyStopping: monitor must be 'val_loss', 'val_accuracy' or 'train_loss', "
+                             f"got {monitor!r}")
+        mode = mode or ("max" if monitor.endswith("accuracy") else "min")
+        if mode not in ("min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
+        if patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
+        self.monitor, self.patience, self.min_delta, self.mode = monitor, patience, min_delta, mode
+        self.restore_best = restore_best
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch = -1
+        self.bad_epochs = 0
+        self._best_state: dict[str, Any] | None = None
+
+    def _value(self, history: History) -> float:
+        if self.monitor == "train_loss":
+            start = history.epoch_iteration[-2] if len(history.epoch_iteration) > 1 else 0
+            return float(xp.mean(history.train_loss[start:]))
+        values = getattr(history, self.monitor)
+        if not values:
+            raise ValueError(f"EarlyStopping: monitors {self.monitor!r}, but fit has no validation loader")
+        return float(values[-1])
+
+    def __call__(self, epoch: int, history: History, model: Any) -> bool:
+        """Record the epoch's figure; return True to stop training."""
+        value = self._value(history)
+        improved = (value < self.best - self.min_delta if self.mode == "min"
+                    else value > self.best + self.min_delta)
+        if improved:
+            self.best, self.best_epoch, self.bad_epochs = value, epoch, 0
+            if self.restore_best and model is not None:
+                self._best_state = {k: v.copy() for k, v in model.state_dict().items()}
+            return False
+        self.bad_epochs += 1
+        if self.bad_epochs < self.patience:
+            return False
+        if self._best_state is not None:
+            model.load_state_dict(self._best_state)
+        return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Checkpoints: one .npz file, arrays stored as arrays and everything else as one JSON string
+
+
+def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = None, scheduler: Any = None,
+                    epoch: int = 0, history: History | None = None) -> None:
+    """Write model, optimizer and scheduler state, the epoch and the history to ``path`` atomically.
+
+    The file is an ``.npz`` written by :func:`tensorlite.save`: parameters and buffers under
+    ``model/<name>``, optimizer state arrays under ``optimizer/<index>/<name>``, the history
+    under ``history/<field>``, and the rest (hyper-parameters, scheduler state, the random
+    generator's state) as one JSON string under ``meta``. Nothing is pickled.
+    """
+    arrays: dict[str, Any] = {f"model/{k}": v for k, v in model.state_dict().items()}
+    meta: dict[str, Any] = {"format": 1, "epoch": epoch,
+                            "rng": _jsonable(config.generator().bit_generator.state)}
+    if optimizer is not None:
+        sd = optimizer.state_dict()
+        scalars: dict[str, dict[str, Any]] = {}
+        for index, entry in sd["state"].items():
+            for name, value in entry.items():
+                if isinstance(value, xp.ndarray) and value.ndim > 0:
+                    arrays[f"optimizer/{index}/{name}"] = value
+                else:
+                    scalars.setdefault(str(index), {})[name] = _jsonable(value)
+        meta["optimizer"] = {"param_groups": _jsonable(sd["param_groups"]), "scalars": scalars}
+    if scheduler is not None:
+        meta["scheduler"] = {k: _jsonable(v) for k, v in scheduler.state_dict().items() if not callable(v)
+                             and not (isinstance(v, list) and any(callable(x) for x in v))}
+    if history is not None:
+        arrays.update({f"history/{k}": v for k, v in history.as_arrays().items()})
+    arrays["meta"] = xp.asarray(json.dumps(meta))
+    save(arrays, path)
+
+
+def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = None,
+                    scheduler: Any = None) -> dict[str, Any]:
+    """Restore what :func:`save_checkpoint` wrote; return ``{"epoch": e, "history": History | None}``.
+
+    The model's parameters are loaded in place (``load_state_dict(strict=True)``), so an
+    optimizer built on them keeps working. The random generator's state is restored too, so
+    shuffling and dropout continue as if training had never stopped.
+    """
+    stored = load(path)
+    if "meta" not in stored:
+        raise ValueError(f"load_checkpoint: {os.fspath(path)!r} is not a tensorlite training checkpoint "
+                         "(no 'meta' entry); use tl.load for plain state dicts")
+    meta = json.loads(str(stored["meta"]))
+    model.load_state_dict({k[len("model/"):]: v for k, v in stored.items() if k.startswith("model/")})
+    if optimizer is not None:
+        if "optimizer" not in meta:
+            raise ValueError(f"load_checkpoint: {os.fspath(path)!r} holds no optimizer state")
+        state: dict[int, dict[str, Any]] = {}
+        for key, value in stored.items():
+            if key.startswith("optimizer/"):
+                _, index, name = key.split("/", 2)
+                state.setdefault(int(index), {})[name] = value
+        for index, entry in meta["optimizer"]["scalars"].items():
+            state.setdefault(int(index), {}).update(entry)
+        groups = [{k: (tuple(v) if isinstance(v, list) and k != "params" else v) for k, v in g.items()}
+                  for g in meta["optimizer"]["param_groups"]]
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
+    if scheduler is not None and "scheduler" in meta:
+        scheduler_state = scheduler.state_dict()
+        scheduler_state.update(meta["scheduler"])
+        scheduler.load_state_dict(scheduler_state)
+    config.generator().bit_generator.state = meta["rng"]
+    fields = {k[len("history/"):]: v for k, v in stored.items() if k.startswith("history/")}
+    return {"epoch": int(meta["epoch"]), "history": History.from_arrays(fields) if fields else None}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, xp.ndarray) or isinstance(value, xp.generic):
+        return value.tolist()
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
+# The loop
+
+
+def _progress(loader: Any, description: str, enabled: bool | None) -> Any:
+    """A tqdm bar over ``loader`` (silent when stderr is not a terminal), or the loader itself."""
+    if enabled is False:
+        return loader
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return loader
+    return tqdm(loader, desc=description, unit="batch", leave=True, dynamic_ncols=True,
+                disable=None if enabled is None else False)
+
+
+def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: Iterable[Any],
+        val_loader: Iterable[Any] | None = None, epochs: int = 1, scheduler: Any = None,
+        callbacks: Sequence[Callable[[int, History, Any], Any]] = (),
+        checkpoint_path: str | os.PathLike[str] | None = None, resume: bool = False,
+        progress: bool | None = None) -> History:
+    """Train ``model`` for ``epochs`` epochs; return the :class:`History`.
+
+    Parameters
+    ----------
+    model : a :class:`tensorlite.nn.Module`; put in train mode for each epoch.
+    loss_fn : called as ``loss_fn(model(x), y)``; returns a scalar tensor.
+    optimizer : a :class:`tensorlite.optim.Optimizer` over the model's parameters.
+    train_loader, val_loader : iterables of ``(x, y)`` batches (a :class:`tensorlite.data.DataLoader`).
+    epochs : the total number of epochs, counting those a resumed checkpoint already did.
+    scheduler : stepped once per epoch; a ``ReduceLROnPlateau`` is given the validation loss
+        (or the epoch's mean training loss without a validation loader).
+    callbacks : called as ``callback(epoch, history, model)`` after each epoch; a true return
+        value stops training (see :class:`EarlyStopping`).
+    checkpoint_path : write a checkpoint there after every epoch (see :func:`save_checkpoint`).
+    resume : when ``checkpoint_path`` exists, restore model, optimizer, scheduler, random state
+        and history from it and continue with the next epoch.
+    progress : ``None`` shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
+        terminal; ``True`` always, ``False`` never. Without tqdm installed there is no bar.
+
+    Returns
+    -------
+    History
+        per-iteration training loss and accuracy, per-epoch validation figures, lr and speed.
+    """
+    history = History()
+    start_epoch = 0
+    if resume and checkpoint_path is not None and os.path.exists(checkpoint_path):
+        restored = load_checkpoint(checkpoint_path, model, optimizer, scheduler)
+        start_epoch = restored["epoch"] + 1
+        history = restored["history"] or history
+    for epoch in range(start_epoch, epochs):
+        model.train()
+        started, samples, first = time.perf_counter(), 0, len(history.train_loss)
+        bar = _progress(train_loader, f"epoch {epoch + 1}/{epochs}", progress)
+        for x, y in bar:
+            optimizer.zero_grad()
+            output = model(x)
+            loss = loss_fn(output, y)
+            loss.backward()
+            optimizer.step()
+            history.train_loss.append(float(loss.data))
+            history.train_accuracy.append(accuracy(output, y))
+            samples += len(y)
+            if bar is not train_loader:
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", acc=f"{history.train_accuracy[-1]:.3f}",
+                                refresh=False)
+        elapsed = time.perf_counter() - started
+        if bar is not train_loader:
+            bar.close()
+        history.epoch_iteration.append(len(history.train_loss))
+        history.epoch_time.append(elapsed)
+        history.samples_per_second.append(samples / elapsed if elapsed > 0 else math.nan)
+        if val_loader is not None:
+            val_loss, val_acc = evaluate(model, loss_fn, val_loader)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
+        if scheduler is not None:
+            if hasattr(scheduler, "num_bad_epochs"):  # ReduceLROnPlateau steps on a figure
+                scheduler.step(history.val_loss[-1] if history.val_loss
+                               else float(xp.mean(history.train_loss[first:])))
+            else:
+                scheduler.step()
+        history.lr.append(float(optimizer.param_groups[0]["lr"]))
+        if checkpoint_path is not None:
+            save_checkpoint(checkpoint_path, model, optimizer, scheduler, epoch, history)
+        if any([bool(callback(epoch, history, model)) for callback in callbacks]):
+            break
+    return history
+
+
+# ----------------------------------------------------------------------------------------------
+# Plots
+
+
+def plot_history(history: History, path: str | os.PathLike[str], title: str = "") -> tuple[str, str]:
+    """Draw the loss and the accuracy against the iteration, as two PNG files.
+
+    Training values are dots (one per iteration); validation values are a line through the
+    epoch ends. ``path`` is a prefix: ``plot_history(h, "results/cnn")`` writes
+    ``results/cnn_loss.png`` and ``results/cnn_accuracy.png`` (a trailing ``.png`` is dropped).
+    Uses matplotlib's Agg backend, so it works without a display.
+
+    Returns
+    -------
+    (loss_path, accuracy_path)
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    prefix = os.fspath(path)
+    if prefix.endswith(".png"):
+        prefix = prefix[:-4]
+    iterations = xp.arange(1, len(history.train_loss) + 1)
+    paths = []
+    for name, train, val in (("loss", history.train_loss, history.val_loss),
+                             ("accuracy", history.train_accuracy, history.val_accuracy)):
+        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+        ax.plot(iterations, train, ".", markersize=2, alpha=0.35, label="training")
+        if val:
+            ax.plot(history.epoch_iteration[-len(val):], val, "-o", linewidth=2, markersize=4,
+                    label="validation")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(name)
+        if name == "accuracy":
+            ax.set_ylim(min(0.8, *(v for v in (*train, *val) if not math.isnan(v))) if train else 0, 1.0)
+        ax.set_title(f"{title} {name}".strip())
+        ax.grid(alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        out = f"{prefix}_{name}.png"
+        fig.savefig(out)
+        plt.close(fig)
+        paths.append(out)
+    return paths[0], paths[1]
