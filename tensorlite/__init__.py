@@ -23,7 +23,7 @@ from tensorlite.ops import (
 )
 from tensorlite.serialization import load, save
 from tensorlite import nn  # layers build on everything above
-from tensorlite import data, optim, training  # last: the training stack builds on nn
+from tensorlite import data, optim, training, viz  # last: the training stack and drawing build on nn
 
 clamp = clip
 
@@ -34,7 +34,7 @@ __all__ = [
     "ones_like", "eye",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
-    "autograd", "ops", "nn", "optim", "data", "training",
+    "autograd", "ops", "nn", "optim", "data", "training", "viz",
     *ops.__all__, "clamp",
     "__version__",
 ]

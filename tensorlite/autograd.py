@@ -163,6 +163,18 @@ class set_grad_enabled:
 # Tape entries
 
 _sequence = itertools.count()
+_profiler: Any = None  # the innermost active tl.profile() (tensorlite.profiler), or None
+
+
+class _ModuleCalls(threading.local):
+    """The module call running now, for :mod:`tensorlite.viz`: ``frame`` is ``(module, outer
+    frame)`` while a ``Module.forward`` runs (pushed and popped by its wrapper), else None. Each
+    recorded entry keeps the frame it was recorded in, so a drawing can group ops by module call."""
+
+    frame: tuple[Any, Any] | None = None
+
+
+_calls = _ModuleCalls()
 
 
 class Op:
@@ -186,6 +198,7 @@ class Op:
     seq: int
     shape: tuple[int, ...]
     dtype: Any
+    module: tuple[Any, Any] | None = None  # the module call it was recorded in (see _ModuleCalls)
 
     def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} defines no forward")
@@ -212,6 +225,8 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
+        if _profiler is not None and not _profiler._busy:  # tl.profile() is active: time this call
+            return _profiler.apply(cls, inputs, params)
         op = cls()
         record = False
         if _mode.enabled:
@@ -238,6 +253,7 @@ class Op:
             op.seq = next(_sequence)
             op.shape = data.shape
             op.dtype = data.dtype
+            op.module = _calls.frame
             out._ctx = op
         else:
             out._ctx = None
@@ -353,11 +369,11 @@ def backward(
             op.parents = parents = tuple([None if type(p) is OptionalLeaf and p not in targets else p
                                           for p in recorded])
             try:
-                in_grads = op.backward(g)
+                in_grads = op.backward(g) if _profiler is None else _profiler.backward(op, g)
             finally:
                 op.parents = recorded  # the loop below goes over the masked parents
         else:
-            in_grads = op.backward(g)
+            in_grads = op.backward(g) if _profiler is None else _profiler.backward(op, g)
         if not retain_graph:
             op.saved = None
         if type(in_grads) is not tuple:

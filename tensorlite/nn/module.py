@@ -149,7 +149,13 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
             args = tuple([_as_input(a, recording) for a in args])
         else:
             args = tuple([_as_input(a, recording and i < tracked) for i, a in enumerate(args)])
-        out = forward(self, *args, **kwargs)
+        calls = autograd._calls  # the running module call, which entries recorded inside keep
+        outer = calls.frame
+        calls.frame = (self, outer)
+        try:
+            out = forward(self, *args, **kwargs)
+        finally:
+            calls.frame = outer
         if _summary_rows is not None:
             outs = _tensors(out)
             _summary_rows.append((self, outs[0].shape if len(outs) == 1 else

@@ -1,0 +1,107 @@
+"""Draw two computation graphs to SVG: the seed's CNN (with its loss, after a backward) and one
+LSTM step, each grouped by module, into examples/results/.
+
+Run: python examples/draw_graph.py
+
+Needs the Graphviz program (`apt-get install graphviz`, `brew install graphviz` or
+`conda install graphviz`); without it the graphs are written as .dot text instead.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+import tensorlite as tl
+from tensorlite import nn, viz
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+class CNNClassifier(nn.Module):
+    """The seed README's CNN, as written there (default sizes: no batchnorm, no dropout)."""
+
+    def __init__(self, in_features, out_classes, feature_maps=[16, 32], hidden_dims=[512], activation=nn.ReLU, batchnorm=False, dropout=False):  # noqa: B006, E501
+        super(CNNClassifier, self).__init__()  # noqa: UP008
+        # Convolutional layers
+        self.add_module("Convolutional0", nn.Conv2D(1, feature_maps[0], kernel_size=(5, 5)))
+        self.add_module("Maxpool0", nn.MaxPool2D(kernel_size=(2, 2), stride=2, padding=0))
+        self.add_module("Activation0", activation())
+        self.add_module("Convolutional1", nn.Conv2D(feature_maps[0], feature_maps[1], kernel_size=(5, 5)))
+        self.add_module("Maxpool1", nn.MaxPool2D(kernel_size=(2, 2), stride=2, padding=0))
+        self.add_module("Activation1", activation())
+        self.add_module("Flatten", nn.Flatten())
+        # Feedforward classifier
+        dims = [*hidden_dims, out_classes]
+        for i in range(len(dims) - 1):
+            is_output_layer = i == len(dims) - 2
+            if batchnorm:
+                self.add_module("BatchNorm" + str(i), nn.BatchNorm1D(dims[i]))
+            self.add_module("Linear" + str(i), nn.Linear(dims[i], dims[i+1]))
+            if dropout and not is_output_layer:
+                self.add_module("Dropout" + str(i), nn.Dropout(p=dropout))
+            if not is_output_layer:
+                self.add_module("Activation" + str(i+2), activation())
+            else:
+                self.add_module("Activation" + str(i+2), nn.Softmax())
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module.forward(x)
+        return x
+
+
+def cnn_loss(batch: int = 4) -> tl.Tensor:
+    """The CNN's loss on a small batch of random 28x28 images, after ``backward``."""
+    tl.manual_seed(0)
+    rng = np.random.default_rng(0)
+    model = CNNClassifier(28 * 28, 10)
+    x = rng.random((batch, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+    loss = nn.CategoricalCrossEntropyLoss()(model(x), y)
+    loss.backward()
+    return loss
+
+
+def lstm_step(batch: int = 4) -> tuple[tuple[tl.Tensor, tl.Tensor], dict[str, np.ndarray]]:
+    """One LSTMCell step from a given state: returns ``(h, c)`` and the inputs by name."""
+    tl.manual_seed(0)
+    rng = np.random.default_rng(0)
+    cell = nn.LSTMCell(8, 16)
+    inputs = {name: rng.standard_normal((batch, size), dtype=np.float32)
+              for name, size in [("x", 8), ("h0", 16), ("c0", 16)]}
+    return cell(inputs["x"], (inputs["h0"], inputs["c0"])), inputs
+
+
+def node_count(dot: str) -> int:
+    """Op and tensor nodes in DOT text written by tl.viz (the legend and notes not counted)."""
+    return len(re.findall(r"^\s*(?:op|leaf)\d+ \[", dot, flags=re.M))
+
+
+def main(out_dir: Path = RESULTS) -> dict[str, dict[str, float]]:
+    """Draw both graphs into ``out_dir``; print and return each one's node count and timings."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    h_c, inputs = lstm_step()
+    for name, root, options in [("cnn_graph", cnn_loss(), {"show_grads": True}),
+                                ("lstm_graph", h_c, {"params": inputs, "rankdir": "LR"})]:
+        start = time.perf_counter()
+        graph = viz.draw(root, **options)
+        drawn = time.perf_counter() - start
+        try:
+            path = viz.save(graph, out_dir / f"{name}.svg")
+        except viz.GraphvizNotFoundError as error:
+            print(error)
+            path = viz.save(graph, out_dir / f"{name}.dot")
+        rendered = time.perf_counter() - start - drawn
+        nodes = node_count(graph.source)
+        figures[name] = {"nodes": nodes, "draw_s": drawn, "render_s": rendered}
+        print(f"{path.name}: {nodes} nodes; drawn in {drawn * 1e3:.1f} ms, written in {rendered * 1e3:.0f} ms")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,398 @@
+"""tensorlite.viz: the DOT it writes, parsed back (no Graphviz program needed), module clusters,
+gradient and NaN annotations, deep graphs, max_nodes, and rendering to SVG with the ``dot``
+program (skipped, with the reason, when it is not installed)."""
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import graphviz
+import numpy as np
+import pytest
+
+import tensorlite as tl
+from tensorlite import autograd, nn, viz
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="the Graphviz program 'dot' is not installed (apt-get install graphviz)")
+
+
+# ---- a small DOT reader: enough of the grammar for what graphviz.Digraph writes ---------------
+
+_TOKEN = re.compile(r'\s*(?:(->)|([{}\[\];=,])|("(?:\\.|[^"\\])*")|([A-Za-z0-9_.#\-]+)|(<))', re.S)
+
+
+def _tokens(text):
+    pos, out = 0, []
+    while True:
+        m = _TOKEN.match(text, pos)
+        if not m:
+            assert not text[pos:].strip(), f"cannot read DOT at: {text[pos:pos + 40]!r}"
+            return out
+        arrow, punct, quoted, ident, html = m.groups()
+        pos = m.end()
+        if quoted:
+            out.append(re.sub(r"\\(.)", lambda e: "\n" if e.group(1) == "n" else e.group(1), quoted[1:-1]))
+        elif html:  # an HTML-like label: up to the matching '>'
+            depth, start = 1, pos
+            while depth:
+                depth += {"<": 1, ">": -1}.get(text[pos], 0)
+                pos += 1
+            out.append("<" + text[start:pos])
+        else:
+            out.append(arrow or punct or ident)
+
+
+def parse_dot(text):
+    """Return (nodes, edges, clusters): nodes {id: {"attrs", "cluster"}}, edges [(src, dst, attrs)],
+    clusters {name: {"attrs", "parent"}} (the parent cluster's name, or None)."""
+    toks = _tokens(text)
+    nodes, edges, clusters, stack = {}, [], {}, []
+    i = 0
+
+    def attrs_at(i):
+        attrs = {}
+        if i < len(toks) and toks[i] == "[":
+            i += 1
+            while toks[i] != "]":
+                key, eq, value = toks[i:i + 3]
+                assert eq == "=", toks[i:i + 3]
+                attrs[key] = value
+                i += 3
+                if toks[i] in ",;":
+                    i += 1
+            i += 1
+        return attrs, i
+
+    while i < len(toks):
+        t = toks[i]
+        if t in ("digraph", "subgraph"):
+            name = toks[i + 1]
+            assert toks[i + 2] == "{"
+            if t == "subgraph":
+                clusters[name] = {"attrs": {}, "parent": stack[-1] if stack else None}
+                stack.append(name)
+            else:
+                stack.append(None)
+            i += 3
+        elif t == "}":
+            stack.pop()
+            i += 1
+        elif t in ("graph", "node", "edge"):
+            attrs, i = attrs_at(i + 1)
+            if t == "graph" and stack and stack[-1] is not None:
+                clusters[stack[-1]]["attrs"].update(attrs)
+        elif t == ";":
+            i += 1
+        elif i + 1 < len(toks) and toks[i + 1] == "->":
+            attrs, j = attrs_at(i + 3)
+            edges.append((t, toks[i + 2], attrs))
+            i = j
+        else:
+            attrs, i = attrs_at(i + 1)
+            nodes[t] = {"attrs": attrs, "cluster": stack[-1] if stack else None}
+    return nodes, edges, clusters
+
+
+def labels(nodes):
+    return {nid: n["attrs"].get("label") for nid, n in nodes.items() if nid != "legend"}
+
+
+def labelled_edges(nodes, edges):
+    names = labels(nodes)
+    return Counter((names[a], names[b]) for a, b, _ in edges)
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("draw_graph", ROOT / "examples" / "draw_graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---- structure --------------------------------------------------------------------------------
+
+
+def test_small_expression_has_exactly_the_expected_nodes_and_edges():
+    a = tl.tensor([1.0, 2.0], requires_grad=True)
+    b = tl.tensor([3.0, 4.0], requires_grad=True)
+    y = ((a * b + a) * 2).tanh().sum()
+    nodes, edges, clusters = parse_dot(viz.to_dot(y, params={"a": a, "b": b}))
+
+    assert clusters == {}
+    assert sorted(labels(nodes).values()) == sorted([
+        "a\n(2,) float32", "b\n(2,) float32",
+        "Mul\n(2,) float32", "Add\n(2,) float32", "Mul\n(2,) float32\n+1 constant",
+        "Tanh\n(2,) float32", "Sum\n() float32",
+    ])
+    assert labelled_edges(nodes, edges) == Counter({
+        ("a\n(2,) float32", "Mul\n(2,) float32"): 1,
+        ("b\n(2,) float32", "Mul\n(2,) float32"): 1,
+        ("Mul\n(2,) float32", "Add\n(2,) float32"): 1,
+        ("a\n(2,) float32", "Add\n(2,) float32"): 1,
+        ("Add\n(2,) float32", "Mul\n(2,) float32\n+1 constant"): 1,
+        ("Mul\n(2,) float32\n+1 constant", "Tanh\n(2,) float32"): 1,
+        ("Tanh\n(2,) float32", "Sum\n() float32"): 1,
+    })
+    fill = {nodes[n]["attrs"]["label"].split("\n")[0]: nodes[n]["attrs"]["fillcolor"] for n in labels(nodes)}
+    assert fill["a"] == fill["b"] == viz.COLORS["parameter"]
+    assert fill["Sum"] == viz.COLORS["output"] and fill["Tanh"] == viz.COLORS["op"]
+    for kind, color in viz.COLORS.items():  # the legend shows every colour with its meaning
+        assert f'<td bgcolor="{color}">{kind}</td>' in nodes["legend"]["attrs"]["label"]
+
+
+def test_unnamed_leaves_shapes_off_and_input_used_twice():
+    x = tl.tensor([[1.0, 2.0]], requires_grad=True)
+    nodes, edges, _ = parse_dot(viz.to_dot((x * x).sum(), show_shapes=False))
+    assert sorted(labels(nodes).values()) == ["Mul", "Sum", "tensor"]
+    assert labelled_edges(nodes, edges) == Counter({("tensor", "Mul"): 2, ("Mul", "Sum"): 1})
+
+
+def test_several_roots_and_roots_without_a_graph():
+    x = tl.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    nodes, edges, _ = parse_dot(viz.to_dot([h, h.sin(), x], show_shapes=False))
+    fill = {n["attrs"]["label"]: n["attrs"]["fillcolor"] for nid, n in nodes.items() if nid != "legend"}
+    assert fill == {"Exp": viz.COLORS["output"], "Sin": viz.COLORS["output"], "tensor": viz.COLORS["output"]}
+    assert labelled_edges(nodes, edges) == Counter({("tensor", "Exp"): 1, ("Exp", "Sin"): 1})
+    nodes, edges, _ = parse_dot(viz.to_dot(tl.ones(3)))
+    assert list(labels(nodes).values()) == ["tensor\n(3,) float32\nno graph: requires_grad=False"] and not edges
+
+
+def test_bad_arguments_are_named():
+    x = tl.tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="root must be a Tensor"):
+        viz.draw(np.ones(2))
+    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
+        viz.draw(x * 2, max_nodes=0)
+    with pytest.raises(TypeError, match=r"params\['w'\] is a str"):
+        viz.draw(x * 2, params={"w": "x"})
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*\.jpg"):
+        viz.save(x * 2, "graph.jpg")
+
+
+def test_ten_thousand_op_chain_draws_iteratively_and_fast():
+    x = tl.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # any recursion over the chain would fail at once
+    try:
+        start = time.perf_counter()
+        dot = viz.to_dot(y)
+        elapsed = time.perf_counter() - start
+    finally:
+        sys.setrecursionlimit(limit)
+    nodes, edges, _ = parse_dot(dot)
+    assert len(labels(nodes)) == 10_001 and len(edges) == 10_000
+    assert elapsed < 10, f"drawing a 10,000-op chain took {elapsed:.1f} s"
+
+
+def test_max_nodes_keeps_the_ops_nearest_the_output_and_says_what_it_left_out():
+    x = tl.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100):
+        y = y.sin()
+    nodes, edges, _ = parse_dot(viz.to_dot(y, max_nodes=10, show_shapes=False))
+    names = labels(nodes)
+    note = "\u2026 90 more ops not drawn\n(and 1 leaf tensor)\nmax_nodes=10"
+    assert Counter(names.values()) == Counter({"Sin": 10, note: 1})
+    assert nodes["more"]["attrs"]["shape"] == "note"
+    dashed = [(a, b) for a, b, attrs in edges if attrs.get("style") == "dashed"]
+    assert dashed == [("more", "op0")]  # the earliest drawn op is fed by the note
+    assert len(edges) == 10 and nodes["op9"]["attrs"]["fillcolor"] == viz.COLORS["output"]
+
+
+# ---- modules ----------------------------------------------------------------------------------
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+        self.head = nn.Linear(4, 2)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        h = self.features(x)
+        return self.act(self.head(h) * 2) + self.act(self.head(h))  # head and act run twice
+
+
+def test_clusters_nest_as_module_calls_do_and_repeated_calls_get_their_own():
+    tl.manual_seed(0)
+    model = Block()
+    out = model(np.ones((5, 3), dtype=np.float32)).sum()
+    nodes, edges, clusters = parse_dot(viz.to_dot(out, show_shapes=False))
+    label = {name: c["attrs"]["label"] for name, c in clusters.items()}
+    parent = {label[name]: label.get(c["parent"]) for name, c in clusters.items()}
+    lin = "in_features={}, out_features={}, bias=True"
+    assert parent == {
+        "Block": None,
+        "features: Sequential": "Block",
+        f"features.0: Linear({lin.format(3, 4)})": "features: Sequential",
+        "features.1: Tanh()": "features: Sequential",
+        f"head: Linear({lin.format(4, 2)}) (call 1 of 2)": "Block",
+        f"head: Linear({lin.format(4, 2)}) (call 2 of 2)": "Block",
+        "act: ReLU() (call 1 of 2)": "Block",
+        "act: ReLU() (call 2 of 2)": "Block",
+    }
+    where = {n["attrs"]["label"]: label.get(n["cluster"]) for nid, n in nodes.items() if nid != "legend"}
+    assert where["features.0.weight"] == f"features.0: Linear({lin.format(3, 4)})"
+    assert where["head.weight"] == where["head.bias"] == "Block"  # read by both calls of head
+    assert where["input"] is None and where["Sum"] is None
+    assert {n["attrs"]["label"] for n in nodes.values() if label.get(n["cluster"]) == "Block"} == {
+        "Mul\n+1 constant", "Add", "head.weight", "head.bias"}
+    _, _, flat = parse_dot(viz.to_dot(out, group_modules=False))
+    assert flat == {}
+
+
+@needs_dot
+def test_the_dot_reader_agrees_with_graphviz():
+    """The reader above, checked against Graphviz's own parse (dot -Tjson) of a clustered graph."""
+    import json
+    import subprocess
+
+    tl.manual_seed(0)
+    text = viz.to_dot(Block()(np.ones((5, 3), dtype=np.float32)).sum())
+    nodes, edges, clusters = parse_dot(text)
+    parsed = json.loads(subprocess.run(["dot", "-Tjson0"], input=text, capture_output=True, text=True,
+                                       check=True).stdout)
+    objects = parsed["objects"]
+    assert {o["name"] for o in objects if "nodes" in o} == set(clusters)
+    graphviz_nodes = {o["name"]: o["label"].replace("\\n", "\n") for o in objects if "nodes" not in o}
+    assert graphviz_nodes.keys() == nodes.keys()
+    assert all(graphviz_nodes[k] == n["attrs"]["label"] for k, n in nodes.items() if k != "legend")
+    names = [o["name"] for o in objects]
+    assert Counter((names[e["tail"]], names[e["head"]]) for e in parsed["edges"]) == Counter(
+        (a, b) for a, b, _ in edges)
+
+
+def test_module_call_frames_are_restored_even_after_an_error():
+    class Broken(nn.Module):
+        def forward(self, x):
+            (x * 2).sum()
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        Broken()(np.ones(2, dtype=np.float32))
+    assert autograd._calls.frame is None
+    x = tl.tensor([1.0], requires_grad=True)
+    assert (x * 2)._ctx.module is None  # recorded outside any module
+
+
+def test_seed_cnn_clusters_and_parameter_names():
+    """The seed README's CNN: one cluster per module, parameter nodes named as in the model and
+    placed in their layer's cluster, the module input drawn as an input."""
+    example = load_example()
+    tl.manual_seed(0)
+    model = example.CNNClassifier(28 * 28, 10)
+    out = model(np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32))
+    nodes, edges, clusters = parse_dot(viz.to_dot(out))
+    modules = dict(model.named_modules())
+    titles = [c["attrs"]["label"] for c in clusters.values()]
+    assert len(titles) == len(modules) == 10
+    assert sorted(t.split(":")[0] if ":" in t else "" for t in titles) == sorted(modules)
+    assert "Convolutional0: Conv2D(1, 16, kernel_size=(5, 5), stride=(1, 1))" in titles
+    label_of = {name: c["attrs"]["label"] for name, c in clusters.items()}
+    params = {n["attrs"]["label"].split("\n")[0]: label_of[n["cluster"]]
+              for n in nodes.values() if n["attrs"].get("fillcolor") == viz.COLORS["parameter"]}
+    assert set(params) == {name for name, _ in model.named_parameters()}
+    for name, cluster in params.items():  # Convolutional0.weight sits in "Convolutional0: Conv2D(...)"
+        assert cluster.startswith(name.rsplit(".", 1)[0] + ": ")
+    inputs = [n for n in nodes.values() if n["attrs"].get("fillcolor") == viz.COLORS["input"]]
+    assert [n["attrs"]["label"] for n in inputs] == ["input\n(2, 1, 28, 28) float32"]
+    op_edges = {a: b for a, b, _ in edges if a.startswith("op")}
+    chain, node = ["op0"], "op0"
+    while node in op_edges:
+        node = op_edges[node]
+        chain.append(node)
+    assert [nodes[n]["attrs"]["label"].split("\n")[0] for n in chain] == [
+        "ConvNd", "MaxPoolNd", "Relu", "ConvNd", "MaxPoolNd", "Relu", "Reshape", "Linear", "Softmax"]
+    assert len(edges) == 8 + 6 + 1  # between the 9 ops, from the 6 parameters and the input
+
+
+# ---- gradients and NaN ------------------------------------------------------------------------
+
+
+def test_show_grads_gives_grad_norms_and_marks_nan_and_inf():
+    w = tl.tensor([1.0, np.nan], requires_grad=True)    # NaN in its value
+    x = tl.tensor([1.0, 2.0], requires_grad=True)       # its gradient is w: NaN in its grad
+    z = tl.tensor([3.0, 4.0], requires_grad=True)       # gradient 2z = (6, 8): norm 10
+    y = (w * x).sum() + (z * z).sum()
+    before = parse_dot(viz.to_dot(y, params={"w": w, "x": x, "z": z}, show_grads=True, show_shapes=False))[0]
+    fill = {n["attrs"]["label"]: n["attrs"]["fillcolor"] for nid, n in before.items() if nid != "legend"}
+    assert fill["Mul\nNaN/inf in saved arrays"] == viz.COLORS["NaN/inf"]  # w * x saved w
+    assert fill["Mul"] == viz.COLORS["op"]                                  # z * z is clean
+    assert fill["Add\nvalue has NaN/inf"] == viz.COLORS["NaN/inf"]         # the output's value
+    assert fill["w\nno grad\nNaN/inf in value"] == viz.COLORS["NaN/inf"]
+
+    y.backward()
+    after = parse_dot(viz.to_dot(y, params={"w": w, "x": x, "z": z}, show_grads=True, show_shapes=False))[0]
+    fill = {n["attrs"]["label"]: n["attrs"]["fillcolor"] for nid, n in after.items() if nid != "legend"}
+    assert fill["z\ngrad norm 10"] == viz.COLORS["parameter"]
+    assert fill["x\ngrad norm nan\nNaN/inf in grad"] == viz.COLORS["NaN/inf"]
+    assert fill["w\ngrad norm 2.236\nNaN/inf in value"] == viz.COLORS["NaN/inf"]  # |x| = sqrt(5)
+    assert fill["Mul"] == viz.COLORS["op"]  # saved arrays released by backward: nothing to check
+
+    plain = labels(parse_dot(viz.to_dot(y, params={"w": w}, show_shapes=False))[0])
+    assert sorted(plain.values()) == ["Add", "Mul", "Mul", "Sum", "Sum", "tensor", "tensor", "w"]
+
+
+# ---- rendering --------------------------------------------------------------------------------
+
+
+def test_missing_dot_program_names_the_install_commands_and_dot_text_still_saves(tmp_path, monkeypatch):
+    x = tl.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    monkeypatch.setenv("PATH", "")
+    for call in (lambda: viz.to_svg(y), lambda: viz.save(y, tmp_path / "g.svg"),
+                 lambda: viz.save(y, tmp_path / "g.png")):
+        with pytest.raises(viz.GraphvizNotFoundError) as info:
+            call()
+        assert isinstance(info.value, RuntimeError) and isinstance(info.value, graphviz.ExecutableNotFound)
+        for command in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz"):
+            assert command in str(info.value)
+    path = viz.save(y, tmp_path / "g.dot")
+    assert path.read_text() == viz.to_dot(y)
+    assert not (tmp_path / "g.svg").exists()
+
+
+@needs_dot
+def test_seed_cnn_renders_to_svg_with_one_cluster_per_module(tmp_path):
+    example = load_example()
+    tl.manual_seed(0)
+    model = example.CNNClassifier(28 * 28, 10)
+    out = model(np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32))
+    svg = viz.to_svg(out)
+    root = ET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    groups = root.iter("{http://www.w3.org/2000/svg}g")
+    classes = Counter(g.get("class") for g in groups)
+    assert classes["cluster"] == len(list(model.modules())) == 10
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {name for name, _ in model.named_parameters()} <= texts
+    assert "Convolutional0.weight" in texts
+    for ext, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")):
+        assert viz.save(viz.draw(out), tmp_path / f"cnn{ext}").read_bytes().startswith(magic)
+
+
+def test_example_draws_both_graphs(tmp_path, capsys):
+    figures = load_example().main(tmp_path)
+    ext = ".svg" if shutil.which("dot") else ".dot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"cnn_graph{ext}", f"lstm_graph{ext}"]
+    # CNN: 10 ops (2 x conv, pool, relu; reshape, linear, softmax, loss) + 6 parameters + 1 input;
+    # LSTM step: 18 ops + 4 parameters + the inputs x, h0, c0
+    assert figures["cnn_graph"]["nodes"] == 17 and figures["lstm_graph"]["nodes"] == 25
+    assert "cnn_graph" in capsys.readouterr().out
+    if ext == ".svg":
+        lstm = ET.parse(tmp_path / "lstm_graph.svg").getroot()
+        texts = {t.text for t in lstm.iter("{http://www.w3.org/2000/svg}text")}
+        assert {"x", "h0", "c0", "weight_ih", "weight_hh", "bias_ih", "bias_hh", "LSTMCell(8, 16)"} <= texts
