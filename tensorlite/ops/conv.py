@@ -5,17 +5,22 @@ matrix, one row per output position and one column per (kernel offset, input cha
 One matrix multiply with the weight gives the output. Backward multiplies again: the weight
 gradient is the upstream gradient times the saved window matrix; the input gradient is the
 upstream gradient times the weight, one block per kernel offset, each block added into a strided
-slice of the padded input gradient (col2im: a loop over kernel offsets only). Groups are a batch
-axis of the multiplies.
+slice of the padded input gradient (col2im: a loop over kernel offsets only, a few images at a
+time so that the blocks stay in cache). Groups are a batch axis of the multiplies.
 
 The window matrix has one of two layouts, whichever makes the im2col copy read the longer
 contiguous runs (the op picks it from the shapes):
 
 * channels-last, (G, N*P, K*C/G): each row runs over the kernel width and the channels, long
   runs when there are many channels (a conv deep in a network);
-* channels-first, batch-major, (N, G, C/G*K, P): each row runs over output positions, long runs
-  when there are few channels (a first layer on images); the multiply then yields the output in
-  its final (N, C_out, *S) layout and takes the upstream gradient as it comes.
+* channel-major, (G, C/G*K, N*P): each row runs over the output positions of every image, long
+  runs when there are few channels (a first layer on images).
+
+Either way the multiply yields the output as (N*P, C_out) rows: the op returns it as an
+(N, C_out, *S)-shaped view of that channels-last array, with no copy. NumPy's elementwise ops keep
+that memory layout, pooling reads its windows as runs of channels, and a following convolution
+takes it as its channels-last input without a copy. The input gradient comes back in the layout
+the input was read in.
 """
 from __future__ import annotations
 
@@ -37,10 +42,15 @@ from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
 
+_CHUNK = 1 << 18  # elements of the per-offset gradient blocks made at once in backward (1 MiB in float32)
+
 
 class ConvNd(Op):
     """Cross-correlation of ``x`` (N, C, *S) or (C, *S) with ``w`` (O, C/groups, *K), plus an
-    optional bias (O,). ``padding`` is one (before, after) pair per spatial dim."""
+    optional bias (O,). ``padding`` is one (before, after) pair per spatial dim.
+
+    The output is channels-last in memory: an (N, C, *S)-shaped view of an (N, *S, C) array (see
+    the module docstring)."""
 
     def forward(self, x, w, b=None, *, stride, padding, dilation, groups):
         d = w.ndim - 2
@@ -56,7 +66,7 @@ class ConvNd(Op):
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, padding))
         # the layout whose im2col copy reads the longer contiguous runs (see the module docstring)
         last = cg * (kernel[-1] if dilation[-1] == 1 else 1) >= (out_size[-1] if stride[-1] == 1 else 1)
-        if last:  # (N, *S_padded, C)
+        if last:  # (N, *S_padded, C): a channels-last input (a conv's output) needs no copy
             xs = xp.moveaxis(x, 1, -1)
             xs = pad_spatial(xs, padding, 0, 1) if padded != size else xp.ascontiguousarray(xs)
             sn, *ss, sc = xs.strides
@@ -67,23 +77,23 @@ class ConvNd(Op):
             cols = windows.reshape(n * pixels, g, taps * cg).transpose(1, 0, 2)  # (G, N*P, K*C/G)
             wt = xp.moveaxis(w.reshape(g, og, cg, taps), 2, 3).reshape(g, og, taps * cg)
             y = xp.matmul(cols, wt.transpose(0, 2, 1))  # (G, N*P, O/G)
-            if b is not None:
-                y += b.reshape(g, 1, og)
-            y = y.reshape(g, n, pixels, og).transpose(1, 0, 3, 2)
-            out = xp.empty((n, o, *out_size), x.dtype)
-            xp.copyto(out.reshape(n, g, og, pixels), y)  # y is (N, G, O/G, P)
-        else:  # (N, C, *S_padded)
+        else:  # (C, *S_padded, N, ...): channel first, batch inner
             xs = pad_spatial(x, padding, 0, 2) if padded != size else x
             sn, sc, *ss = xs.strides
-            windows = xp.lib.stride_tricks.as_strided(  # (N, G, C/G, *K, *out)
-                xs, (n, g, cg, *kernel, *out_size),
-                (sn, cg * sc, sc, *(s * dl for s, dl in zip(ss, dilation)),
+            windows = xp.lib.stride_tricks.as_strided(  # (G, C/G, *K, N, *out)
+                xs, (g, cg, *kernel, n, *out_size),
+                (cg * sc, sc, *(s * dl for s, dl in zip(ss, dilation)), sn,
                  *(s * st for s, st in zip(ss, stride))), writeable=False)
-            cols = windows.reshape(n, g, cg * taps, pixels)  # (N, G, C/G*K, P)
-            out = xp.matmul(w.reshape(g, og, cg * taps), cols)  # (N, G, O/G, P): the output
-            if b is not None:
-                out += b.reshape(g, og, 1)
-            out = out.reshape(n, o, *out_size)
+            cols = windows.reshape(g, cg * taps, n * pixels)  # (G, C/G*K, N*P)
+            y = xp.matmul(cols.transpose(0, 2, 1), w.reshape(g, og, cg * taps).transpose(0, 2, 1))
+        if g == 1:  # (1, N*P, O): already the output, channels last
+            out = y[0]
+        else:
+            out = xp.empty((n * pixels, g, og), x.dtype)
+            xp.copyto(out, y.transpose(1, 0, 2))
+        if b is not None:  # one image's row at a time: runs of P*O, not of O
+            out.reshape(n, pixels * o)[...] += xp.tile(b, pixels)
+        out = xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
 
         if self.parents:
             self.save(cols if self.parents[1] is not None else None,
@@ -98,50 +108,61 @@ class ConvNd(Op):
             grad = grad[None]
         n, o = grad.shape[:2]
         og, pixels, taps = o // g, math.prod(out_size), math.prod(kernel)
-        g4 = grad.reshape(n, g, og, pixels)  # the output's layout in the channels-first matrices
-        if last:  # the upstream gradient as rows, like the window matrix: (G, N*P, O/G)
-            g4 = xp.empty((g, n * pixels, og), grad.dtype)
-            g4.reshape(g, n, pixels, og)[...] = grad.reshape(n, g, og, pixels).transpose(1, 0, 3, 2)
+        moved = xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
+        rows = g4 = None  # the upstream gradient as rows, (N*P, O); grouped, (G, N*P, O/G)
+        if last or moved.flags.c_contiguous or self.parents[0] is not None:
+            rows = moved.reshape(n * pixels, o)
+            g4 = rows.reshape(n * pixels, g, og).transpose(1, 0, 2)
         gx = gw = gb = None
 
-        if len(self.parents) > 2 and self.parents[2] is not None:
-            gb = grad.sum(axis=(0, *range(2, grad.ndim)))
+        if len(self.parents) > 2 and self.parents[2] is not None:  # long runs first
+            gb = (rows.reshape(n, pixels * o).sum(axis=0).reshape(pixels, o) if rows is not None
+                  else grad.reshape(n, o, pixels).sum(axis=2)).sum(axis=0)
 
         if self.parents[1] is not None:
             if last:  # (G, K*C/G, O/G): rows ordered (kernel offset, channel)
                 gw = xp.matmul(cols.transpose(0, 2, 1), g4)
                 gw = xp.ascontiguousarray(gw.reshape(g, taps, -1, og).transpose(0, 3, 2, 1))
-            else:  # summed over the batch: (G, O/G, C/G*K), columns ordered (channel, kernel offset)
-                gw = xp.matmul(g4, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+            elif g4 is not None:  # (G, C/G*K, O/G): rows ordered (channel, kernel offset)
+                gw = xp.ascontiguousarray(xp.matmul(cols, g4).transpose(0, 2, 1))
+            else:  # a channels-first gradient: one product per image, summed (no copy of grad)
+                per_image = cols.reshape(g, -1, n, pixels).transpose(2, 0, 3, 1)  # (N, G, P, C/G*K)
+                gw = xp.matmul(grad.reshape(n, g, og, pixels), per_image).sum(axis=0)
             gw = gw.reshape(o, -1, *kernel)
 
         if self.parents[0] is not None:
             cg = w.shape[1]
             w4 = w.reshape(g, og, cg, taps)
-            regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * (1 if last else 3))
             if last:
-                # One kernel offset at a time, into one reused buffer: the offset's weight times
-                # the upstream gradient is the gradient of the input elements it met. (All
-                # offsets in one multiply make a (K, G, N*P, C/G) temporary: measured slower.)
+                # A few images at a time, so that what is added stays in cache: one multiply
+                # gives every kernel offset's block, (K, images*P, G, C/G) — an offset's weight
+                # times the upstream gradient is the gradient of the input elements it met —
+                # then each block is added into the strided slice of the input it met.
+                regions = window_regions(kernel, stride, dilation, out_size, (slice(None),))
                 w_taps = xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
-                block = xp.empty((g, n * pixels, cg), grad.dtype)
-                view = xp.moveaxis(block.reshape(g, n, *out_size, cg), 0, -2)  # (N, *out, G, C/G)
+                images = max(1, min(n, _CHUNK // (taps * pixels * g * cg)))
+                blocks = xp.empty((taps, images * pixels, g, cg), grad.dtype)
                 gxs = xp.zeros((n, *padded, g, cg), grad.dtype)
-                for w_tap, region in zip(w_taps, regions):
-                    xp.matmul(g4, w_tap, out=block)
-                    gxs[region] += view
+                for start in range(0, n, images):
+                    stop = min(n, start + images)
+                    chunk = blocks[:, :(stop - start) * pixels]
+                    xp.matmul(g4[:, start * pixels:stop * pixels], w_taps, out=chunk.transpose(0, 2, 1, 3))
+                    chunk = chunk.reshape(taps, stop - start, *out_size, g, cg)
+                    target = gxs[start:stop]
+                    for block, region in zip(chunk, regions):
+                        target[region] += block
                 gxs = gxs[unpadded(size, padding, (slice(None),))]
-                gx = xp.ascontiguousarray(xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1))
+                gx = xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
             else:
-                # all offsets in one multiply, (N, G, C/G, K, P); then each offset's block in turn
-                blocks = xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1), g4)
-                blocks = blocks.reshape(n, g, cg, taps, *out_size)
-                gxs = xp.zeros((n, g, cg, *padded), grad.dtype)
+                # all offsets in one multiply, (G, C/G*K, N*P); then each offset's block in turn
+                regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)
+                blocks = xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1), g4.transpose(0, 2, 1))
+                blocks = blocks.reshape(g, cg, taps, n, *out_size)
+                gxs = xp.zeros((g, cg, n, *padded), grad.dtype)
                 for i, region in enumerate(regions):
-                    gxs[region] += blocks[:, :, :, i]
-                gx = gxs.reshape(n, g * cg, *padded)
-                if padded != size:
-                    gx = xp.ascontiguousarray(gx[unpadded(size, padding, (slice(None),) * 2)])
+                    gxs[region] += blocks[:, :, i]
+                gxs = gxs.reshape(g * cg, n, *padded)[unpadded(size, padding, (slice(None),) * 2)]
+                gx = xp.moveaxis(gxs, 0, 1)  # (N, C, *S) view of a channel-major array
             if self.unbatched:
                 gx = gx[0]
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)

@@ -6,7 +6,10 @@ size); forward combines those views (``maximum`` or ``+``), backward adds the up
 back into the same views. When the stride equals the kernel, without padding or dilation, these
 views are the sub-arrays of ``x.reshape(N, C, H_out, kH, W_out, kW)``: no copy of the input is
 made, the input gradient is written once per element, not accumulated. Otherwise the input is
-copied once into a padded buffer (-inf for max, 0 for average) and the views overlap.
+copied once into a padded buffer (-inf for max, 0 for average) and the views overlap. Max pooling
+keeps, for backward, only which offset held each window's maximum (one byte per output element).
+The input gradient is laid out in memory as the input was: a channels-last input (a convolution's
+output) gets a channels-last gradient, and NumPy walks both along runs of channels.
 
 Output size per dim, as PyTorch: ``(L + 2p - d(k - 1) - 1) // s + 1``; with ``ceil_mode`` the
 division rounds up, but the last window must start inside the input or the left padding.
@@ -53,12 +56,19 @@ class _Windows:
         self.disjoint = all(st >= k and dl == 1 for k, st, dl in zip(kernel, stride, dilation))
 
     def source(self, x, fill):
-        """``x``, or a copy with the padding filled with ``fill``."""
-        return pad_spatial(x, self.pads, fill, x.ndim - len(self.pads)) if self.padded else x
+        """``x``, or a copy with the padding filled with ``fill``. Remembers the source's memory
+        layout (its axes from the largest stride to the smallest) for the gradient buffer."""
+        src = pad_spatial(x, self.pads, fill, x.ndim - len(self.pads)) if self.padded else x
+        self.layout = _axis_order(src)
+        return src
 
     def gradient_buffer(self, dtype):
-        """Where backward adds each offset's gradient: no zero-fill when every element is written."""
-        return (xp.empty if self.tiling else xp.zeros)(self.padded_shape, dtype)
+        """Where backward adds each offset's gradient, laid out in memory as the source was (a
+        channels-last input gets a channels-last gradient): no zero-fill when every element is
+        written."""
+        layout = self.layout
+        buffer = (xp.empty if self.tiling else xp.zeros)(tuple(self.padded_shape[a] for a in layout), dtype)
+        return buffer.transpose(sorted(range(len(layout)), key=layout.__getitem__))
 
     def crop(self, g):
         """The gradient of the input itself: ``g`` without the padding."""
@@ -67,37 +77,84 @@ class _Windows:
 
 class MaxPoolNd(Op):
     """Maximum over each window; the gradient goes to the first maximal element of a window
-    (PyTorch's choice at ties). A NaN in a window gives NaN, as in PyTorch, and no gradient."""
+    (PyTorch's choice at ties). A NaN in a window gives NaN, as in PyTorch, and no gradient.
+
+    Forward finds each window's maximum and which kernel offset holds it (the first one at
+    ties) in one pairwise tournament over the offsets' views; backward sends the upstream
+    gradient to the offset recorded, one view at a time. Only that small index array is kept.
+    """
 
     def forward(self, x, *, kernel, stride, padding, dilation, out_size):
         win = _Windows(x.shape, kernel, stride, padding, dilation, out_size)
         src = win.source(x, -xp.inf)
         regions = win.regions
-        out = src[regions[0]].copy() if len(regions) == 1 else xp.maximum(src[regions[0]], src[regions[1]])
-        for region in regions[2:]:
-            xp.maximum(out, src[region], out=out)
+        taps = len(regions)
+        itype = xp.int8 if taps <= 127 else (xp.int16 if taps <= 32767 else xp.int32)
+        # the tournament: (values, offset) pairs; a pair's right side wins only if strictly
+        # greater, so the first maximal offset wins ties
+        level = [(src[region], k) for k, region in enumerate(regions)]
+        owned = False  # whether the values in ``level`` are arrays of this op (not views of src)
+        while len(level) > 1:
+            merged = []
+            for j in range(0, len(level) - 1, 2):
+                (va, ia), (vb, ib) = level[j], level[j + 1]
+                right = xp.greater(vb, va)
+                values = xp.maximum(va, vb, out=va if owned else None)
+                merged.append((values, _pick(right, ia, ib, itype)))
+            if len(level) % 2:
+                merged.append(level[-1])
+            level, owned = merged, True
+        out, index = level[0]
+        if not owned:  # a single offset: the kernel covers one element
+            out, index = out.copy(), xp.zeros(out.shape, itype)
         if self.parents:
-            self.save(src, out)
+            nan = xp.isnan(out)
+            if nan.any():
+                index[nan] = -1  # no offset gets the gradient of a NaN window
+            self.save(index)
             self.win = win
         return out
 
     def backward(self, grad):
-        src, out = self.saved
+        (index,) = self.saved
         win = self.win
+        if _axis_order(grad) != _axis_order(index):  # one copy in the index's memory layout
+            grad = _copy_like(index, grad)          # costs less than passes mixing two layouts
         gsrc = win.gradient_buffer(grad.dtype)
-        first = xp.empty(out.shape, bool)  # where this offset holds its window's first maximum
-        taken = xp.zeros(out.shape, bool)  # windows whose maximum has already been found
+        mask = xp.empty_like(index, dtype=bool)
         part = None if win.disjoint else xp.empty_like(grad)
-        for region in win.regions:
-            xp.equal(src[region], out, out=first)
-            xp.greater(first, taken, out=first)  # a maximum, and no earlier one in its window
-            taken |= first
+        for k, region in enumerate(win.regions):
+            xp.equal(index, k, out=mask)
             if part is None:
-                xp.multiply(grad, first, out=gsrc[region])
+                xp.multiply(grad, mask, out=gsrc[region])
             else:
-                xp.multiply(grad, first, out=part)
+                xp.multiply(grad, mask, out=part)
                 gsrc[region] += part
         return win.crop(gsrc)
+
+
+def _axis_order(a: Any) -> list[int]:
+    """The axes of ``a`` from the largest stride to the smallest: its memory layout."""
+    return sorted(range(a.ndim), key=lambda i: -a.strides[i])
+
+
+def _copy_like(template: Any, a: Any) -> Any:
+    """A copy of ``a`` laid out in memory as ``template`` (of the same shape)."""
+    out = xp.empty_like(template, dtype=a.dtype)
+    out[...] = a
+    return out
+
+
+def _pick(right: Any, left_index: Any, right_index: Any, itype: Any) -> Any:
+    """``right_index`` where ``right`` (a bool array) is True, else ``left_index``; each an int
+    or an array of ``itype``."""
+    index = right.astype(itype)
+    step = right_index - left_index
+    if not isinstance(step, int) or step != 1:
+        index *= step
+    if not isinstance(left_index, int) or left_index:
+        index += left_index
+    return index
 
 
 class AvgPoolNd(Op):

@@ -1,0 +1,213 @@
+"""A whole LSTM layer (one direction) as one op: the loop over time inside ``forward`` and
+back-propagation through time inside ``backward``.
+
+Built from tensor ops, a step of an LSTM records a dozen tape entries (slices, sigmoids,
+products), each with its own Python overhead and full-size gradient arrays in backward; over a
+sequence, that is most of the time. This op runs the same arithmetic on ndarrays, writing each
+step's results into arrays allocated once for the whole sequence:
+
+* forward: the input projection of every step in one matrix product; then per step one matrix
+  product ``h @ W_hh^T`` added to the step's projection, the four gate activations in one
+  ``tanh`` pass (``sigmoid(z) = (1 + tanh(z / 2)) / 2``: the weights of the sigmoid gates are
+  halved once, the results halved and shifted), the cell and hidden updates; when a gradient
+  will be needed, also each gate's local derivative, while the step's values are in cache;
+* backward: per step (last to first) four elementwise products and one matrix product
+  ``dgates @ W_hh``; the gradients of the weights, the biases and the input are matrix products
+  over all steps at the end.
+
+Inside, the gates are ordered o, i, f, g (the three sigmoid gates side by side); parameters and
+their gradients keep PyTorch's order i, f, g, o. The output stacks the hidden state of every step
+and, as one extra row, the final cell state: ``out[:L]`` is ``h_1 .. h_L`` (in time order, also
+for a reverse pass), ``out[L]`` is ``c_n``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tensorlite.autograd import Op
+from tensorlite.backend import xp
+from tensorlite.ops.common import operands
+from tensorlite.tensor import Tensor
+
+__all__ = ["LSTMLayer", "lstm_layer"]
+
+
+def _order(hidden: int) -> tuple[Any, Any]:
+    """Row indices taking PyTorch's gate order (i, f, g, o) to the internal one (o, i, f, g),
+    and back."""
+    h = hidden
+    internal = xp.concatenate([xp.arange(3 * h, 4 * h), xp.arange(0, 2 * h), xp.arange(2 * h, 3 * h)])
+    return internal, xp.argsort(internal)
+
+
+class LSTMLayer(Op):
+    """``x`` (L, N, F), ``h0`` and ``c0`` (N, H), ``w_ih`` (4H, F), ``w_hh`` (4H, H), optional
+    ``b_ih`` and ``b_hh`` (4H,), gates in PyTorch's order. Returns (L + 1, N, H).
+
+    Inside, every per-step array is feature-major, (4H, N) or (H, N), so that each gate is one
+    contiguous block: all elementwise work runs over whole contiguous blocks."""
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse):
+        steps, n, features = x.shape
+        hidden = w_hh.shape[1]
+        gates, sig = 4 * hidden, 3 * hidden  # the sigmoid gates are the first 3H rows inside
+        dtype = x.dtype
+        internal, _ = _order(hidden)
+        scale = xp.ones((gates, 1), dtype)
+        scale[:sig] = 0.5
+        w_ih_p, w_hh_p = w_ih[internal], w_hh[internal]  # (4H, F), (4H, H) in the internal order
+        xs = x[::-1] if reverse else x  # processing order
+        act = xp.matmul(w_ih_p * scale, xs.transpose(0, 2, 1))  # (L, 4H, N): pre-activations, then gates
+        if b_ih is not None:
+            act += (b_ih + b_hh)[internal, None] * scale
+        w_rec = w_hh_p * scale
+
+        keep = bool(self.parents)
+        hs = xp.empty((steps, hidden, n), dtype)  # hidden states, processing order
+        cs = xp.empty((2, hidden, n), dtype)  # this step's and the last step's cell state
+        tc = xp.empty((hidden, n), dtype)
+        pre = xp.empty((gates, n), dtype)
+        ig = xp.empty((hidden, n), dtype)
+        if keep:  # what backward needs of each step, computed while the step is in cache
+            fs = xp.empty((steps, hidden, n), dtype)  # the forget gate
+            k_c = xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
+            spare = xp.empty((sig, n), dtype)
+        h, c = h0.T, c0.T
+        for k in range(steps):
+            a = act[k]
+            xp.matmul(w_rec, h, out=pre)
+            a += pre
+            xp.tanh(a, out=a)
+            s = a[:sig]
+            s *= 0.5
+            s += 0.5
+            o, i, f, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
+            c_new = cs[k % 2]
+            xp.multiply(f, c, out=c_new)
+            xp.multiply(i, g, out=ig)
+            c_new += ig
+            xp.tanh(c_new, out=tc)
+            h = hs[k]
+            xp.multiply(o, tc, out=h)
+            if keep:
+                fs[k] = f
+                xp.multiply(tc, tc, out=k_c[k])
+                xp.subtract(1, k_c[k], out=k_c[k])
+                k_c[k] *= o
+                # a becomes q: each gate's derivative times what the gate multiplies, so that
+                # d(pre-activation) = q * (dh, dc, dc, dc) in backward
+                xp.multiply(g, g, out=ig)
+                xp.subtract(1, ig, out=ig)  # tanh' = 1 - g^2
+                ig *= i
+                xp.subtract(1, s, out=spare)
+                s *= spare  # sigmoid' = s (1 - s)
+                i *= g
+                f *= c
+                o *= tc
+                g[...] = ig
+            c = c_new
+        out = xp.empty((steps + 1, n, hidden), dtype)
+        out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
+        out[steps] = c.T
+        if keep:
+            self.save(act, fs, k_c, out, xs, h0, w_ih_p, w_hh_p)
+            self.reverse = reverse
+        return out
+
+    def backward(self, grad):
+        q, fs, k_c, out, xs, h0, w_ih_p, w_hh_p = self.saved
+        steps, gates, n = q.shape
+        hidden = gates // 4
+        parents = self.parents
+        dhs = xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
+        dc = xp.ascontiguousarray(grad[steps].T)
+        dh = xp.empty((hidden, n), grad.dtype)
+        tmp = xp.empty((hidden, n), grad.dtype)
+        dgates = xp.empty_like(q)  # d(pre-activation) of each step
+        w_back = xp.ascontiguousarray(w_hh_p.T)  # (H, 4H)
+        need_h0 = parents[1] is not None
+        dh_next = None
+        for k in range(steps - 1, -1, -1):
+            if dh_next is None:
+                dh[...] = dhs[k]
+            else:
+                xp.add(dhs[k], dh_next, out=dh)
+            xp.multiply(dh, k_c[k], out=tmp)
+            dc += tmp
+            dg = dgates[k]
+            xp.multiply(q[k, :hidden], dh, out=dg[:hidden])  # q is (o, i, f, g): times (dh, dc, dc, dc)
+            xp.multiply(q[k, hidden:].reshape(3, hidden, n), dc, out=dg[hidden:].reshape(3, hidden, n))
+            dc *= fs[k]  # through c = f * c_prev + i * g
+            if k or need_h0:
+                dh_next = w_back @ dg
+        _, back = _order(hidden)
+        flat = xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        gx = gw_ih = gw_hh = gb = None
+        if parents[0] is not None:
+            gx = (flat.T @ w_ih_p).reshape(steps, n, -1)
+            if self.reverse:
+                gx = gx[::-1]
+        if parents[3] is not None:
+            gw_ih = (flat @ xs.reshape(steps * n, -1))[back]
+        if parents[4] is not None:  # each step's gates times the hidden state before it (in out)
+            gw_hh = flat[:, :n] @ h0
+            if steps > 1:
+                before = out[steps - 1:0:-1] if self.reverse else out[:steps - 1]  # processing order
+                gw_hh += flat[:, n:] @ before.reshape(-1, hidden)
+            gw_hh = gw_hh[back]
+        grads = [gx, xp.ascontiguousarray(dh_next.T) if need_h0 else None,
+                 xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
+        if len(parents) > 5:
+            gb = (flat @ xp.ones(steps * n, flat.dtype))[back]
+            grads += [gb, gb]
+        return tuple(grads)
+
+
+def lstm_layer(x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any = None, b_hh: Any = None,
+               reverse: bool = False) -> Tensor:
+    """Run one LSTM layer in one direction over a whole sequence, as one op.
+
+    Parameters
+    ----------
+    x : Tensor of shape (L, N, F): the input, time first
+    h0, c0 : Tensors of shape (N, H): the initial hidden and cell states
+    w_ih, w_hh : Tensors of shapes (4H, F) and (4H, H), gates in PyTorch's order i, f, g, o
+    b_ih, b_hh : Tensors of shape (4H,), both or neither
+    reverse : run from the last step to the first
+
+    Returns
+    -------
+    Tensor of shape (L + 1, N, H): ``out[:L]`` the hidden state after each step (in time order),
+    ``out[L]`` the final cell state.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> from tensorlite.ops.recurrent import lstm_layer
+    >>> out = lstm_layer(tl.zeros(5, 2, 3), tl.zeros(2, 4), tl.ones(2, 4), tl.zeros(16, 3), tl.zeros(16, 4))
+    >>> out.shape
+    (6, 2, 4)
+    >>> out[5].data[0]   # c is halved at each step: forget gate sigmoid(0), input gate times tanh(0)
+    array([0.03125, 0.03125, 0.03125, 0.03125], dtype=float32)
+    """
+    args = (x, h0, c0, w_ih, w_hh) if b_ih is None and b_hh is None else (x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    if len(args) == 7 and (b_ih is None or b_hh is None):
+        raise ValueError("lstm_layer: give both biases b_ih and b_hh, or neither")
+    tensors = operands("lstm_layer", *args)
+    x, h0, c0, w_ih, w_hh = tensors[:5]
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(f"lstm_layer: x must have shape (L, N, F) with L >= 1, got {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"lstm_layer: expected floating tensors, got dtype {x.dtype}")
+    steps, n, features = x.shape
+    if w_hh.ndim != 2 or w_hh.shape[0] != 4 * w_hh.shape[1]:
+        raise ValueError(f"lstm_layer: w_hh must have shape (4H, H), got {w_hh.shape}")
+    hidden = w_hh.shape[1]
+    expected: list[tuple[str, tuple[int, ...]]] = [("h0", (n, hidden)), ("c0", (n, hidden)),
+                                                    ("w_ih", (4 * hidden, features))]
+    expected += [("b_ih", (4 * hidden,)), ("b_hh", (4 * hidden,))] if len(tensors) == 7 else []
+    for (name, shape), t in zip(expected, (h0, c0, w_ih, *tensors[5:])):
+        if t.shape != shape:
+            raise ValueError(f"lstm_layer: {name} must have shape {shape} for x of shape {x.shape} "
+                             f"and w_hh of shape {w_hh.shape}, got {t.shape}")
+    return LSTMLayer.apply(*tensors, reverse=bool(reverse))
