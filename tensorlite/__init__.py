@@ -21,6 +21,7 @@ from tensorlite.ops import (
     min, minimum, mul, ne, neg, pad, permute, pow, relu, reshape, sigmoid, sin, softmax, split,
     sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, unsqueeze, var, view, where,
 )
+from tensorlite.profiler import profile
 from tensorlite.serialization import load, save
 from tensorlite import nn  # layers build on everything above
 from tensorlite import data, optim, training, viz  # last: the training stack and drawing build on nn
@@ -33,7 +34,7 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "zeros_like",
     "ones_like", "eye",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
-    "GradcheckError", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
+    "GradcheckError", "profile", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
     "autograd", "ops", "nn", "optim", "data", "training", "viz",
     *ops.__all__, "clamp",
     "__version__",
