@@ -10,13 +10,11 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import http.client
 import importlib.util
 import math
 import os
 import sys
 import tempfile
-import urllib.request
 import zlib
 from typing import Any, Callable, Sequence
 
@@ -236,6 +234,9 @@ def _missing_message(folder: str, missing: Sequence[str], mirrors: Sequence[str]
 def _download_file(folder: str, filename: str, url: str, md5: str) -> None:
     """Fetch ``url`` into ``folder/filename`` through a temporary name; keep it only when complete
     and matching ``md5``. Network errors propagate as ``OSError``; bad content is a ``ValueError``."""
+    import http.client  # here, not at the top: they cost 40 ms of every ``import tensorlite``
+    import urllib.request
+
     fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=folder)
     try:
         digest, size = hashlib.md5(usedforsecurity=False), 0

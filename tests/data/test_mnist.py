@@ -5,6 +5,7 @@ import importlib.util
 import io
 import os
 import shutil
+import urllib.request
 
 import numpy as np
 import pytest
@@ -261,7 +262,7 @@ class ShortResponse(io.BytesIO):
 
 def test_download_truncated_leaves_nothing(tmp_path, mirror, monkeypatch):
     _, md5, _ = mirror
-    monkeypatch.setattr(mnist_module.urllib.request, "urlopen", lambda *a, **k: ShortResponse(b"x" * 10))
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: ShortResponse(b"x" * 10))
     with pytest.raises(ValueError, match=r"http://mirror.test/train-images-idx3-ubyte.gz is truncated: received 10 of"):
         MNIST(tmp_path / "cache", download=True, mirrors=["http://mirror.test/"], checksums=md5)
     assert os.listdir(tmp_path / "cache" / "mnist") == []
