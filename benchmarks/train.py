@@ -71,6 +71,29 @@ def _shape_input(model: str, x: np.ndarray) -> np.ndarray:
     return x.reshape(len(x), 784) if model == "fnn" else (x if model == "cnn" else x.reshape(len(x), 28, 28))
 
 
+def build_model(nn: Any, model: str) -> Any:
+    """The benchmark's ``model`` built from ``nn``: ``tensorlite.nn`` or ``torch.nn``, which spell
+    these layers alike."""
+    if model == "fnn":
+        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    if model == "cnn":
+        return nn.Sequential(nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(), nn.Conv2d(16, 32, 5),
+                             nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = nn.LSTM(28, 128, batch_first=True)
+            self.fc = nn.Linear(128, 10)
+
+        def forward(self, x: Any) -> Any:
+            _, (h, _) = self.lstm(x)
+            return self.fc(h[-1])
+
+    return LSTMClassifier()
+
+
 def tensorlite_trainer(model: str) -> Callable[[np.ndarray, np.ndarray], float]:
     """One training step of ``model`` in tensorlite: ``step(x, y) -> loss``."""
     import tensorlite as tl
@@ -79,24 +102,7 @@ def tensorlite_trainer(model: str) -> Callable[[np.ndarray, np.ndarray], float]:
     from tensorlite.optim import Adam
 
     tl.manual_seed(0)
-    if model == "fnn":
-        net: Any = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                                 nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
-    elif model == "cnn":
-        net = nn.Sequential(nn.Conv2D(1, 16, 5), nn.MaxPool2D(2), nn.ReLU(), nn.Conv2D(16, 32, 5),
-                            nn.MaxPool2D(2), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))
-    else:
-        class LSTMClassifier(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.lstm = nn.LSTM(28, 128, batch_first=True)
-                self.fc = nn.Linear(128, 10)
-
-            def forward(self, x: Any) -> Any:
-                _, (h, _) = self.lstm(x)
-                return self.fc(h[-1])
-
-        net = LSTMClassifier()
+    net = build_model(nn, model)
     opt = Adam(net.parameters(), lr=LR)
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
@@ -116,24 +122,7 @@ def torch_trainer(model: str, threads: int) -> Callable[[np.ndarray, np.ndarray]
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    if model == "fnn":
-        net: Any = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                                 nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
-    elif model == "cnn":
-        net = nn.Sequential(nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(), nn.Conv2d(16, 32, 5),
-                            nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))
-    else:
-        class LSTMClassifier(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.lstm = nn.LSTM(28, 128, batch_first=True)
-                self.fc = nn.Linear(128, 10)
-
-            def forward(self, x: Any) -> Any:
-                _, (h, _) = self.lstm(x)
-                return self.fc(h[-1])
-
-        net = LSTMClassifier()
+    net = build_model(nn, model)
     opt = torch.optim.Adam(net.parameters(), lr=LR)
     cross_entropy = torch.nn.functional.cross_entropy
 
