@@ -309,7 +309,8 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
         value stops training (see :class:`EarlyStopping`).
     checkpoint_path : write a checkpoint there after every epoch (see :func:`save_checkpoint`).
     resume : when ``checkpoint_path`` exists, restore model, optimizer, scheduler, random state
-        and history from it and continue with the next epoch.
+        and history from it and continue with the next epoch. Callbacks are not in the
+        checkpoint: an :class:`EarlyStopping` starts counting afresh after a resume.
     progress : ``None`` shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
         terminal; ``True`` always, ``False`` never. Without tqdm installed there is no bar.
 
