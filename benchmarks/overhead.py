@@ -47,7 +47,6 @@ runs ``N // 5``), ``--rounds R`` (default 10; the iterations are split across th
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import math
 import os
@@ -124,12 +123,9 @@ def _pin_malloc_thresholds() -> bool:
     per iteration. Pinning both thresholds makes every side allocate alike. Returns False where
     there is no glibc (the benchmark then runs with the platform's default).
     """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        return bool(libc.mallopt(m_mmap_threshold, 1 << 30) and libc.mallopt(m_trim_threshold, 1 << 30))
-    except (OSError, AttributeError):
-        return False
+    from tensorlite.backend import set_malloc_thresholds
+
+    return set_malloc_thresholds(mmap=1 << 30, trim=1 << 30)
 
 
 def _load_torch() -> Any:

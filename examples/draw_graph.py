@@ -9,6 +9,7 @@ Needs the Graphviz program (`apt-get install graphviz`, `brew install graphviz` 
 from __future__ import annotations
 
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -17,40 +18,10 @@ import numpy as np
 import tensorlite as tl
 from tensorlite import nn, viz
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed_models import CNNClassifier  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-class CNNClassifier(nn.Module):
-    """The seed README's CNN, as written there (default sizes: no batchnorm, no dropout)."""
-
-    def __init__(self, in_features, out_classes, feature_maps=[16, 32], hidden_dims=[512], activation=nn.ReLU, batchnorm=False, dropout=False):  # noqa: B006, E501
-        super(CNNClassifier, self).__init__()  # noqa: UP008
-        # Convolutional layers
-        self.add_module("Convolutional0", nn.Conv2D(1, feature_maps[0], kernel_size=(5, 5)))
-        self.add_module("Maxpool0", nn.MaxPool2D(kernel_size=(2, 2), stride=2, padding=0))
-        self.add_module("Activation0", activation())
-        self.add_module("Convolutional1", nn.Conv2D(feature_maps[0], feature_maps[1], kernel_size=(5, 5)))
-        self.add_module("Maxpool1", nn.MaxPool2D(kernel_size=(2, 2), stride=2, padding=0))
-        self.add_module("Activation1", activation())
-        self.add_module("Flatten", nn.Flatten())
-        # Feedforward classifier
-        dims = [*hidden_dims, out_classes]
-        for i in range(len(dims) - 1):
-            is_output_layer = i == len(dims) - 2
-            if batchnorm:
-                self.add_module("BatchNorm" + str(i), nn.BatchNorm1D(dims[i]))
-            self.add_module("Linear" + str(i), nn.Linear(dims[i], dims[i+1]))
-            if dropout and not is_output_layer:
-                self.add_module("Dropout" + str(i), nn.Dropout(p=dropout))
-            if not is_output_layer:
-                self.add_module("Activation" + str(i+2), activation())
-            else:
-                self.add_module("Activation" + str(i+2), nn.Softmax())
-
-    def forward(self, x):
-        for module in self._modules.values():
-            x = module.forward(x)
-        return x
 
 
 def cnn_loss(batch: int = 4) -> tl.Tensor:

@@ -18,36 +18,10 @@ from typing import Any, Sequence
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from mnist_common import loaders, parse_args, report  # noqa: E402
+from seed_models import FNNClassifier  # noqa: E402
 
 from tensorlite import nn, optim  # noqa: E402
 from tensorlite.training import History, accuracy, evaluate  # noqa: E402
-
-
-class FNNClassifier(nn.Module):  # the seed README's class, word for word
-    def __init__(self, in_features, out_classes, hidden_dims=[256, 128, 64], activation=nn.ReLU, batchnorm=False, dropout=False):  # noqa: B006, E501
-        super(FNNClassifier, self).__init__()  # noqa: UP008
-        dims = [in_features, *hidden_dims, out_classes]
-        for i in range(len(dims) - 1):
-            is_output_layer = i == len(dims) - 2
-            self.add_module("Linear" + str(i), nn.Linear(dims[i], dims[i+1]))
-            if batchnorm and not is_output_layer:
-                self.add_module("BatchNorm" + str(i), nn.BatchNorm1D(dims[i+1]))
-            if dropout and not is_output_layer:
-                self.add_module("Dropout" + str(i), nn.Dropout(p=dropout))
-            if not is_output_layer:
-                self.add_module("Activation" + str(i), activation())
-            else:
-                self.add_module("Activation" + str(i), nn.Softmax())
-
-    def forward(self, x):
-        x = x.reshape(x.shape[0], -1)
-        for module in self._modules.values():
-            x = module.forward(x)
-        return x
-
-    def backward(self, dout):
-        for module in reversed(self._modules.values()):
-            dout = module.backward(dout)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

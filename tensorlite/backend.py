@@ -43,10 +43,18 @@ def _keep_freed_memory() -> bool:
         return False
     if any(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")):
         return False
+    return set_malloc_thresholds(mmap=32 << 20, trim=256 << 20)
+
+
+def set_malloc_thresholds(mmap: int, trim: int) -> bool:
+    """Set glibc's ``M_MMAP_THRESHOLD`` and ``M_TRIM_THRESHOLD`` (bytes) with ``mallopt``.
+
+    Returns False where there is no glibc (the process keeps its platform's defaults).
+    """
     try:
         libc = ctypes.CDLL("libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
-        return bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 256 << 20))
+        return bool(libc.mallopt(m_mmap_threshold, mmap) and libc.mallopt(m_trim_threshold, trim))
     except (OSError, AttributeError):
         return False
 

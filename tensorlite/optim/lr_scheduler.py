@@ -70,7 +70,7 @@ class LRScheduler:
 
     def get_lr(self) -> list[float]:
         """The lrs for epoch ``last_epoch`` (one per parameter group); :meth:`step` applies them."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} defines no get_lr()")
 
     def get_last_lr(self) -> list[float]:
         """The lrs set by the last :meth:`step`, one per parameter group."""

@@ -132,7 +132,7 @@ class Optimizer:
 
     def _update(self, param: Tensor, grad: ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Update one parameter in place from its gradient, its state and its group's options."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} defines no _update(param, grad, state, group)")
 
     # -- public API --------------------------------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
