@@ -17,10 +17,11 @@ from tensorlite.creation import (
 )
 from tensorlite.ops import (
     abs, add, argmax, argmin, astype, broadcast_to, cat, chunk, clip, concatenate, cos, div, eq,
-    exp, expand, flatten, ge, gt, le, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean,
-    min, minimum, mul, ne, neg, pad, permute, pow, relu, reshape, sigmoid, sin, softmax, split,
+    exp, expand, flatten, ge, getitem, gt, le, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean,
+    min, minimum, mul, ne, neg, pad, permute, pow, relu, reshape, setitem, sigmoid, sin, softmax, split,
     sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, unsqueeze, var, view, where,
 )
+from tensorlite.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from tensorlite.profiler import profile
 from tensorlite.serialization import load, save
 from tensorlite import nn  # layers build on everything above
@@ -34,7 +35,8 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "zeros_like",
     "ones_like", "eye",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
-    "GradcheckError", "profile", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
+    "GradcheckError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
+    "profile", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
     "autograd", "ops", "nn", "optim", "data", "training", "viz",
     *ops.__all__, "clamp",
     "__version__",

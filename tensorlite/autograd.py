@@ -19,6 +19,7 @@ import functools
 import heapq
 import itertools
 import threading
+import weakref
 from typing import Any, Callable, Iterator, Sequence
 
 from tensorlite.backend import ndarray, xp
@@ -26,7 +27,7 @@ from tensorlite.tensor import Tensor
 
 __all__ = [
     "Op", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "backward", "grad", "gradcheck", "GradcheckError", "OptionalLeaf",
+    "backward", "grad", "gradcheck", "GradcheckError", "OptionalLeaf", "mark_dirty", "version_of",
 ]
 
 # ----------------------------------------------------------------------------------------------
@@ -163,7 +164,32 @@ class set_grad_enabled:
 # Tape entries
 
 _sequence = itertools.count()
-_profiler: Any = None  # the innermost active tl.profile() (tensorlite.profiler), or None
+# The innermost active hook, or None: a ``tl.profile()`` (tensorlite.profiler) or anomaly detection
+# (tensorlite.anomaly). A hook has ``apply(cls, inputs, params)``, ``backward(op, grad)``, ``_busy``
+# (set while it runs an op: ops applied inside skip it) and ``_outer`` (the next hook: each hook
+# hands the call on to it, so they compose). Off, it costs the engine one ``is None`` check per op.
+_hook: Any = None
+
+
+def push_hook(hook: Any) -> None:
+    """Make ``hook`` the innermost hook; the one active before becomes its ``_outer``."""
+    global _hook
+    hook._outer = _hook
+    _hook = hook
+
+
+def remove_hook(hook: Any) -> None:
+    """Unlink ``hook`` from the chain of active hooks, wherever it is (blocks may exit out of order)."""
+    global _hook
+    if _hook is hook:
+        _hook = hook._outer
+    else:
+        inner = _hook
+        while inner is not None and inner._outer is not hook:
+            inner = inner._outer
+        if inner is not None:
+            inner._outer = hook._outer
+    hook._outer = None
 
 
 class _ModuleCalls(threading.local):
@@ -225,8 +251,8 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
-        if _profiler is not None and not _profiler._busy:  # tl.profile() is active: time this call
-            return _profiler.apply(cls, inputs, params)
+        if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
+            return _hook.apply(cls, inputs, params)
         op = cls()
         record = False
         if _mode.enabled:
@@ -283,6 +309,94 @@ class OptionalLeaf(Tensor):
         leaf = cls.__new__(cls)
         leaf.data, leaf.grad, leaf._ctx, leaf.requires_grad = data, None, None, True
         return leaf
+
+
+# ----------------------------------------------------------------------------------------------
+# In-place writes: a version counter per array memory
+#
+# Every write the library makes into an existing array (the in-place Tensor methods, optimizer
+# steps, nn.init, load_state_dict, BatchNorm's running statistics) calls ``mark_dirty``, which bumps
+# the version of the memory written -- the ndarray that owns it, so views share one counter -- and
+# notes when (a number from the same sequence that orders tape entries). The reverse walk checks
+# an entry's saved arrays only when some write happened after the entry was recorded; in a
+# training loop (step, then forward, then backward) that is one integer comparison per entry.
+
+_versions: dict[int, list[Any]] = {}  # id(owner) -> [weakref to owner, version, seq of last write, by]
+_last_write = -1  # the sequence number of the latest mark_dirty
+
+
+def _owner(array: Any) -> Any:
+    """The ndarray that owns ``array``'s memory (itself, or the base of a view)."""
+    while isinstance(array.base, ndarray):
+        array = array.base
+    return array
+
+
+def _forget(key: int, ref: Any) -> None:
+    entry = _versions.get(key)
+    if entry is not None and entry[0] is ref:
+        del _versions[key]
+
+
+def mark_dirty(array: Any, by: str) -> None:
+    """Record that ``array``'s memory was written in place (``by`` names the writer, for errors).
+
+    Call it after writing into an array that a tape entry may have saved: the reverse walk then
+    refuses to use an entry that saved this memory before the write.
+    """
+    global _last_write
+    owner = _owner(array)
+    key = id(owner)
+    entry = _versions.get(key)
+    if entry is None or entry[0]() is not owner:
+        entry = _versions[key] = [weakref.ref(owner, functools.partial(_forget, key)), 0, 0, by]
+    _last_write = next(_sequence)
+    entry[1] += 1
+    entry[2] = _last_write
+    entry[3] = by
+
+
+def version_of(array: Any) -> int:
+    """How many times the library has written into ``array``'s memory in place (0 if never)."""
+    owner = _owner(array)
+    entry = _versions.get(id(owner))
+    return entry[1] if entry is not None and entry[0]() is owner else 0
+
+
+def _check_versions(op: Op) -> None:
+    """Raise if memory that ``op`` saved for backward was written in place after ``op`` was recorded."""
+    for saved in op.saved or ():
+        for array in (saved if isinstance(saved, (tuple, list)) else (saved,)):
+            if not isinstance(array, ndarray):
+                continue
+            owner = _owner(array)
+            entry = _versions.get(id(owner))
+            if entry is not None and entry[2] > op.seq and entry[0]() is owner:
+                where = f" (recorded in {module_path(op.module)})" if op.module is not None else ""
+                raise RuntimeError(
+                    f"backward: {op.name} (entry #{op.seq}, output shape {op.shape}){where} saved an "
+                    f"array of shape {array.shape} for its backward rule, and that memory was modified "
+                    f"in place (by {entry[3]}) after {op.name} was recorded (it is now at version "
+                    f"{entry[1]}), so the gradient would be wrong. Modify it only after backward() "
+                    "(e.g. call optimizer.step() after loss.backward()), or compute on a copy "
+                    "(y = x * 1, or an out-of-place op such as x = x + 1 instead of x.add_(1))."
+                )
+
+
+def module_path(frame: tuple[Any, Any] | None) -> str:
+    """``'Net.encoder.0 (Linear)'`` for a module call frame (see ``_ModuleCalls``), or ``''``."""
+    chain = []
+    while frame is not None:
+        chain.append(frame[0])
+        frame = frame[1]
+    if not chain:
+        return ""
+    chain.reverse()  # outermost first
+    names = [type(chain[0]).__name__]
+    for parent, child in zip(chain, chain[1:]):
+        children = getattr(parent, "_modules", {})
+        names.append(next((n for n, m in children.items() if m is child), type(child).__name__))
+    return ".".join(names) + (f" ({type(chain[-1]).__name__})" if len(chain) > 1 else "")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,17 +477,19 @@ def backward(
                 continue
         if op.saved is None:
             raise _released_error(op)
+        if op.seq < _last_write:  # something was written in place after this entry was recorded
+            _check_versions(op)
         parents = op.parents
         if OptionalLeaf in map(type, parents):  # an optional leaf nobody asked for needs no gradient
             recorded = parents
             op.parents = parents = tuple([None if type(p) is OptionalLeaf and p not in targets else p
                                           for p in recorded])
             try:
-                in_grads = op.backward(g) if _profiler is None else _profiler.backward(op, g)
+                in_grads = op.backward(g) if _hook is None else _hook.backward(op, g)
             finally:
                 op.parents = recorded  # the loop below goes over the masked parents
         else:
-            in_grads = op.backward(g) if _profiler is None else _profiler.backward(op, g)
+            in_grads = op.backward(g) if _hook is None else _hook.backward(op, g)
         if not retain_graph:
             op.saved = None
         if type(in_grads) is not tuple:

@@ -64,7 +64,7 @@ class profile:
 
     def __init__(self) -> None:
         self.stats: dict[str, OpStats] = {}
-        self._outer: profile | None = None
+        self._outer: Any = None  # the next active hook (tensorlite.autograd.push_hook)
         self._start: float | None = None
         self._end: float | None = None
         self._busy = False  # inside an op being timed: ops it applies itself are part of its time
@@ -73,22 +73,13 @@ class profile:
     def __enter__(self) -> profile:
         if self._start is not None and self._end is None:
             raise RuntimeError("profile: this profile is already active; use a new profile() to nest")
-        self._outer = autograd._profiler
         self._start, self._end = _clock(), None
-        autograd._profiler = self
+        autograd.push_hook(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._end = _clock()
-        if autograd._profiler is self:
-            autograd._profiler = self._outer
-        else:  # left out of order: unlink this profile from the chain of active ones
-            inner = autograd._profiler
-            while inner is not None and inner._outer is not self:
-                inner = inner._outer
-            if inner is not None:
-                inner._outer = self._outer
-        self._outer = None
+        autograd.remove_hook(self)
 
     @property
     def wall_time(self) -> float:
@@ -102,7 +93,8 @@ class profile:
         self._busy = True  # ``Op.apply`` skips the hook while set: ops applied inside count here
         start = _clock()
         try:
-            out = cls.apply(*inputs, **params)
+            outer = self._outer  # an outer profile or anomaly detection sees the call too
+            out = outer.apply(cls, inputs, params) if outer is not None else cls.apply(*inputs, **params)
         finally:
             self._busy = False
         self._record(cls.__name__, _clock() - start, backward=False)
@@ -111,23 +103,21 @@ class profile:
     def backward(self, op: Any, grad: Any) -> Any:
         """Run ``op.backward(grad)``, timed (called by the reverse walk)."""
         start = _clock()
-        in_grads = op.backward(grad)
+        outer = self._outer
+        in_grads = outer.backward(op, grad) if outer is not None else op.backward(grad)
         self._record(type(op).__name__, _clock() - start, backward=True)
         return in_grads
 
     def _record(self, name: str, seconds: float, backward: bool) -> None:
-        prof: profile | None = self
-        while prof is not None:
-            s = prof.stats.get(name)
-            if s is None:
-                s = prof.stats[name] = OpStats()
-            if backward:
-                s.backward_calls += 1
-                s.backward_time += seconds
-            else:
-                s.forward_calls += 1
-                s.forward_time += seconds
-            prof = prof._outer
+        s = self.stats.get(name)
+        if s is None:
+            s = self.stats[name] = OpStats()
+        if backward:
+            s.backward_calls += 1
+            s.backward_time += seconds
+        else:
+            s.forward_calls += 1
+            s.forward_time += seconds
 
     # -- report --------------------------------------------------------------------------------
     def table(self, sort_by: str = "total", limit: int | None = None) -> str:

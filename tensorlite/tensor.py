@@ -167,6 +167,157 @@ class Tensor:
         """Forget the accumulated gradient (``grad = None``)."""
         self.grad = None
 
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was changed in place (shared with its views)."""
+        return autograd.version_of(self.data)
+
+    # -- in place ----------------------------------------------------------------------------
+    # See tensorlite/ops/inplace.py: the result is written into this tensor's array when nothing
+    # is recorded, and bumps its version; when recorded, the tensor takes the op's place on the tape.
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """Add ``alpha * other`` to this tensor in place and return it.
+
+        A leaf that requires grad (a parameter) can be changed in place only under
+        ``tl.no_grad()``. ``other`` broadcasts to this tensor's shape.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> x = tl.ones(3)
+        >>> x.add_(tl.tensor([1.0, 2.0, 3.0]), alpha=2)
+        tensor([3., 5., 7.])
+        >>> w = tl.ones(2, requires_grad=True)
+        >>> with tl.no_grad():
+        ...     _ = w.add_(1.0)    # an update, as an optimizer makes it
+        >>> w, w._version
+        (tensor([2., 2.], requires_grad=True), 1)
+        """
+        return inplace.add_(self, other, alpha)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """Subtract ``alpha * other`` from this tensor in place (see :meth:`add_`).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(2).sub_(0.5)
+        tensor([0.5, 0.5])
+        """
+        return inplace.sub_(self, other, alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """Multiply this tensor by ``other`` in place (see :meth:`add_`).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 1
+        >>> y.mul_(3)      # a result in the graph: y takes Mul's place on the tape
+        tensor([3., 6.], grad_fn=<Mul>)
+        >>> y.sum().backward(); x.grad
+        array([3., 3.], dtype=float32)
+        """
+        return inplace.mul_(self, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """Divide this tensor by ``other`` in place (see :meth:`add_`).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(2).div_(4)
+        tensor([0.25, 0.25])
+        """
+        return inplace.div_(self, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """Raise this tensor to ``exponent`` in place (see :meth:`add_`).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.tensor([2.0, 3.0]).pow_(2)
+        tensor([4., 9.])
+        """
+        return inplace.pow_(self, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """Clip this tensor to ``[min, max]`` in place (see :meth:`add_`). Alias: ``clip_``.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.tensor([-2.0, 0.5, 2.0]).clamp_(-1, 1)
+        tensor([-1. ,  0.5,  1. ])
+        """
+        return inplace.clamp_(self, min, max)
+
+    clip_ = clamp_
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` in place (see :meth:`add_`).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.zeros(3).fill_(7)
+        tensor([7., 7., 7.])
+        """
+        return inplace.fill_(self, value)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (see :meth:`add_`; ``zero_grad`` clears ``.grad``).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(2).zero_()
+        tensor([0., 0.])
+        """
+        return inplace.zero_(self)
+
+    def copy_(self, source: Any) -> Tensor:
+        """Copy ``source`` into this tensor in place, broadcast to its shape and cast to its dtype.
+
+        Examples
+        --------
+        >>> import numpy as np, tensorlite as tl
+        >>> x = tl.zeros(2, 3)
+        >>> x.copy_(np.array([1.0, 2.0, 3.0]))
+        tensor([[1., 2., 3.],
+                [1., 2., 3.]])
+        """
+        return inplace.copy_(self, source)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value``: write ``value`` (broadcast, cast to this dtype) in place.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> x = tl.zeros(2, 3)
+        >>> x[0, 1:] = 5
+        >>> x[x < 1] = -1
+        >>> x
+        tensor([[-1.,  5.,  5.],
+                [-1., -1., -1.]])
+        """
+        inplace.setitem_(self, index, value)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return inplace.add_(self, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return inplace.sub_(self, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return inplace.mul_(self, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return inplace.div_(self, other)
+
     # -- conversion --------------------------------------------------------------------------
     def numpy(self) -> Any:
         """The underlying ndarray (shared, not copied)."""
@@ -434,3 +585,4 @@ class Tensor:
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
+from tensorlite.ops import inplace  # noqa: E402

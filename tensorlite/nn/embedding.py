@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite import config
+from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
@@ -56,13 +57,13 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor
 
     Parameters
     ----------
-    input : integer Tensor, ndarray or list of any shape (*)
+    input : integer Tensor, ndarray or list of any shape ``(*)``
     weight : Tensor of shape (num_embeddings, embedding_dim)
     padding_idx : the row that gets no gradient (negative counts from the end), or None
 
     Returns
     -------
-    Tensor of shape (*, embedding_dim).
+    Tensor of shape ``(*, embedding_dim)``.
 
     Raises
     ------
@@ -128,6 +129,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight.data[self.padding_idx] = 0
+            mark_dirty(self.weight.data, "Embedding.reset_parameters")
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True,

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from tensorlite import config
+from tensorlite.autograd import mark_dirty
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -23,6 +24,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init: expected a Tensor or Parameter, got {type(tensor).__name__}")
     tensor.data[...] = values
+    mark_dirty(tensor.data, "nn.init")
     return tensor
 
 

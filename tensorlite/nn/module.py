@@ -622,6 +622,7 @@ class Module:
                 value = state_dict[key]
                 xp.copyto(target.data, value.data if isinstance(value, Tensor) else xp.asarray(value),
                           casting="unsafe")
+                autograd.mark_dirty(target.data, f"{type(self).__name__}.load_state_dict")
         return _IncompatibleKeys(missing, unexpected)
 
     # -- description -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite import config
+from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
@@ -106,6 +107,8 @@ class _BatchNorm(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                mark_dirty(buffer.data, f"{type(self).__name__}.reset_running_stats")
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, the weight to ones and the bias to zeros."""
@@ -126,6 +129,7 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and tracked is not None:
             tracked.data += 1
+            mark_dirty(tracked.data, f"{type(self).__name__} in training")
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(tracked.data)
         # as PyTorch: the running statistics are used in eval and updated in training, unless
@@ -203,7 +207,7 @@ class LayerNorm(Module):
     Parameters
     ----------
     normalized_shape : int or tuple of ints
-        The trailing dims normalised together (the input is (*, *normalized_shape)).
+        The trailing dims normalised together (the input is ``(*, *normalized_shape)``).
     eps : float, default 1e-5
     elementwise_affine : bool, default True
         Learn a ``weight`` (ones at start) and, with ``bias=True``, a ``bias`` (zeros), both of

@@ -13,7 +13,7 @@ from tensorlite.ops.arith import (
     sin, sqrt, sub, tanh, where,
 )
 from tensorlite.ops.compare import eq, ge, gt, le, lt, ne
-from tensorlite.ops.index import cat, chunk, concatenate, getitem, pad, split, stack
+from tensorlite.ops.index import cat, chunk, concatenate, getitem, pad, setitem, split, stack
 from tensorlite.ops.linalg import matmul
 from tensorlite.ops.reduce import (
     argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
@@ -26,7 +26,7 @@ __all__ = [
     "abs", "add", "astype", "clip", "cos", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
     "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where",
     "eq", "ge", "gt", "le", "lt", "ne",
-    "cat", "chunk", "concatenate", "getitem", "pad", "split", "stack",
+    "cat", "chunk", "concatenate", "getitem", "pad", "setitem", "split", "stack",
     "matmul",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "std", "sum", "var",
     "broadcast_to", "expand", "flatten", "permute", "reshape", "squeeze", "swapaxes", "transpose",

@@ -1,4 +1,4 @@
-"""Indexing and joining: __getitem__, cat/concatenate, stack, split, chunk, pad."""
+"""Indexing and joining: __getitem__, setitem (``x[i] = v``), cat/concatenate, stack, split, chunk, pad."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -64,6 +64,71 @@ def getitem(a: Any, index: Any) -> Tensor:
         return GetItem.apply(a, index=index)
     except (IndexError, TypeError) as e:
         raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
+
+
+class SetItem(Op):
+    """A copy of ``a`` with ``a[index] = value``: the gradient of ``a`` is ``grad`` with the written
+    places zeroed; ``value`` gets ``grad[index]``, summed back to its shape by the engine."""
+
+    def forward(self, a, value, index):
+        self.index = index
+        self.value_shape = value.shape
+        out = a.copy()
+        out[index] = value
+        return out
+
+    def backward(self, grad):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = grad.copy()
+            ga[self.index] = 0
+        if self.needs_input_grad[1]:
+            gv = grad[self.index]
+            if gv.ndim < len(self.value_shape):  # a value with extra leading 1s, as NumPy allows
+                gv = gv.reshape(self.value_shape)
+        return ga, gv
+
+
+def setitem(a: Any, index: Any, value: Any) -> Tensor:
+    """A copy of ``a`` with ``a[index] = value`` (the out-of-place form of ``a[index] = value``).
+
+    ``value`` broadcasts to the shape of ``a[index]`` and is cast to ``a``'s dtype; both ``a`` and
+    ``value`` get gradients. ``Tensor.__setitem__`` writes the same result into the tensor itself.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.zeros(4, requires_grad=True)
+    >>> v = tl.tensor(2.0, requires_grad=True)
+    >>> y = tl.setitem(x, slice(1, 3), v)
+    >>> y
+    tensor([0., 2., 2., 0.], grad_fn=<SetItem>)
+    >>> (y * tl.arange(4.0)).sum().backward()
+    >>> x.grad, v.grad
+    (array([0., 0., 0., 3.], dtype=float32), array(3., dtype=float32))
+    """
+    a = as_tensor(a, "setitem")
+    value = as_tensor(value, "setitem")
+    if value.dtype != a.dtype:
+        if value.requires_grad and value.dtype.kind == "f":
+            raise TypeError(f"setitem: the value has dtype {value.dtype} but the tensor of shape "
+                            f"{a.shape} holds {a.dtype}; cast the value with .astype({a.dtype})")
+        value = Tensor._wrap(value.data.astype(a.dtype))
+    index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
+    try:
+        target_shape = a.data[index].shape
+    except (IndexError, TypeError) as e:
+        raise IndexError(f"setitem: {e} (indexing a tensor of shape {a.shape})") from None
+    lead = value.ndim - len(target_shape)  # NumPy also drops leading 1s of the value
+    shape = value.shape[lead:] if lead > 0 and all(n == 1 for n in value.shape[:lead]) else value.shape
+    try:
+        fits = xp.broadcast_shapes(shape, target_shape) == target_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"setitem: a value of shape {value.shape} does not broadcast to the shape "
+                         f"{target_shape} of the indexed part of a tensor of shape {a.shape}")
+    return SetItem.apply(a, value, index=index)
 
 
 class Cat(Op):

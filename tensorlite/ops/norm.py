@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tensorlite.autograd import Op
+from tensorlite.autograd import Op, mark_dirty
 from tensorlite.backend import xp
 from tensorlite.ops.common import number, operands, size
 from tensorlite.tensor import Tensor
@@ -67,6 +67,8 @@ class BatchNorm(Op):
                 running_mean += momentum * mean
                 running_var *= 1 - momentum
                 running_var += (momentum * count / max(count - 1, 1)) * var
+                mark_dirty(running_mean, "batch_norm's running-statistics update")
+                mark_dirty(running_var, "batch_norm's running-statistics update")
         invstd = 1 / xp.sqrt(var + eps)
         scale = invstd if weight is None else invstd * weight
         if batch_stats:
@@ -271,7 +273,7 @@ def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any 
 
     Parameters
     ----------
-    input : Tensor of shape (*, *normalized_shape)
+    input : Tensor of shape ``(*, *normalized_shape)``
     normalized_shape : int or tuple of ints, the trailing dims normalised together
     weight, bias : Tensors of shape ``normalized_shape`` or None (applied elementwise)
     eps : added to the (biased) variance before the square root

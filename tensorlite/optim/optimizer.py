@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
-from tensorlite.autograd import enable_grad
+from tensorlite.autograd import enable_grad, mark_dirty
 from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
@@ -16,10 +16,11 @@ from tensorlite.tensor import Tensor
 def _apply_(param: Tensor, ufunc: Any, operand: Any) -> None:
     """Update ``param.data`` in place as ``ufunc(param.data, operand)``.
 
-    The one place where optimizers write into parameters (so an in-place version counter can be
-    bumped here).
+    The one place where optimizers write into parameters: it bumps the parameter's version, so a
+    backward through an entry that saved the old values raises instead of using the new ones.
     """
     ufunc(param.data, operand, out=param.data)
+    mark_dirty(param.data, "an optimizer step")
 
 
 def _effective_grad(grad: ndarray, param: ndarray, weight_decay: float, maximize: bool) -> tuple[ndarray, bool]:
