@@ -16,6 +16,7 @@ import contextlib
 import linecache
 import os
 import sys
+import zlib
 from typing import Any
 
 from tensorlite import autograd
@@ -46,6 +47,21 @@ def _bad_values(array: Any) -> str:
     return " and ".join(kinds)
 
 
+def _crc(array: Any) -> int:
+    return zlib.crc32(xp.ascontiguousarray(array).data)
+
+
+def _checksums(saved: Any) -> list[tuple[Any, int]]:
+    """``(array, crc32 of its bytes)`` for each array an entry saved, to catch writes made with
+    plain NumPy (``x.data[...] = ...``), which the version counter cannot see."""
+    arrays = []
+    for item in saved or ():
+        for array in (item if isinstance(item, (tuple, list)) else (item,)):
+            if isinstance(array, ndarray):
+                arrays.append((array, _crc(array)))
+    return arrays
+
+
 def _caller() -> str:
     """``file:line: source`` of the innermost frame outside the tensorlite package."""
     frame = sys._getframe(2)
@@ -61,11 +77,12 @@ def _caller() -> str:
 class _Record:
     """What anomaly detection keeps on a recorded entry for its backward check."""
 
-    __slots__ = ("caller", "module", "input_shapes", "inputs_finite")
+    __slots__ = ("caller", "module", "input_shapes", "inputs_finite", "checksums")
 
     def __init__(self, caller: str, module: str, input_shapes: list[Any], inputs_finite: bool) -> None:
         self.caller, self.module = caller, module
         self.input_shapes, self.inputs_finite = input_shapes, inputs_finite
+        self.checksums: list[tuple[Any, int]] = []
 
     def describe(self) -> str:
         shapes = ", ".join(str(s) for s in self.input_shapes) or "none"
@@ -97,14 +114,24 @@ class _Detector:
                     f"detect_anomaly: the forward of {cls.__name__} produced {_bad_values(out.data)} "
                     f"in its output of shape {out.shape} from finite inputs{record.describe()}"
                 )
+            record.checksums = _checksums(out._ctx.saved)
             out._ctx.anomaly = record
         return out
 
     def backward(self, op: Any, grad: Any) -> Any:
+        record = getattr(op, "anomaly", None)  # None for entries recorded before detection began
+        if record is not None:
+            for array, checksum in record.checksums:
+                if _crc(array) != checksum:
+                    raise AnomalyError(
+                        f"detect_anomaly: an array of shape {array.shape} that {op.name} saved for "
+                        "its backward rule was changed after it was recorded (a write that bypassed "
+                        "the version counter, such as x.data[...] = ... with NumPy); the gradient "
+                        f"would be wrong{record.describe()}"
+                    )
         outer = self._outer
         with xp.errstate(all="ignore"):
             in_grads = outer.backward(op, grad) if outer is not None else op.backward(grad)
-        record = getattr(op, "anomaly", None)  # None for entries recorded before detection began
         if record is None or not record.inputs_finite or not _finite(grad):
             return in_grads  # passing on a NaN it was given does not make this op the culprit
         for i, g in enumerate(in_grads if type(in_grads) is tuple else (in_grads,)):
@@ -168,6 +195,8 @@ class detect_anomaly(contextlib.ContextDecorator):
     finite values raises :class:`AnomalyError` naming the op, the module path that ran it (such as
     ``Net.classifier.0 (Linear)``), its input shapes and the file, line and source text that called
     it. NumPy's divide and overflow warnings are silenced inside: the report replaces them.
+    It also checksums what each op saves for backward, so a write into saved memory made with
+    plain NumPy (``x.data[...] = 0``), which the version counter does not see, raises at backward.
     Backward checks cover the ops recorded inside the block; call ``backward()`` inside it too.
     The checks scan every array, so expect the code to run several times slower: use it to debug.
 

@@ -632,7 +632,18 @@ def grad(
 
 
 class GradcheckError(AssertionError):
-    """An analytic gradient disagrees with the finite-difference estimate."""
+    """An analytic gradient disagrees with the finite-difference estimate (raised by :func:`gradcheck`).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> x = tl.tensor(np.ones(3), requires_grad=True)
+    >>> try:
+    ...     tl.gradcheck(lambda t: t.detach() * t, [x])   # detach hides half the gradient
+    ... except tl.GradcheckError as e:
+    ...     print(str(e)[:40])
+    gradcheck: input 0 (shape (3,)): worst m
+    """
 
 
 def gradcheck(

@@ -97,14 +97,17 @@ class Tensor:
     # -- attributes --------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dimension (a tuple of ints)."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
     def dtype(self) -> Any:
+        """The NumPy dtype of the data."""
         return self.data.dtype
 
     @property
@@ -113,9 +116,11 @@ class Tensor:
         return self.data.size
 
     def numel(self) -> int:
+        """The number of elements (PyTorch spelling of ``size``)."""
         return self.data.size
 
     def dim(self) -> int:
+        """The number of dimensions (PyTorch spelling of ``ndim``)."""
         return self.data.ndim
 
     @property
@@ -330,6 +335,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of numbers."""
         return self.data.tolist()
 
     def astype(self, dtype: Any) -> Tensor:
@@ -447,131 +453,173 @@ class Tensor:
 
     # -- methods (documented on the functions in tensorlite.ops) ---------------------------
     def add(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.add`."""
         return ops.add(self, other)
 
     def sub(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.sub`."""
         return ops.sub(self, other)
 
     def mul(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.mul`."""
         return ops.mul(self, other)
 
     def div(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.div`."""
         return ops.div(self, other)
 
     def pow(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.pow`."""
         return ops.pow(self, other)
 
     def matmul(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.matmul`."""
         return ops.matmul(self, other)
 
     def neg(self) -> Tensor:
+        """Method form of :func:`tensorlite.neg`."""
         return ops.neg(self)
 
     def abs(self) -> Tensor:
+        """Method form of :func:`tensorlite.abs`."""
         return ops.abs(self)
 
     def exp(self) -> Tensor:
+        """Method form of :func:`tensorlite.exp`."""
         return ops.exp(self)
 
     def log(self) -> Tensor:
+        """Method form of :func:`tensorlite.log`."""
         return ops.log(self)
 
     def sqrt(self) -> Tensor:
+        """Method form of :func:`tensorlite.sqrt`."""
         return ops.sqrt(self)
 
     def sin(self) -> Tensor:
+        """Method form of :func:`tensorlite.sin`."""
         return ops.sin(self)
 
     def cos(self) -> Tensor:
+        """Method form of :func:`tensorlite.cos`."""
         return ops.cos(self)
 
     def tanh(self) -> Tensor:
+        """Method form of :func:`tensorlite.tanh`."""
         return ops.tanh(self)
 
     def sigmoid(self) -> Tensor:
+        """Method form of :func:`tensorlite.sigmoid`."""
         return ops.sigmoid(self)
 
     def relu(self) -> Tensor:
+        """Method form of :func:`tensorlite.relu`."""
         return ops.relu(self)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        """Method form of :func:`tensorlite.clip`."""
         return ops.clip(self, min, max)
 
     clamp = clip
 
     def maximum(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.maximum`."""
         return ops.maximum(self, other)
 
     def minimum(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.minimum`."""
         return ops.minimum(self, other)
 
     def sum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.sum`."""
         return ops.sum(self, dim, keepdim, **kw)
 
     def mean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.mean`."""
         return ops.mean(self, dim, keepdim, **kw)
 
     def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.max`."""
         return ops.max(self, dim, keepdim, **kw)
 
     def min(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.min`."""
         return ops.min(self, dim, keepdim, **kw)
 
     def var(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.var`."""
         return ops.var(self, dim, keepdim, **kw)
 
     def std(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.std`."""
         return ops.std(self, dim, keepdim, **kw)
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logsumexp`."""
         return ops.logsumexp(self, dim, keepdim, **kw)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.argmax`."""
         return ops.argmax(self, dim, keepdim, **kw)
 
     def argmin(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.argmin`."""
         return ops.argmin(self, dim, keepdim, **kw)
 
     def softmax(self, dim: int | None = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.softmax`."""
         return ops.softmax(self, dim, **kw)
 
     def log_softmax(self, dim: int | None = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.log_softmax`."""
         return ops.log_softmax(self, dim, **kw)
 
     def reshape(self, *shape: Any) -> Tensor:
+        """Method form of :func:`tensorlite.reshape`."""
         return ops.reshape(self, *shape)
 
     def view(self, *shape: Any) -> Tensor:
+        """Method form of :func:`tensorlite.reshape`."""
         return ops.reshape(self, *shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Method form of :func:`tensorlite.flatten`."""
         return ops.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim: Any = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.squeeze`."""
         return ops.squeeze(self, dim, **kw)
 
     def unsqueeze(self, dim: int | None = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.unsqueeze`."""
         return ops.unsqueeze(self, dim, **kw)
 
     def transpose(self, *dims: Any) -> Tensor:
+        """Method form of :func:`tensorlite.transpose`."""
         return ops.transpose(self, *dims)
 
     def permute(self, *dims: Any) -> Tensor:
+        """Method form of :func:`tensorlite.permute`."""
         return ops.permute(self, *dims)
 
     def swapaxes(self, dim0: int, dim1: int) -> Tensor:
+        """Method form of :func:`tensorlite.swapaxes`."""
         return ops.swapaxes(self, dim0, dim1)
 
     def expand(self, *sizes: Any) -> Tensor:
+        """Method form of :func:`tensorlite.expand`."""
         return ops.expand(self, *sizes)
 
     def broadcast_to(self, *shape: Any) -> Tensor:
+        """Method form of :func:`tensorlite.broadcast_to`."""
         return ops.broadcast_to(self, *shape)
 
     def split(self, split_size_or_sections: Any, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
+        """Method form of :func:`tensorlite.split`."""
         return ops.split(self, split_size_or_sections, dim, **kw)
 
     def chunk(self, chunks: int, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
+        """Method form of :func:`tensorlite.chunk`."""
         return ops.chunk(self, chunks, dim, **kw)
 
     # last, so that the builtin ``float`` in annotations above is not shadowed

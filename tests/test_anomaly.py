@@ -137,3 +137,13 @@ def test_training_step_with_anomaly_detection_matches_without():
 
     for a, b in zip(run(True), run(False)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_numpy_write_into_saved_memory_is_caught_under_detection():
+    w = tl.ones(3, requires_grad=True)
+    x = tl.tensor([1.0, 2.0, 3.0])
+    with tl.detect_anomaly():
+        y = (w * x).sum()
+        x.data[0] = 100.0  # bypasses the version counter
+        with pytest.raises(tl.AnomalyError, match=r"shape \(3,\) that Mul saved.*x.data\[...\]"):
+            y.backward()
