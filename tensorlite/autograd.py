@@ -618,12 +618,12 @@ def grad(
     seeds = [_as_grad_array(g, out, f"grad() output {i}")
              for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
     result = backward(outputs, seeds, inputs, accumulate=False, retain_graph=retain_graph)
-    for i, (t, g) in enumerate(zip(inputs, result)):
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad(): input {i} (shape {t.shape}) appears to not have been used in the graph "
-                "of the outputs; pass allow_unused=True to get None for it"
-            )
+    unused = [f"input {i} (shape {t.shape})" for i, (t, g) in enumerate(zip(inputs, result)) if g is None]
+    if unused and not allow_unused:
+        raise RuntimeError(
+            f"grad(): {', '.join(unused)} appear{'s' if len(unused) == 1 else ''} to not have been "
+            "used in the graph of the outputs; pass allow_unused=True to get None for them"
+        )
     return result
 
 

@@ -1,21 +1,71 @@
-"""``save``/``load``: a dict of named arrays as an ``.npz`` file; nothing is ever pickled."""
+"""``save``/``load``: a dict of named arrays as an ``.npz`` file; nothing is ever pickled.
+
+``save`` writes a temporary file beside the target, flushes it to disk and renames it over the
+target, so a crash or a kill half way leaves the previous file intact. ``load`` reads the zip
+archive member by member with ``allow_pickle=False`` and refuses, with a ``ValueError`` naming
+the file and the entry, anything that is not a plain numeric (or string) array.
+"""
 from __future__ import annotations
 
+import errno
+import math
 import os
-import tempfile
+import secrets
 import zipfile
+import zlib
 from typing import Any, Mapping
 
 from tensorlite.backend import xp
 from tensorlite.tensor import Tensor
 
+_npy = xp.lib.format
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive with members / an empty one
+_BROKEN = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """Create ``.<name>.<random>.tmp`` in the folder of ``path``; return its descriptor and path.
+
+    Opened with mode 0o666 so the process umask applies, as for a file made with ``open``.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:  # pragma: no cover - 2**-32 chance
+            continue
+
+
+def _sync_folder(folder: str) -> None:
+    """Flush a folder's entries (the rename) to disk; a no-op where folders cannot be opened."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
 
 def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     """Write named arrays (or tensors) to ``path`` as ``.npz``, atomically.
 
-    The file is written to a temporary file beside ``path``, flushed to disk and renamed over
-    ``path``, so an interrupted save leaves any previous file intact. ``path`` is used as given
-    (no suffix is added).
+    The arrays go to a temporary file ``.<name>.<random>.tmp`` beside ``path``, which is flushed
+    to disk (``fsync``) and renamed over ``path``; the folder is then flushed too, so the rename
+    itself survives a power cut. A save that fails or is interrupted leaves any previous file at
+    ``path`` intact. A failed save removes its temporary file; a process killed mid-save (SIGKILL,
+    power loss) cannot, and ``save`` does not remove such leftovers later, since it cannot tell
+    them from another process's save in progress: they are safe to delete. ``path`` is used as
+    given (no suffix is added).
+
+    Raises
+    ------
+    TypeError
+        for a key that is not a string, or an entry holding Python objects.
+    FileNotFoundError
+        when the folder of ``path`` does not exist.
 
     Examples
     --------
@@ -41,13 +91,13 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder!r} of {path!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
+    fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
                 for key, arr in arrays.items():  # the .npz layout: one .npy file per key
                     with archive.open(key + ".npy", "w", force_zip64=True) as member:
-                        xp.lib.format.write_array(member, xp.asanyarray(arr), allow_pickle=False)
+                        _npy.write_array(member, xp.asanyarray(arr), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -55,15 +105,25 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _sync_folder(folder)
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a file written by :func:`save` into a dict of ndarrays, refusing pickled data.
+    """Read a file written by :func:`save` (or ``np.savez``) into a dict of ndarrays.
+
+    Nothing is ever unpickled: every entry is read with ``allow_pickle=False``, and an entry whose
+    header declares Python objects is refused before its data is read.
 
     Raises
     ------
+    FileNotFoundError
+        when ``path`` does not exist.
+    IsADirectoryError
+        when ``path`` is a folder.
     ValueError
-        when the file is not a readable ``.npz`` archive or holds object arrays.
+        naming the file (and the entry, where one is at fault) when the file is not an ``.npz``
+        archive (a text file, an empty file, a single ``.npy``, a pickle), is truncated or
+        corrupt, or holds object arrays or members that are not ``.npy`` arrays.
 
     Examples
     --------
@@ -74,18 +134,66 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     array([0, 1, 2])
     """
     path = os.fspath(path)
-    bad = (ValueError, OSError, EOFError, zipfile.BadZipFile)
-    with open(path, "rb") as f:  # FileNotFoundError passes through as it is
+
+    def refuse(why: str) -> ValueError:
+        return ValueError(f"load: {path!r} is not a valid tensorlite checkpoint: {why}")
+
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "load: expected a checkpoint file, got a folder", path)
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "load: no such checkpoint file", path) from None
+    with f:
+        head = f.read(6)
+        if head == b"\x93NUMPY":
+            raise refuse("it holds a single .npy array (written by np.save), not an .npz archive of "
+                         "named arrays (written by tl.save)")
+        if head[:4] not in _ZIP_MAGIC:
+            if not head:
+                raise refuse("the file is empty")
+            if len(head) < 4 and _ZIP_MAGIC[0].startswith(head):
+                raise refuse(f"the archive is truncated (the file holds {len(head)} bytes)")
+            raise refuse(f"it is not an .npz (zip) archive: it starts with {head!r}")
+        f.seek(0)
         try:
-            archive = xp.load(f, allow_pickle=False)
-        except bad as e:
-            raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz without "
-                             f"pickled objects): {e}") from None
-        if not isinstance(archive, xp.lib.npyio.NpzFile):
-            raise ValueError(f"load: {path!r} holds a single .npy array, not a .npz checkpoint")
+            archive = zipfile.ZipFile(f)
+        except _BROKEN as e:
+            raise refuse(f"the archive is truncated or corrupt ({e})") from None
         with archive:
-            try:
-                return {key: archive[key] for key in archive.files}
-            except bad as e:
-                raise ValueError(f"load: {path!r} is not a valid tensorlite checkpoint (.npz "
-                                 f"without pickled objects): {e}") from None
+            out: dict[str, Any] = {}
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    raise refuse(f"member {info.filename!r} is not a .npy array")
+                key = info.filename[:-len(".npy")]
+                if key in out:
+                    raise refuse(f"entry {key!r} appears twice")
+                out[key] = _read_entry(archive, info, key, refuse)
+            return out
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, refuse: Any) -> Any:
+    """One ``.npy`` member as an ndarray, checking its header before reading any data."""
+    problem = None
+    try:
+        with archive.open(info) as member:
+            version = _npy.read_magic(member)
+            if version in ((1, 0), (2, 0)):  # what np.save writes (read_array checks any other)
+                read_header = _npy.read_array_header_1_0 if version == (1, 0) else _npy.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+                nbytes = math.prod(shape) * dtype.itemsize
+                if dtype.hasobject:
+                    problem = (f"holds Python objects (dtype {dtype}), which would need unpickling; "
+                               "tensorlite never unpickles")
+                elif nbytes > info.file_size:
+                    problem = (f"declares shape {shape} and dtype {dtype} ({nbytes} bytes) but holds "
+                               f"{info.file_size} bytes")
+            if problem is None:
+                member.seek(0)
+                arr = _npy.read_array(member, allow_pickle=False)  # refuses pickles itself, too
+                member.read()  # read to the end, so the zip's CRC-32 of the entry is checked
+    except _BROKEN as e:
+        raise refuse(f"entry {key!r} is corrupt or unreadable ({e})") from None
+    if problem is not None:
+        raise refuse(f"entry {key!r} {problem}")
+    return arr

@@ -579,8 +579,8 @@ class Tensor:
         return ops.reshape(self, *shape)
 
     def view(self, *shape: Any) -> Tensor:
-        """Method form of :func:`tensorlite.reshape`."""
-        return ops.reshape(self, *shape)
+        """Method form of :func:`tensorlite.view`."""
+        return ops.view(self, *shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Method form of :func:`tensorlite.flatten`."""

@@ -42,13 +42,32 @@ __all__ = ["History", "fit", "evaluate", "accuracy", "EarlyStopping", "save_chec
 
 @dataclasses.dataclass
 class History:
-    """What :func:`fit` measured.
+    """What :func:`fit` measured: one list per figure, per iteration or per epoch.
 
-    Per iteration (one optimizer step): ``train_loss``, ``train_accuracy`` (``nan`` where the
-    task has no accuracy). Per epoch: ``epoch_iteration`` (the iteration count at the end of the
-    epoch, the x position of the validation points), ``val_loss``, ``val_accuracy`` (empty
-    without a validation loader), ``lr`` (of the first parameter group, at the end of the
-    epoch), ``epoch_time`` (seconds of training, validation excluded) and ``samples_per_second``.
+    Attributes
+    ----------
+    train_loss, train_accuracy : list of float
+        Per iteration (one optimizer step); the accuracy is ``nan`` where the task has none.
+    epoch_iteration : list of int
+        Per epoch: the iteration count at the end of the epoch (the x position of the
+        validation points).
+    val_loss, val_accuracy : list of float
+        Per epoch; empty without a validation loader.
+    lr : list of float
+        Per epoch: the learning rate of the first parameter group at the end of the epoch.
+    epoch_time : list of float
+        Per epoch: seconds of training, validation excluded.
+    samples_per_second : list of float
+        Per epoch: training samples over ``epoch_time``.
+
+    Examples
+    --------
+    >>> from tensorlite.training import History
+    >>> h = History(train_loss=[0.9, 0.7, 0.6, 0.4], epoch_iteration=[2, 4], val_loss=[0.8, 0.5])
+    >>> h.epochs, h.train_loss[h.epoch_iteration[0]:]     # the second epoch's iterations
+    (2, [0.6, 0.4])
+    >>> History.from_arrays(h.as_arrays()) == h           # the form a checkpoint stores
+    True
     """
 
     train_loss: list[float] = dataclasses.field(default_factory=list)
@@ -106,6 +125,38 @@ def evaluate(model: Any, loss_fn: Callable[..., Any], loader: Iterable[Any]) -> 
 
     The mean is over samples (batches are weighted by their size), so a smaller last batch
     counts for what it holds. The model's training mode is restored afterwards.
+
+    Parameters
+    ----------
+    model : a :class:`tensorlite.nn.Module`.
+    loss_fn : called as ``loss_fn(model(x), y)``; returns a scalar tensor (a batch mean).
+    loader : an iterable of ``(x, y)`` batches, such as a :class:`tensorlite.data.DataLoader`.
+
+    Returns
+    -------
+    (loss, accuracy) : tuple of float
+        The accuracy is ``nan`` when the outputs and targets do not describe a classification
+        (see :func:`accuracy`).
+
+    Raises
+    ------
+    ValueError
+        When the loader yields no samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite import nn
+    >>> from tensorlite.data import DataLoader, TensorDataset
+    >>> from tensorlite.training import evaluate
+    >>> model = nn.Linear(3, 2)
+    >>> _ = nn.init.zeros_(model.weight), nn.init.zeros_(model.bias)   # equal logits: class 0 everywhere
+    >>> x, y = np.ones((5, 3), np.float32), np.array([0, 1, 0, 1, 0])
+    >>> loss, acc = evaluate(model, nn.CrossEntropyLoss(), DataLoader(TensorDataset(x, y), batch_size=2))
+    >>> round(loss, 4), acc        # ln 2 per sample; 3 of the 5 targets are class 0
+    (0.6931, 0.6)
+    >>> model.training             # the mode is restored
+    True
     """
     was_training = model.training
     model.eval()
@@ -204,6 +255,30 @@ def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     ``model/<name>``, optimizer state arrays under ``optimizer/<index>/<name>``, the history
     under ``history/<field>``, and the rest (hyper-parameters, scheduler state, the random
     generator's state) as one JSON string under ``meta``. Nothing is pickled.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (replaced atomically by :func:`tensorlite.save`).
+    model : a :class:`tensorlite.nn.Module`; its ``state_dict()`` is stored.
+    optimizer, scheduler : optional
+        Their ``state_dict()`` is stored too (a scheduler's callables, such as ``LambdaLR``'s
+        lambdas, are not: they stay with the scheduler object).
+    epoch : int
+        The epoch just completed (``fit(resume=True)`` continues with the next one).
+    history : History, optional
+
+    Examples
+    --------
+    >>> import os, tempfile, tensorlite as tl
+    >>> from tensorlite import nn, optim
+    >>> from tensorlite.training import History, save_checkpoint
+    >>> model = nn.Linear(2, 1)
+    >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.npz")
+    >>> save_checkpoint(path, model, optim.SGD(model.parameters(), lr=0.1), epoch=3,
+    ...                 history=History(train_loss=[0.5]))
+    >>> [key for key in sorted(tl.load(path)) if not key.startswith("history/")]   # a plain .npz
+    ['meta', 'model/bias', 'model/weight']
     """
     arrays: dict[str, Any] = {f"model/{k}": v for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"format": 1, "epoch": epoch,
@@ -234,13 +309,51 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     The model's parameters are loaded in place (``load_state_dict(strict=True)``), so an
     optimizer built on them keeps working. The random generator's state is restored too, so
     shuffling and dropout continue as if training had never stopped.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_checkpoint`.
+    model : the :class:`tensorlite.nn.Module` to load into (the same architecture).
+    optimizer, scheduler : optional
+        Loaded from the checkpoint when given.
+
+    Returns
+    -------
+    dict
+        ``{"epoch": int, "history": History or None}``.
+
+    Raises
+    ------
+    ValueError
+        naming the file, when it is not a readable checkpoint (truncated, corrupt, not an
+        ``.npz``: see :func:`tensorlite.load`) or its model or optimizer state does not fit
+        ``model`` or ``optimizer`` (every mismatch listed at once).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tensorlite import nn
+    >>> from tensorlite.training import History, load_checkpoint, save_checkpoint
+    >>> model = nn.Linear(2, 1)
+    >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.npz")
+    >>> save_checkpoint(path, model, epoch=3, history=History(train_loss=[0.5]))
+    >>> restored = nn.Linear(2, 1)                  # other random weights
+    >>> info = load_checkpoint(path, restored)
+    >>> info["epoch"], info["history"].train_loss
+    (3, [0.5])
+    >>> bool((restored.weight.data == model.weight.data).all())
+    True
     """
     stored = load(path)
     if "meta" not in stored:
         raise ValueError(f"load_checkpoint: {os.fspath(path)!r} is not a tensorlite training checkpoint "
                          "(no 'meta' entry); use tl.load for plain state dicts")
     meta = json.loads(str(stored["meta"]))
-    model.load_state_dict({k[len("model/"):]: v for k, v in stored.items() if k.startswith("model/")})
+    try:
+        model.load_state_dict({k[len("model/"):]: v for k, v in stored.items() if k.startswith("model/")})
+    except ValueError as e:  # StateDictError too: name the file as well
+        raise type(e)(f"load_checkpoint: {os.fspath(path)!r}: {e}") from None
     if optimizer is not None:
         if "optimizer" not in meta:
             raise ValueError(f"load_checkpoint: {os.fspath(path)!r} holds no optimizer state")
@@ -253,7 +366,10 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
             state.setdefault(int(index), {}).update(entry)
         groups = [{k: (tuple(v) if isinstance(v, list) and k != "params" else v) for k, v in g.items()}
                   for g in meta["optimizer"]["param_groups"]]
-        optimizer.load_state_dict({"state": state, "param_groups": groups})
+        try:
+            optimizer.load_state_dict({"state": state, "param_groups": groups})
+        except ValueError as e:
+            raise ValueError(f"load_checkpoint: {os.fspath(path)!r}: {e}") from None
     if scheduler is not None and "scheduler" in meta:
         scheduler_state = scheduler.state_dict()
         scheduler_state.update(meta["scheduler"])
@@ -318,6 +434,29 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
     -------
     History
         per-iteration training loss and accuracy, per-epoch validation figures, lr and speed.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, tensorlite as tl
+    >>> from tensorlite import nn, optim
+    >>> from tensorlite.data import DataLoader, TensorDataset
+    >>> from tensorlite.training import fit
+    >>> tl.manual_seed(0)
+    >>> x = np.random.default_rng(0).normal(size=(200, 2)).astype(np.float32)
+    >>> y = (x[:, 0] > 0).astype(np.int64)               # two classes, split by the first feature
+    >>> train = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=32, shuffle=True)
+    >>> val = DataLoader(TensorDataset(x[160:], y[160:]), batch_size=40)
+    >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    >>> optimizer = optim.Adam(model.parameters(), lr=0.05)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
+    >>> history = fit(model, nn.CrossEntropyLoss(), optimizer, train, val, epochs=2,
+    ...               checkpoint_path=path, progress=False)
+    >>> len(history.train_loss), history.epochs       # 5 batches an epoch
+    (10, 2)
+    >>> history = fit(model, nn.CrossEntropyLoss(), optimizer, train, val, epochs=4,
+    ...               checkpoint_path=path, resume=True, progress=False)   # runs epochs 3 and 4
+    >>> history.epochs, history.val_accuracy[-1] > 0.9
+    (4, True)
     """
     history = History()
     start_epoch = 0
@@ -375,11 +514,31 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str = ""
     Training values are dots (one per iteration); validation values are a line through the
     epoch ends. ``path`` is a prefix: ``plot_history(h, "results/cnn")`` writes
     ``results/cnn_loss.png`` and ``results/cnn_accuracy.png`` (a trailing ``.png`` is dropped).
-    Uses matplotlib's Agg backend, so it works without a display.
+    Uses matplotlib's Agg backend, so it works without a display (matplotlib is in the
+    ``examples`` extra).
+
+    Parameters
+    ----------
+    history : History
+        What :func:`fit` returned.
+    path : str or os.PathLike
+        The prefix of the two file names.
+    title : str
+        Put before "loss" and "accuracy" in the plot titles.
 
     Returns
     -------
-    (loss_path, accuracy_path)
+    (loss_path, accuracy_path) : tuple of str
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tensorlite.training import History, plot_history
+    >>> h = History(train_loss=[0.9, 0.7, 0.5, 0.4], train_accuracy=[0.5, 0.6, 0.8, 0.9],
+    ...             epoch_iteration=[2, 4], val_loss=[0.8, 0.5], val_accuracy=[0.7, 0.85])
+    >>> loss_png, accuracy_png = plot_history(h, os.path.join(tempfile.mkdtemp(), "run"), title="demo")
+    >>> os.path.basename(loss_png), os.path.basename(accuracy_png), os.path.getsize(loss_png) > 0
+    ('run_loss.png', 'run_accuracy.png', True)
     """
     import matplotlib
 

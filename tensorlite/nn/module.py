@@ -247,6 +247,7 @@ class Module:
 
     # -- computation -------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it. Call the module (``module(x)``), which runs it."""
         raise NotImplementedError(f"{type(self).__name__} defines no forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -437,10 +438,12 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
+        """This module and every module below it, each once (see :meth:`named_modules`)."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for each direct submodule, each module once."""
         seen: set[int] = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -448,6 +451,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules (see :meth:`named_children`)."""
         for _, module in self.named_children():
             yield module
 
@@ -469,14 +473,17 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter, each once; those of submodules too unless ``recurse=False``."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` for every buffer, as :meth:`named_parameters` does for parameters."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (such as a batch norm's running statistics), each once."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -590,26 +597,48 @@ class Module:
 
         Values may be ndarrays or tensors (a PyTorch state_dict converted with ``.numpy()``
         loads); they are cast to each parameter's dtype. Every problem is reported at once in one
-        :class:`StateDictError` (a ``KeyError`` and a ``ValueError``): wrong shapes always, and
-        with ``strict=True`` also missing and unexpected keys.
+        :class:`StateDictError` (a ``KeyError`` and a ``ValueError``), before anything is copied:
+        wrong shapes and non-numeric values always, and with ``strict=True`` also missing and
+        unexpected keys.
 
         Returns
         -------
         ``(missing_keys, unexpected_keys)``
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tensorlite import nn
+        >>> try:
+        ...     nn.Linear(2, 3).load_state_dict({"weight": np.zeros((2, 2)), "b": np.zeros(3)})
+        ... except KeyError as e:
+        ...     print(e)
+        Error(s) in loading state_dict for Linear: wrong shape for weight: checkpoint shape (2, 2),
+        model shape (3, 2) | missing keys bias | unexpected keys b
         """
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            hint = " (a file path? load it first: model.load_state_dict(tl.load(path)))" \
+                if isinstance(state_dict, (str, bytes)) or hasattr(state_dict, "__fspath__") else ""
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a mapping of names to arrays, "
+                            f"got {type(state_dict).__name__}{hint}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         wrong: list[str] = []
+        not_numbers: list[str] = []
         for key, target in own.items():
             if key in state_dict:
                 value = state_dict[key]
                 arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
                 if arr.shape != target.shape:
                     wrong.append(f"{key}: checkpoint shape {arr.shape}, model shape {target.shape}")
+                elif arr.dtype.kind not in "fiub":
+                    not_numbers.append(f"{key} (dtype {arr.dtype})")
         problems = []
         if wrong:
             problems.append("wrong shape for " + "; ".join(wrong))
+        if not_numbers:
+            problems.append("non-numeric values for " + ", ".join(not_numbers))
         if strict and missing:
             problems.append("missing keys " + ", ".join(missing))
         if strict and unexpected:

@@ -382,10 +382,10 @@ def _index_target(target: Tensor, where: Any, input_shape: tuple[int, ...], expe
     """Check class-index targets (integer dtype, the expected shape, values in range) and say
     whether any of them equals ``ignore_index``."""
     if target.dtype.kind not in "iu":
-        probabilities = (f" nor class probabilities (a floating tensor of the input's shape "
-                         f"{input_shape})" if floats_ok else "")
-        raise TypeError(f"{where}: target of dtype {target.dtype} and shape {target.shape} is neither "
-                        f"class indices (an integer tensor of shape {expected}){probabilities}; index "
+        indices = f"class indices (an integer tensor of shape {expected})"
+        what = (f"neither {indices} nor class probabilities (a floating tensor of the input's shape "
+                f"{input_shape})" if floats_ok else f"not {indices}")
+        raise TypeError(f"{where}: target of dtype {target.dtype} and shape {target.shape} is {what}; index "
                         "targets must be integers")
     if target.shape != expected:
         if target.ndim and expected and target.shape[0] != expected[0]:

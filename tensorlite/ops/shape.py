@@ -50,17 +50,30 @@ def reshape(a: Any, *shape: Any) -> Tensor:
     >>> tl.arange(6.0).reshape(2, -1).shape
     (2, 3)
     """
-    a, shape = as_tensor(a, "reshape"), int_tuple(shape, "shape", "reshape")
+    return _reshape(a, shape, "reshape")
+
+
+def view(a: Any, *shape: Any) -> Tensor:
+    """:func:`reshape` under PyTorch's name (NumPy arrays of any layout are accepted).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.arange(6.0).view(3, 2).shape
+    (3, 2)
+    """
+    return _reshape(a, shape, "view")
+
+
+def _reshape(a: Any, shape: Any, op: str) -> Tensor:
+    a, shape = as_tensor(a, op), int_tuple(shape, "shape", op)
     known = math.prod(s for s in shape if s != -1)
     bad = shape.count(-1) > 1 or any(s < -1 for s in shape) or (
         a.size != known if -1 not in shape else (known == 0 or a.size % known))
     if bad:
-        raise ValueError(f"reshape: shape {list(shape)} is invalid for a tensor of shape "
+        raise ValueError(f"{op}: shape {list(shape)} is invalid for a tensor of shape "
                          f"{a.shape} (size {a.size})")
     return Reshape.apply(a, shape=shape)
-
-
-view = reshape
 
 
 def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -60,7 +60,7 @@ class Adam(Optimizer):
         super()._check_options(group)
         self._check_nonnegative(group, "eps", "weight_decay")
         betas = group["betas"]
-        if len(betas) != 2:
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), got {betas}")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:

@@ -5,6 +5,7 @@ parameter at a time in ``_update``. Every write into a parameter goes through :f
 """
 from __future__ import annotations
 
+import numbers
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
@@ -123,11 +124,18 @@ class Optimizer:
     def _check_options(self, group: Mapping[str, Any]) -> None:
         """Raise ValueError naming the optimizer and the value for an invalid option."""
         lr = group.get("lr", 0)
+        self._check_number("lr", lr)
         if not lr >= 0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {lr} (must be >= 0)")
 
+    def _check_number(self, key: str, value: Any) -> None:
+        if not isinstance(value, (numbers.Real, ndarray)) or isinstance(value, ndarray) and (
+                value.ndim or value.dtype.kind not in "fiu"):
+            raise TypeError(f"{type(self).__name__}: {key} must be a real number, got {value!r}")
+
     def _check_nonnegative(self, group: Mapping[str, Any], *keys: str) -> None:
         for key in keys:
+            self._check_number(key, group[key])
             if not group[key] >= 0:
                 raise ValueError(f"{type(self).__name__}: invalid {key} value {group[key]} (must be >= 0)")
 
@@ -272,8 +280,11 @@ class Optimizer:
         """Restore the state and the group options saved by :meth:`state_dict`.
 
         The state arrays are copied and cast to each parameter's dtype, so training continues
-        exactly as it would have without the round trip. Raises ValueError when the number of
-        groups, the number of parameters in a group, or the shape of a state array differs.
+        exactly as it would have without the round trip; an option the saved groups lack keeps its
+        current value. Every mismatch is reported at once, in one ValueError, before anything
+        changes: a missing ``'state'`` or ``'param_groups'`` entry, a different number of groups or
+        of parameters in a group, state for a parameter the groups do not list, a state array whose
+        shape differs from its parameter's, an invalid option.
 
         Examples
         --------
@@ -288,30 +299,44 @@ class Optimizer:
         (0.1, 1)
         """
         name = type(self).__name__
-        for key in ("state", "param_groups"):
-            if key not in state_dict:
-                raise ValueError(f"{name}.load_state_dict: the state dict has no {key!r} entry "
-                                 f"(keys: {sorted(state_dict)})")
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
+                            f"got {type(state_dict).__name__}")
+        absent = [key for key in ("state", "param_groups") if key not in state_dict]
+        if absent:
+            raise ValueError(f"{name}.load_state_dict: the state dict has no "
+                             f"{' or '.join(repr(k) for k in absent)} entry (keys: {sorted(state_dict)})")
+        problems: list[str] = []
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
-                             f"group(s), the optimizer has {len(self.param_groups)}")
+            problems.append(f"the state dict has {len(saved_groups)} parameter group(s), the optimizer has "
+                            f"{len(self.param_groups)}")
         by_index: dict[int, Tensor] = {}
+        listed, counts_differ = 0, bool(problems)
         new_groups = []
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            listed += len(saved["params"])
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
-                                 f"parameters in the state dict, {len(group['params'])} in the optimizer")
-            by_index.update({int(k): p for k, p in zip(saved["params"], group["params"])})
-            new_group = {k: _plain(v) for k, v in saved.items() if k != "params"}
+                counts_differ = True
+                problems.append(f"parameter group {i} has {len(saved['params'])} parameters in the state dict, "
+                                f"{len(group['params'])} in the optimizer")
+            else:
+                by_index.update({int(k): p for k, p in zip(saved["params"], group["params"])})
+            new_group = {k: v for k, v in group.items() if k != "params"}  # options it lacks stay
+            new_group.update({k: _plain(v) for k, v in saved.items() if k != "params"})
             new_group["params"] = group["params"]
-            self._check_options(new_group)
+            try:
+                self._check_options(new_group)
+            except (ValueError, TypeError) as e:
+                problems.append(f"parameter group {i}: {str(e).removeprefix(name + ': ')}")
             new_groups.append(new_group)
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for k, saved_state in state_dict["state"].items():
             if int(k) not in by_index:
-                raise ValueError(f"{name}.load_state_dict: the state dict has state for parameter {k}, "
-                                 f"but its groups list only {len(by_index)} parameters")
+                if not counts_differ:  # otherwise the groups' mismatch already explains it
+                    problems.append(f"the state dict has state for parameter {k}, but its groups list only "
+                                    f"{listed} parameters")
+                continue
             p = by_index[int(k)]
             entry = {}
             for key, value in saved_state.items():
@@ -319,12 +344,14 @@ class Optimizer:
                     value = value.data
                 if key == "step" or not isinstance(value, ndarray):
                     entry[key] = _plain(value)
-                    continue
-                if value.shape != p.data.shape:
-                    raise ValueError(f"{name}.load_state_dict: state {key!r} of parameter {k} has shape "
-                                     f"{value.shape}, the parameter has shape {p.data.shape}")
-                entry[key] = value.astype(p.data.dtype, copy=True)
+                elif value.shape != p.data.shape:
+                    problems.append(f"state {key!r} of parameter {k} has shape {value.shape}, the parameter "
+                                    f"has shape {p.data.shape}")
+                else:
+                    entry[key] = value.astype(p.data.dtype, copy=True)
             new_state[p] = entry
+        if problems:
+            raise ValueError(f"{name}.load_state_dict: {len(problems)} problem(s): " + "; ".join(problems))
         self.param_groups = new_groups
         self.state = new_state
 
