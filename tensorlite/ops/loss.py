@@ -129,6 +129,8 @@ class CrossEntropy(Op):
             valid, t = _mask_ignored(target, ignore_index)
             ws = _class_weights(weight, t, valid, x.dtype)
             loss = _pick(shifted, t, 1)  # the shifted logit of the target class
+            if valid is not None:  # an ignored sample's stand-in class 0 may hold a -inf logit
+                loss = xp.where(valid, loss, 0)
             if smoothing:  # sum over classes of w_c * shifted logit
                 weighted = shifted.sum(axis=1) if wb is None else (shifted * wb).sum(axis=1)
             e = xp.exp(shifted, out=shifted)
@@ -140,8 +142,8 @@ class CrossEntropy(Op):
             if smoothing:
                 w_total = n_classes if wb is None else weight.sum()
                 smooth = w_total * lse - weighted
-                if valid is not None:
-                    smooth *= valid
+                if valid is not None:  # where, not *: a -inf logit makes smooth inf (inf * 0 is NaN)
+                    smooth = xp.where(valid, smooth, 0)
                 loss = (1 - smoothing) * loss + (smoothing / n_classes) * smooth
             if self.parents:
                 self.save(e, s, t if t is not target else t.copy(), ws, valid, wb, smoothing)
@@ -190,6 +192,8 @@ class NLLLoss(Op):
         valid, t = _mask_ignored(target, ignore_index)
         ws = _class_weights(weight, t, valid, x.dtype)
         picked = _pick(x, t, 1)
+        if valid is not None:  # an ignored sample's stand-in class 0 may hold log(0) = -inf
+            picked = xp.where(valid, picked, 0)
         loss = -picked if ws is None else -ws * picked
         self.divisor = loss.size if ws is None else ws.sum()
         self.save(t if t is not target else t.copy(), ws, x.shape, x.dtype)

@@ -90,7 +90,8 @@ class Var(Op):
         centered = a - a.mean(axis=axes, keepdims=True)
         self.denom = builtins.max(_count(a.shape, axes) - correction, 0)
         self.save(centered)
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        # a variance beyond the dtype's range is inf (as in PyTorch), without an overflow warning
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (centered * centered).sum(axis=axes, keepdims=keepdims) / self.denom
 
     def backward(self, grad):
@@ -101,10 +102,21 @@ class Var(Op):
 
 class Std(Var):
     """Standard deviation. Where it is 0 (a constant slice) the gradient is 0, as in PyTorch,
-    not the ``0 / 0`` that ``sqrt(var)`` would give."""
+    not the ``0 / 0`` that ``sqrt(var)`` would give. Where the squared deviations overflow or
+    underflow (float32 deviations beyond about 1e19 or below about 1e-19) it is recomputed from the
+    deviations divided by their largest magnitude, so any standard deviation the dtype can hold
+    comes out right (``std([1e20, -1e20])`` in float32 is 1.41e20, not inf)."""
 
     def forward(self, a, axes, keepdims, correction):
         out = xp.sqrt(super().forward(a, axes, keepdims, correction))
+        if not ((out > xp.sqrt(xp.finfo(out.dtype).tiny)) & (out < xp.inf)).all():
+            centered = self.saved[0]  # squares out of range (or a 0, NaN or inf result: unchanged)
+            scale = xp.abs(centered).max(axis=axes, keepdims=True)
+            scale = xp.where(scale > 0, scale, 1)
+            with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                unit = centered / scale
+                out = _unkeep(scale * xp.sqrt((unit * unit).sum(axis=axes, keepdims=True) / self.denom),
+                              axes, keepdims)
         self.save(*self.saved, out)
         return out
 
