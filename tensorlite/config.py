@@ -24,6 +24,11 @@ def get_default_dtype() -> Any:
 def set_default_dtype(dtype: Any) -> None:
     """Set the dtype of new floating tensors and layer parameters (float32 or float64).
 
+    Parameters
+    ----------
+    dtype : numpy dtype or str
+        A floating dtype, e.g. ``np.float64`` or ``"float32"``; anything else is a ``TypeError``.
+
     Examples
     --------
     >>> import numpy as np, tensorlite as tl
@@ -42,6 +47,11 @@ def set_default_dtype(dtype: Any) -> None:
 def manual_seed(seed: int) -> None:
     """Seed the generator behind ``rand``, ``randn``, weight initialisation and dropout.
 
+    Parameters
+    ----------
+    seed : int
+        The seed of the new ``numpy.random.Generator`` (``numpy.random.default_rng(seed)``).
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -55,5 +65,19 @@ def manual_seed(seed: int) -> None:
 
 
 def generator() -> Any:
-    """Return the current random generator (a ``numpy.random.Generator``)."""
+    """Return the current random generator (a ``numpy.random.Generator``).
+
+    Every random draw in tensorlite (``rand``, ``randn``, initialisation, dropout masks,
+    shuffling) comes from it; :func:`tensorlite.manual_seed` replaces it with a freshly seeded one.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> from tensorlite.config import generator
+    >>> tl.manual_seed(0)
+    >>> first = generator().random()
+    >>> tl.manual_seed(0)
+    >>> generator().random() == first
+    True
+    """
     return _generator

@@ -28,6 +28,20 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     Python floats get the default dtype (float32); an ndarray keeps its dtype unless ``dtype``
     is given; ints stay int64, bools stay bool.
 
+    Parameters
+    ----------
+    data : array_like or Tensor
+        A number, a nested sequence, an ndarray or a Tensor (its data is copied).
+    dtype : numpy dtype, optional
+        The dtype to convert to; by default as described above.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor
+        A new leaf tensor of ``data``'s shape, not sharing memory with ``data``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -42,6 +56,19 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` both work.
 
+    Parameters
+    ----------
+    *shape : int, or one tuple of int
+        The shape of the result.
+    dtype : numpy dtype, optional
+        Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -54,6 +81,19 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones.
 
+    Parameters
+    ----------
+    *shape : int, or one tuple of int
+        The shape of the result: ``ones(2, 3)`` or ``ones((2, 3))``.
+    dtype : numpy dtype, optional
+        Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -65,6 +105,21 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value``.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        The shape of the result.
+    fill_value : float
+        The value of every element.
+    dtype : numpy dtype, optional
+        Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
 
     Examples
     --------
@@ -79,6 +134,19 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``t``'s shape and dtype.
 
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        Default: ``t``'s dtype.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -91,6 +159,19 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``t``'s shape and dtype.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        Default: ``t``'s dtype.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
 
     Examples
     --------
@@ -105,6 +186,23 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in ``[start, stop)``; int64 for int arguments, else the default float.
+
+    Parameters
+    ----------
+    start : int or float
+        The first value; with ``stop`` omitted, the end instead, and the values start at 0.
+    stop : int or float, optional
+        The end, excluded.
+    step : int or float, default 1
+        The spacing between values.
+    dtype : numpy dtype, optional
+        Default: int64 if ``start``, ``stop`` and ``step`` are all ints, else the default float dtype.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape (ceil((stop - start) / step),)
 
     Examples
     --------
@@ -123,6 +221,22 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity matrix.
 
+    Parameters
+    ----------
+    n : int
+        The number of rows.
+    m : int, optional
+        The number of columns; default ``n``.
+    dtype : numpy dtype, optional
+        Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape (n, m)
+        Ones on the main diagonal, zeros elsewhere.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -135,6 +249,19 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in ``[0, 1)`` from the generator seeded by :func:`manual_seed`.
+
+    Parameters
+    ----------
+    *shape : int, or one tuple of int
+        The shape of the result: ``rand(2, 3)`` or ``rand((2, 3))``.
+    dtype : numpy dtype, optional
+        A float dtype (float32 or float64); default: the default float dtype.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
 
     Examples
     --------
@@ -149,6 +276,19 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the generator seeded by :func:`manual_seed`.
+
+    Parameters
+    ----------
+    *shape : int, or one tuple of int
+        The shape of the result: ``randn(2, 3)`` or ``randn((2, 3))``.
+    dtype : numpy dtype, optional
+        A float dtype (float32 or float64); default: the default float dtype.
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
 
     Examples
     --------

@@ -43,7 +43,7 @@ class profile:
     Attributes
     ----------
     stats : dict
-        op name -> :class:`OpStats` (``forward_calls``, ``forward_time``, ``backward_calls``,
+        op name -> :class:`~tensorlite.profiler.OpStats` (``forward_calls``, ``forward_time``, ``backward_calls``,
         ``backward_time``, ``total_time``; times in seconds).
     wall_time : float
         seconds the block ran (so far, while it is still running).
@@ -83,6 +83,7 @@ class profile:
 
     @property
     def wall_time(self) -> float:
+        """Seconds the block ran (so far, while it is still running)."""
         if self._start is None:
             return 0.0
         return (self._end if self._end is not None else _clock()) - self._start

@@ -60,6 +60,13 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     them from another process's save in progress: they are safe to delete. ``path`` is used as
     given (no suffix is added).
 
+    Parameters
+    ----------
+    state_dict : Mapping of str to Tensor or array_like
+        The named arrays, e.g. ``model.state_dict()``; tensors are saved as their ``.data``.
+    path : str or os.PathLike
+        The file to write.
+
     Raises
     ------
     TypeError
@@ -113,6 +120,16 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
 
     Nothing is ever unpickled: every entry is read with ``allow_pickle=False``, and an entry whose
     header declares Python objects is refused before its data is read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file to read.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One entry per array in the file, in the file's order.
 
     Raises
     ------

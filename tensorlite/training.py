@@ -44,6 +44,13 @@ __all__ = ["History", "fit", "evaluate", "accuracy", "EarlyStopping", "save_chec
 class History:
     """What :func:`fit` measured: one list per figure, per iteration or per epoch.
 
+    Parameters
+    ----------
+    train_loss, train_accuracy, epoch_iteration, val_loss : list, optional
+        The initial contents of the attributes of the same names (each empty by default).
+    val_accuracy, lr, epoch_time, samples_per_second : list, optional
+        Likewise.
+
     Attributes
     ----------
     train_loss, train_accuracy : list of float
@@ -100,8 +107,15 @@ def accuracy(output: Any, target: Any) -> float:
 
     Parameters
     ----------
-    output : (N, C) scores (logits or probabilities).
-    target : (N,) integer class indices, or (N, C) one-hot / probability rows.
+    output : Tensor or ndarray of shape (N, C)
+        Scores (logits or probabilities).
+    target : Tensor or ndarray of shape (N,) or (N, C)
+        Integer class indices, or one-hot / probability rows.
+
+    Returns
+    -------
+    float
+        In [0, 1]; ``nan`` when the shapes do not describe a classification (or N is 0).
 
     Examples
     --------
@@ -260,13 +274,17 @@ def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     ----------
     path : str or os.PathLike
         The file to write (replaced atomically by :func:`tensorlite.save`).
-    model : a :class:`tensorlite.nn.Module`; its ``state_dict()`` is stored.
-    optimizer, scheduler : optional
-        Their ``state_dict()`` is stored too (a scheduler's callables, such as ``LambdaLR``'s
+    model : Module
+        Its ``state_dict()`` is stored.
+    optimizer : Optimizer, optional
+        Its ``state_dict()`` is stored too.
+    scheduler : lr scheduler, optional
+        Its ``state_dict()`` is stored too (a scheduler's callables, such as ``LambdaLR``'s
         lambdas, are not: they stay with the scheduler object).
-    epoch : int
+    epoch : int, default 0
         The epoch just completed (``fit(resume=True)`` continues with the next one).
     history : History, optional
+        The figures measured so far, stored under ``history/<field>``.
 
     Examples
     --------

@@ -61,6 +61,20 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """The Graphviz ``dot`` executable is not on ``PATH``; the message says how to install it.
 
     A ``RuntimeError``, and a :class:`graphviz.ExecutableNotFound`, so either ``except`` catches it.
+
+    Parameters
+    ----------
+    what : str
+        What could not be rendered (the format, such as ``"SVG"``), for the message.
+
+    Examples
+    --------
+    >>> import graphviz, tensorlite as tl
+    >>> error = tl.viz.GraphvizNotFoundError("SVG")     # what to_svg and save raise without `dot`
+    >>> isinstance(error, RuntimeError), isinstance(error, graphviz.ExecutableNotFound)
+    (True, True)
+    >>> "apt-get install graphviz" in str(error)
+    True
     """
 
     def __init__(self, what: str) -> None:
@@ -391,6 +405,18 @@ def _graph(root: Any, kwargs: dict[str, Any]) -> graphviz.Digraph:
 def to_dot(root: Tensor | Sequence[Tensor], **kwargs: Any) -> str:
     """The DOT source of the graph :func:`draw` builds (no Graphviz program needed).
 
+    Parameters
+    ----------
+    root : Tensor or sequence of Tensors
+        The output(s) whose recorded graph is drawn.
+    **kwargs
+        Options of :func:`draw` (``show_shapes``, ``show_grads``, ``max_nodes``, ...).
+
+    Returns
+    -------
+    str
+        The graph in Graphviz's DOT language.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -415,10 +441,33 @@ def to_svg(root: Tensor | Sequence[Tensor] | graphviz.Digraph, **kwargs: Any) ->
 
     ``root`` may also be a graph :func:`draw` returned. Keyword arguments go to :func:`draw`.
 
+    Parameters
+    ----------
+    root : Tensor, sequence of Tensors, or graphviz.Digraph
+        The output(s) whose recorded graph is drawn, or a graph :func:`draw` returned.
+    **kwargs
+        Options of :func:`draw` (``show_grads``, ``max_nodes``, ...).
+
+    Returns
+    -------
+    str
+        The SVG document.
+
     Raises
     ------
     GraphvizNotFoundError
         when ``dot`` is not on ``PATH`` (the message names the install commands).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> try:
+    ...     svg = tl.viz.to_svg(x.exp().sum())
+    ... except tl.viz.GraphvizNotFoundError:     # no `dot` program; tl.viz.to_dot needs none
+    ...     svg = None
+    >>> svg is None or (svg.lstrip().startswith("<?xml") and "</svg>" in svg)
+    True
     """
     return _pipe(_graph(root, kwargs), "svg").decode("utf-8")
 
@@ -432,6 +481,35 @@ def save(root: Tensor | Sequence[Tensor] | graphviz.Digraph, path: str | Path, *
     ``.svg``, ``.png`` and ``.pdf`` are rendered with the ``dot`` program (raising
     :class:`GraphvizNotFoundError` when it is missing); ``.dot`` and ``.gv`` are DOT text and need
     no program. Keyword arguments go to :func:`draw`. Returns the path written.
+
+    Parameters
+    ----------
+    root : Tensor, sequence of Tensors, or graphviz.Digraph
+        The output(s) whose recorded graph is drawn, or a graph :func:`draw` returned.
+    path : str or pathlib.Path
+        The file to write; its extension (``.svg .png .pdf .dot .gv``) picks the format.
+    **kwargs
+        Options of :func:`draw`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        For another extension.
+    GraphvizNotFoundError
+        For ``.svg``, ``.png`` or ``.pdf`` when ``dot`` is not on ``PATH``.
+
+    Examples
+    --------
+    >>> import os, tempfile, tensorlite as tl
+    >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = tl.viz.save(x.exp().sum(), os.path.join(folder, "graph.dot"))   # "graph.svg" needs `dot`
+    >>> path.name, path.read_text().startswith("digraph")
+    ('graph.dot', True)
     """
     path = Path(path)
     ext = path.suffix.lower()

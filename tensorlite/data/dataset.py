@@ -235,6 +235,18 @@ def default_collate(samples: Sequence[Any]) -> Any:
     their dtype; tuples and lists are collated element-wise into a tuple, dicts key by key;
     strings are returned as a list.
 
+    Parameters
+    ----------
+    samples : sequence
+        A non-empty list of samples of one structure (e.g. ``(image, label)`` tuples), as a
+        :class:`~tensorlite.data.Dataset` returns them.
+
+    Returns
+    -------
+    ndarray, tuple, dict or list
+        The batch, of the samples' structure: each array field of shape ``(B, *field_shape)``,
+        each number field of shape ``(B,)``, with ``B = len(samples)``.
+
     Examples
     --------
     >>> import numpy as np

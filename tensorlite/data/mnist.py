@@ -284,6 +284,33 @@ def download_mnist(
     ValueError
         When a mirror served a file that is truncated or fails its checksum and no other mirror
         served a good one (names the file and each mirror).
+
+    Returns
+    -------
+    str
+        The folder ``<root>/mnist`` holding the four files.
+
+    Examples
+    --------
+    A local mirror (a ``file://`` URL) of tiny stand-in files takes the place of the internet:
+
+    >>> import gzip, hashlib, math, os, tempfile
+    >>> from pathlib import Path
+    >>> from tensorlite.data.datasets import MNIST, download_mnist
+    >>> mirror, checksums = Path(tempfile.mkdtemp()), {}
+    >>> for name, shape in [("train-images-idx3-ubyte", (3, 28, 28)), ("train-labels-idx1-ubyte", (3,)),
+    ...                     ("t10k-images-idx3-ubyte", (1, 28, 28)), ("t10k-labels-idx1-ubyte", (1,))]:
+    ...     header = bytes([0, 0, 0x08, len(shape)]) + b"".join(n.to_bytes(4, "big") for n in shape)
+    ...     blob = gzip.compress(header + bytes(math.prod(shape)))   # all-zero images and labels
+    ...     _ = (mirror / f"{name}.gz").write_bytes(blob)
+    ...     checksums[f"{name}.gz"] = hashlib.md5(blob).hexdigest()
+    >>> root = tempfile.mkdtemp()
+    >>> folder = download_mnist(root, mirrors=[mirror.as_uri()], checksums=checksums)
+    >>> sorted(os.listdir(folder))
+    ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz',
+     'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']
+    >>> len(MNIST(root))   # the same files, read back
+    3
     """
     folder = _folder(root)
     mirrors = list(MIRRORS if mirrors is None else mirrors)
@@ -352,6 +379,25 @@ class MNIST(ImageDataset):
         folder, the missing files and how to get them.
     ValueError
         When a file is not a valid IDX file of the expected kind (names the file).
+
+    Examples
+    --------
+    Two hand-made test images in a temporary cache root (``download=True`` fetches the real files):
+
+    >>> import os, tempfile, numpy as np
+    >>> from tensorlite.data.datasets import MNIST
+    >>> root = tempfile.mkdtemp()
+    >>> os.makedirs(os.path.join(root, "mnist"))
+    >>> def write_idx(name, array):   # IDX: magic 0x0000 08 NN (uint8, NN dims), the sizes, the bytes
+    ...     sizes = b"".join(n.to_bytes(4, "big") for n in array.shape)
+    ...     with open(os.path.join(root, "mnist", name), "wb") as f:
+    ...         _ = f.write(bytes([0, 0, 0x08, array.ndim]) + sizes + array.tobytes())
+    >>> write_idx("t10k-images-idx3-ubyte", np.full((2, 28, 28), 255, np.uint8))
+    >>> write_idx("t10k-labels-idx1-ubyte", np.array([7, 2], np.uint8))
+    >>> ds = MNIST(root, train=False)
+    >>> image, label = ds[1]
+    >>> len(ds), image.shape, image.dtype, float(image.max()), label
+    (2, (1, 28, 28), dtype('float32'), 1.0, 2)
     """
 
     def __init__(
@@ -465,10 +511,25 @@ def load_mnist(
 
     Both datasets are array-backed (fast batches through :class:`~tensorlite.data.DataLoader`).
 
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        Cache root; full MNIST is looked for in ``<root>/mnist/`` (default ``$TENSORLITE_DATA`` or
+        ``~/.cache/tensorlite``).
+    full : bool, optional
+        True: full MNIST; False: the bundled subset; None (default): full MNIST if its four files
+        are there, else the subset.
+    seed : int, default 0
+        Seed of the shuffle before the subset's train/validation split (unused for full MNIST).
+    download : bool, default False
+        With ``full=True``, fetch missing files (see :func:`download_mnist`).
+
     Returns
     -------
-    train : ImageDataset (an MNIST instance for full MNIST)
-    val : ImageDataset (the test split for full MNIST)
+    train : ImageDataset
+        An :class:`MNIST` instance for full MNIST; images (1, 28, 28) float32, int labels.
+    val : ImageDataset
+        The test split for full MNIST, else the 1,000 held-out digits.
     description : str
         One line for the examples to print on start-up.
 

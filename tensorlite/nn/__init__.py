@@ -20,7 +20,7 @@ from tensorlite.nn.loss import (
     MSELoss,
     NLLLoss,
 )
-from tensorlite.nn.module import Module, Parameter
+from tensorlite.nn.module import Module, Parameter, StateDictError
 from tensorlite.nn.normalization import (
     BatchNorm1D,
     BatchNorm1d,
@@ -48,7 +48,7 @@ from tensorlite.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCel
 
 __all__ = [
     # the framework
-    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+    "functional", "init", "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
     # linear
     "Linear", "Identity", "Flatten",
     # convolution and pooling

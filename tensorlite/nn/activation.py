@@ -87,7 +87,7 @@ class LeakyReLU(Module):
 
 class Softplus(Module):
     """Elementwise ``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``;
-    any shape. See :func:`tensorlite.ops.activation.softplus`.
+    any shape. See :func:`tensorlite.nn.functional.softplus`.
 
     Examples
     --------

@@ -76,12 +76,18 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; return this container."""
         self.add_module(str(len(self)), module)
         return self
 
 
 class ModuleList(Module):
     """A list of modules whose parameters are registered (children named ``0, 1, 2, ...``).
+
+    Parameters
+    ----------
+    modules : iterable of Module, optional
+        The initial modules, in order; empty by default.
 
     Examples
     --------
@@ -120,15 +126,18 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; return this list."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each of ``modules``; return this list."""
         for module in modules:
             self.append(module)
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before ``index``, as ``list.insert`` does."""
         kept = list(self._modules.values())
         kept.insert(index, module)
         self._modules.clear()
@@ -137,6 +146,11 @@ class ModuleList(Module):
 
 class ModuleDict(Module):
     """A dict of modules whose parameters are registered, in insertion order.
+
+    Parameters
+    ----------
+    modules : mapping of str to Module, or iterable of (str, Module) pairs, optional
+        The initial entries; empty by default.
 
     Examples
     --------
@@ -170,20 +184,26 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
         return self._modules.keys()
 
     def values(self) -> Iterable[Module]:
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def items(self) -> Iterable[tuple[str, Module]]:
+        """``(name, module)`` pairs, in insertion order."""
         return self._modules.items()
 
     def pop(self, key: str) -> Module:
+        """Remove the module named ``key`` and return it."""
         return self._modules.pop(key)
 
     def clear(self) -> None:
+        """Remove every module."""
         self._modules.clear()
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) modules from a mapping or from ``(name, module)`` pairs."""
         for key, module in (modules.items() if isinstance(modules, Mapping) else modules):
             self.add_module(key, module)

@@ -78,16 +78,29 @@ class Conv1D(_ConvNd):
 
     Parameters
     ----------
-    in_channels, out_channels : int
+    in_channels : int
+        C_in, the number of input channels.
+    out_channels : int
+        C_out, the number of output channels (filters).
     kernel_size : int or (int,)
-    stride, dilation : int or (int,), default 1
-    padding : int, (int,), 'valid' or 'same' (stride 1 only), default 0
-    groups : int dividing both channel counts, default 1
+        The window size.
+    stride : int or (int,), default 1
+        The step between windows.
+    padding : int, (int,), 'valid' or 'same', default 0
+        Zeros added on both sides of each spatial dim; 'same' (stride 1 only) keeps the input
+        size, 'valid' is 0.
+    dilation : int or (int,), default 1
+        The spacing between the elements of a window.
+    groups : int, default 1
+        Split the channels into this many independent groups; divides C_in and C_out.
     bias : bool, default True
+        Whether to learn an additive bias.
 
-    Shapes: input (N, C_in, L), output (N, C_out, L_out) with
-    L_out = (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1;
-    ``weight`` (C_out, C_in / groups, kernel_size), ``bias`` (C_out,).
+    Notes
+    -----
+    Shapes: input (N, C_in, L) or (C_in, L); output (N, C_out, L_out) or (C_out, L_out) with
+    ``L_out = (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1``;
+    ``weight`` (C_out, C_in / groups, kernel_size), ``bias`` (C_out,). Initialised as in PyTorch.
 
     Examples
     --------
@@ -107,17 +120,30 @@ class Conv2D(_ConvNd):
 
     Parameters
     ----------
-    in_channels, out_channels : int
+    in_channels : int
+        C_in, the number of input channels.
+    out_channels : int
+        C_out, the number of output channels (filters).
     kernel_size : int or (int, int)
-    stride, dilation : int or (int, int), default 1
-    padding : int, (int, int), 'valid' or 'same' (stride 1 only; an odd total padding puts the
-        extra row/column at the bottom/right, as PyTorch does), default 0
-    groups : int dividing both channel counts, default 1
+        The window size, (kH, kW).
+    stride : int or (int, int), default 1
+        The step between windows.
+    padding : int, (int, int), 'valid' or 'same', default 0
+        Zeros added on both sides of each spatial dim; 'same' (stride 1 only) keeps the input
+        size (an odd total padding puts the extra row/column at the bottom/right, as PyTorch does), 'valid' is 0.
+    dilation : int or (int, int), default 1
+        The spacing between the elements of a window.
+    groups : int, default 1
+        Split the channels into this many independent groups; divides C_in and C_out.
     bias : bool, default True
+        Whether to learn an additive bias.
 
-    Shapes: input (N, C_in, H, W), output (N, C_out, H_out, W_out) with
-    H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1 (likewise W_out);
-    ``weight`` (C_out, C_in / groups, kH, kW), ``bias`` (C_out,). Initialised as in PyTorch.
+    Notes
+    -----
+    Shapes: input (N, C_in, H, W) or (C_in, H, W); output (N, C_out, H_out, W_out) or
+    (C_out, H_out, W_out) with ``H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1``
+    (likewise W_out); ``weight`` (C_out, C_in / groups, kH, kW), ``bias`` (C_out,). Initialised as
+    in PyTorch.
 
     Examples
     --------
@@ -137,7 +163,31 @@ class Conv2D(_ConvNd):
 class Conv3D(_ConvNd):
     """3-D convolution over (N, C_in, D, H, W) inputs (or unbatched (C_in, D, H, W)).
 
-    Parameters are those of :class:`Conv2D`, with ints or tuples of 3 ints.
+    Parameters
+    ----------
+    in_channels : int
+        C_in, the number of input channels.
+    out_channels : int
+        C_out, the number of output channels (filters).
+    kernel_size : int or (int, int, int)
+        The window size, (kD, kH, kW).
+    stride : int or (int, int, int), default 1
+        The step between windows.
+    padding : int, (int, int, int), 'valid' or 'same', default 0
+        Zeros added on both sides of each spatial dim; 'same' (stride 1 only) keeps the input
+        size, 'valid' is 0.
+    dilation : int or (int, int, int), default 1
+        The spacing between the elements of a window.
+    groups : int, default 1
+        Split the channels into this many independent groups; divides C_in and C_out.
+    bias : bool, default True
+        Whether to learn an additive bias.
+
+    Notes
+    -----
+    Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W); output (N, C_out, D_out, H_out, W_out)
+    or (C_out, D_out, H_out, W_out), each output size as for :class:`Conv2D`;
+    ``weight`` (C_out, C_in / groups, kD, kH, kW), ``bias`` (C_out,). Initialised as in PyTorch.
 
     Examples
     --------

@@ -52,8 +52,15 @@ def dropout(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
     Parameters
     ----------
     input : Tensor of any shape
-    p : probability of zeroing a value, in [0, 1]
-    training : when False (or ``p == 0``) the input is returned unchanged
+        A floating tensor.
+    p : float, default 0.5
+        The probability of zeroing a value, in [0, 1].
+    training : bool, default True
+        When False (or ``p == 0``) the input is returned unchanged.
+
+    Returns
+    -------
+    Tensor of ``input``'s shape
 
     Examples
     --------
@@ -68,7 +75,20 @@ def dropout(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
 
 def dropout1d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) input with probability ``p``, as PyTorch's
-    ``F.dropout1d`` (``nn.Dropout1D`` is elementwise: see :class:`Dropout1D`).
+    ``F.dropout1d`` (``nn.Dropout1D`` is elementwise: see :class:`~tensorlite.nn.Dropout1D`).
+
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, L) or (C, L)
+        A floating tensor.
+    p : float, default 0.5
+        The probability of zeroing a channel, in [0, 1].
+    training : bool, default True
+        When False (or ``p == 0``) the input is returned unchanged.
+
+    Returns
+    -------
+    Tensor of ``input``'s shape
 
     Examples
     --------
@@ -90,6 +110,19 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
     A 3D input is one unbatched image here (PyTorch still reads it as (N, C, L), with a warning
     that this will change to the reading used here).
 
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, H, W) or (C, H, W)
+        A floating tensor.
+    p : float, default 0.5
+        The probability of zeroing a channel, in [0, 1].
+    training : bool, default True
+        When False (or ``p == 0``) the input is returned unchanged.
+
+    Returns
+    -------
+    Tensor of ``input``'s shape
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -102,6 +135,19 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
 
 def dropout3d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input with probability ``p``.
+
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, D, H, W) or (C, D, H, W)
+        A floating tensor.
+    p : float, default 0.5
+        The probability of zeroing a channel, in [0, 1].
+    training : bool, default True
+        When False (or ``p == 0``) the input is returned unchanged.
+
+    Returns
+    -------
+    Tensor of ``input``'s shape
 
     Examples
     --------
@@ -139,9 +185,13 @@ class Dropout1D(_Dropout):
 
     Parameters
     ----------
-    p : float in [0, 1], default 0.5
-    inplace : accepted for compatibility (ignored)
+    p : float, default 0.5
+        The probability of zeroing a value, in [0, 1].
+    inplace : bool, default False
+        Accepted for PyTorch compatibility and ignored: the result is always a new tensor.
 
+    Notes
+    -----
     Shapes: any input shape; the output has the same shape.
 
     Examples
@@ -161,6 +211,17 @@ class Dropout2D(_Dropout):
     """Zero whole channels of (N, C, H, W) or unbatched (C, H, W) input with probability ``p`` in
     training, scaling the rest by ``1 / (1 - p)``; the identity in eval mode.
 
+    Parameters
+    ----------
+    p : float, default 0.5
+        The probability of zeroing a channel, in [0, 1].
+    inplace : bool, default False
+        Accepted for PyTorch compatibility and ignored: the result is always a new tensor.
+
+    Notes
+    -----
+    Shapes: input (N, C, H, W) or (C, H, W); the output has the same shape.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -174,6 +235,17 @@ class Dropout2D(_Dropout):
 class Dropout3D(_Dropout):
     """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input with probability
     ``p`` in training, scaling the rest by ``1 / (1 - p)``; the identity in eval mode.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        The probability of zeroing a channel, in [0, 1].
+    inplace : bool, default False
+        Accepted for PyTorch compatibility and ignored: the result is always a new tensor.
+
+    Notes
+    -----
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); the output has the same shape.
 
     Examples
     --------

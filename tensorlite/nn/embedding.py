@@ -58,16 +58,22 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor
     Parameters
     ----------
     input : integer Tensor, ndarray or list of any shape ``(*)``
+        The indices, in ``[0, num_embeddings)``.
     weight : Tensor of shape (num_embeddings, embedding_dim)
-    padding_idx : the row that gets no gradient (negative counts from the end), or None
+        The table.
+    padding_idx : int, optional
+        The row that gets no gradient (negative counts from the end).
 
     Returns
     -------
-    Tensor of shape ``(*, embedding_dim)``.
+    Tensor of shape ``(*, embedding_dim)``
 
     Raises
     ------
-    TypeError for non-integer indices; IndexError for an index outside [0, num_embeddings).
+    TypeError
+        For non-integer indices.
+    IndexError
+        For an index outside ``[0, num_embeddings)``.
 
     Examples
     --------
@@ -89,12 +95,16 @@ class Embedding(Module):
     Parameters
     ----------
     num_embeddings : int
+        The number of rows of the table.
     embedding_dim : int
-    padding_idx : int or None
+        The size of each vector.
+    padding_idx : int, optional
         This row starts as zeros and gets no gradient (negative counts from the end).
 
-    Shapes: input (*) of integers in [0, num_embeddings), output (*, embedding_dim). ``weight``
-    is (num_embeddings, embedding_dim), initialised from N(0, 1) as in PyTorch.
+    Notes
+    -----
+    Shapes: input ``(*)`` of integers in [0, num_embeddings), output ``(*, embedding_dim)``.
+    ``weight`` is (num_embeddings, embedding_dim), initialised from N(0, 1) as in PyTorch.
 
     Examples
     --------

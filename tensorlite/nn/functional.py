@@ -46,6 +46,22 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
 
     Only ``mode='constant'`` and non-negative widths are supported.
 
+    Parameters
+    ----------
+    input : Tensor or array_like
+        The tensor to pad.
+    pad : tuple of int
+        An even number of non-negative widths, at most two per dim of ``input``, last dim first.
+    mode : str, default 'constant'
+        Only 'constant'.
+    value : float, default 0.0
+        The constant to pad with.
+
+    Returns
+    -------
+    Tensor
+        ``input``'s shape with each padded dim grown by its ``before + after``.
+
     Examples
     --------
     >>> import tensorlite as tl

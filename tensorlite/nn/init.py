@@ -31,6 +31,20 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity (PyTorch's table).
 
+    Parameters
+    ----------
+    nonlinearity : str
+        'linear', 'identity', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+        'conv_transpose3d', 'sigmoid' (gain 1), 'tanh' (5/3), 'relu' (sqrt(2)), 'leaky_relu'
+        (sqrt(2 / (1 + negative_slope^2))) or 'selu' (3/4).
+    param : float, optional
+        The negative slope of 'leaky_relu' (default 0.01); ignored otherwise.
+
+    Returns
+    -------
+    float
+        The gain.
+
     Examples
     --------
     >>> from tensorlite.nn import init
@@ -74,6 +88,20 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with draws from U(a, b).
 
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+    a : float, default 0.0
+        The lower bound.
+    b : float, default 1.0
+        The upper bound.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -86,6 +114,20 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with draws from N(mean, std^2).
+
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+    mean : float, default 0.0
+        The mean of the normal distribution.
+    std : float, default 1.0
+        Its standard deviation.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
 
     Examples
     --------
@@ -101,6 +143,18 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``.
 
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+    val : float
+        The value of every element.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -112,6 +166,16 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros.
+
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
 
     Examples
     --------
@@ -125,6 +189,16 @@ def zeros_(tensor: Tensor) -> Tensor:
 
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with ones.
+
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
 
     Examples
     --------
@@ -140,6 +214,19 @@ def ones_(tensor: Tensor) -> Tensor:
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
+    Parameters
+    ----------
+    tensor : Tensor of shape ``(out, in, *kernel)``
+        The weight to fill in place, at least 2-D; ``fan_in = in * prod(kernel)``,
+        ``fan_out = out * prod(kernel)``.
+    gain : float, default 1.0
+        A scaling factor, e.g. ``calculate_gain('tanh')``.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -154,6 +241,19 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    Parameters
+    ----------
+    tensor : Tensor of shape ``(out, in, *kernel)``
+        The weight to fill in place, at least 2-D; ``fan_in = in * prod(kernel)``,
+        ``fan_out = out * prod(kernel)``.
+    gain : float, default 1.0
+        A scaling factor, e.g. ``calculate_gain('tanh')``.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
 
     Examples
     --------
@@ -174,6 +274,24 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     PyTorch's default for Linear and Conv weights is ``kaiming_uniform_(w, a=math.sqrt(5))``,
     which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 
+    Parameters
+    ----------
+    tensor : Tensor of shape ``(out, in, *kernel)``
+        The weight to fill in place, at least 2-D; ``fan_in = in * prod(kernel)``,
+        ``fan_out = out * prod(kernel)``.
+    a : float, default 0
+        The negative slope of the leaky ReLU that follows (used with ``'leaky_relu'`` only).
+    mode : {'fan_in', 'fan_out'}, default 'fan_in'
+        Which fan to use: 'fan_in' keeps the variance of the forward pass, 'fan_out' of the
+        backward pass.
+    nonlinearity : str, default 'leaky_relu'
+        The nonlinearity that follows, for :func:`calculate_gain` (e.g. 'relu', 'leaky_relu').
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
     Examples
     --------
     >>> import math, tensorlite as tl
@@ -189,6 +307,24 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He normal: N(0, std^2) with ``std = gain / sqrt(fan)``.
+
+    Parameters
+    ----------
+    tensor : Tensor of shape ``(out, in, *kernel)``
+        The weight to fill in place, at least 2-D; ``fan_in = in * prod(kernel)``,
+        ``fan_out = out * prod(kernel)``.
+    a : float, default 0
+        The negative slope of the leaky ReLU that follows (used with ``'leaky_relu'`` only).
+    mode : {'fan_in', 'fan_out'}, default 'fan_in'
+        Which fan to use: 'fan_in' keeps the variance of the forward pass, 'fan_out' of the
+        backward pass.
+    nonlinearity : str, default 'leaky_relu'
+        The nonlinearity that follows, for :func:`calculate_gain` (e.g. 'relu', 'leaky_relu').
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
 
     Examples
     --------

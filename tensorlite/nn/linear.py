@@ -20,9 +20,15 @@ class Linear(Module):
 
     Parameters
     ----------
-    in_features, out_features : int
+    in_features : int
+        The size of the last input dim.
+    out_features : int
+        The size of the last output dim.
     bias : bool, default True
+        Whether to learn an additive bias.
 
+    Notes
+    -----
     Shapes: input ``(..., in_features)``, output ``(..., out_features)``; ``weight`` is
     ``(out_features, in_features)`` and ``bias`` ``(out_features,)``, both initialised from
     U(-1/sqrt(in_features), 1/sqrt(in_features)) as in PyTorch.
@@ -82,7 +88,16 @@ class Identity(Module):
 class Flatten(Module):
     """Flatten dims ``start_dim`` to ``end_dim`` into one (by default all but the batch dim).
 
-    Shapes: ``(N, *dims)`` to ``(N, prod(dims))``.
+    Parameters
+    ----------
+    start_dim : int, default 1
+        The first dim to merge (negative counts from the end).
+    end_dim : int, default -1
+        The last dim to merge, included.
+
+    Notes
+    -----
+    Shapes: with the defaults, ``(N, *dims)`` to ``(N, prod(dims))``; see :func:`tensorlite.flatten`.
 
     Examples
     --------

@@ -87,7 +87,7 @@ MeanSquaredLoss = MSELoss
 
 class CrossEntropyLoss(_Loss):
     """Cross entropy of logits against class indices or class probabilities (PyTorch's
-    semantics; one fused op). See :func:`tensorlite.ops.loss.cross_entropy` for the details of
+    semantics; one fused op). See :func:`tensorlite.nn.functional.cross_entropy` for the details of
     ``weight``, ``ignore_index``, ``reduction`` and ``label_smoothing``.
 
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
@@ -124,7 +124,7 @@ class CrossEntropyLoss(_Loss):
 
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities (e.g. after ``nn.LogSoftmax(dim=1)``).
-    See :func:`tensorlite.ops.loss.nll_loss`.
+    See :func:`tensorlite.nn.functional.nll_loss`.
 
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
     indices.
@@ -149,7 +149,7 @@ class NLLLoss(_Loss):
 
 class BCELoss(_Loss):
     """Binary cross entropy of probabilities (logarithms clamped to >= -100, as PyTorch).
-    See :func:`tensorlite.ops.loss.binary_cross_entropy`.
+    See :func:`tensorlite.nn.functional.binary_cross_entropy`.
 
     Shapes: input and target of the same shape; ``weight`` broadcastable to it.
 
@@ -172,7 +172,7 @@ class BCELoss(_Loss):
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross entropy of ``sigmoid(input)`` computed from logits, stable for any logit.
-    See :func:`tensorlite.ops.loss.binary_cross_entropy_with_logits`.
+    See :func:`tensorlite.nn.functional.binary_cross_entropy_with_logits`.
 
     Shapes: input and target of the same shape; ``weight`` and ``pos_weight`` broadcastable
     to it (``pos_weight`` usually (C,), one per class along the last dim).
@@ -200,7 +200,7 @@ class BCEWithLogitsLoss(_Loss):
 class CategoricalCrossEntropyLoss(_Loss):
     """The seed's cross entropy of probabilities (e.g. the output of ``nn.Softmax()``) against
     one-hot or class-index targets: ``-sum_c target[n, c] * log(max(p[n, c], eps))`` per sample,
-    averaged over samples. See :func:`tensorlite.ops.loss.categorical_cross_entropy`.
+    averaged over samples. See :func:`tensorlite.nn.functional.categorical_cross_entropy`.
 
     Shapes: input (N, C) (class axis last); target one-hot (N, C) or indices (N,).
 

@@ -57,6 +57,16 @@ class StateDictError(KeyError, ValueError):
 
     A ``KeyError`` (keys missing or unexpected) and a ``ValueError`` (shapes), so either
     ``except`` catches it.
+
+    Examples
+    --------
+    >>> from tensorlite import nn
+    >>> try:
+    ...     nn.Linear(2, 3).load_state_dict({"weight": [[1.0, 2.0]]})
+    ... except nn.StateDictError as e:
+    ...     print(str(e).replace(" | ", "\n"))
+    Error(s) in loading state_dict for Linear: wrong shape for weight: checkpoint shape (1, 2), model shape (3, 2)
+    missing keys bias
     """
 
     def __str__(self) -> str:
@@ -597,7 +607,7 @@ class Module:
 
         Values may be ndarrays or tensors (a PyTorch state_dict converted with ``.numpy()``
         loads); they are cast to each parameter's dtype. Every problem is reported at once in one
-        :class:`StateDictError` (a ``KeyError`` and a ``ValueError``), before anything is copied:
+        :class:`~tensorlite.nn.module.StateDictError` (a ``KeyError`` and a ``ValueError``), before anything is copied:
         wrong shapes and non-numeric values always, and with ``strict=True`` also missing and
         unexpected keys.
 

@@ -68,6 +68,8 @@ class _BatchNorm(Module):
         ``num_batches_tracked`` (an int64 scalar) as buffers and use them in eval mode. When
         False the buffers are None and the batch statistics are used in both modes.
 
+    Notes
+    -----
     In training mode the output is normalised with the batch mean and the biased batch variance,
     and the running statistics are updated as in PyTorch:
     ``running_mean = (1 - momentum) * running_mean + momentum * batch_mean`` and the same for
@@ -147,8 +149,24 @@ class _BatchNorm(Module):
 class BatchNorm1D(_BatchNorm):
     """Batch normalisation over a batch of feature vectors (N, C) or of sequences (N, C, L).
 
-    See :class:`_BatchNorm` for the parameters (``num_features, eps=1e-5, momentum=0.1,
-    affine=True, track_running_stats=True``) and the train/eval behaviour.
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels (axis 1 of the input).
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    momentum : float or None, default 0.1
+        Weight of each batch's statistics in the running averages; None: a cumulative moving
+        average.
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
+    track_running_stats : bool, default True
+        Keep running statistics as buffers and use them in eval mode.
+
+    Notes
+    -----
+    Shapes: input (N, C) or (N, C, L); the output has the same shape. The train/eval behaviour is described
+    under :class:`~tensorlite.nn.normalization._BatchNorm`.
 
     Examples
     --------
@@ -170,7 +188,24 @@ class BatchNorm1D(_BatchNorm):
 class BatchNorm2D(_BatchNorm):
     """Batch normalisation of images (N, C, H, W), per channel over N, H and W.
 
-    See :class:`_BatchNorm` for the parameters and the train/eval behaviour.
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels (axis 1 of the input).
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    momentum : float or None, default 0.1
+        Weight of each batch's statistics in the running averages; None: a cumulative moving
+        average.
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
+    track_running_stats : bool, default True
+        Keep running statistics as buffers and use them in eval mode.
+
+    Notes
+    -----
+    Shapes: input (N, C, H, W); the output has the same shape. The train/eval behaviour is described
+    under :class:`~tensorlite.nn.normalization._BatchNorm`.
 
     Examples
     --------
@@ -188,7 +223,24 @@ class BatchNorm2D(_BatchNorm):
 class BatchNorm3D(_BatchNorm):
     """Batch normalisation of volumes (N, C, D, H, W), per channel over N, D, H and W.
 
-    See :class:`_BatchNorm` for the parameters and the train/eval behaviour.
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels (axis 1 of the input).
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    momentum : float or None, default 0.1
+        Weight of each batch's statistics in the running averages; None: a cumulative moving
+        average.
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
+    track_running_stats : bool, default True
+        Keep running statistics as buffers and use them in eval mode.
+
+    Notes
+    -----
+    Shapes: input (N, C, D, H, W); the output has the same shape. The train/eval behaviour is described
+    under :class:`~tensorlite.nn.normalization._BatchNorm`.
 
     Examples
     --------
@@ -209,12 +261,17 @@ class LayerNorm(Module):
     normalized_shape : int or tuple of ints
         The trailing dims normalised together (the input is ``(*, *normalized_shape)``).
     eps : float, default 1e-5
+        Added to the variance before the square root.
     elementwise_affine : bool, default True
         Learn a ``weight`` (ones at start) and, with ``bias=True``, a ``bias`` (zeros), both of
         shape ``normalized_shape``.
     bias : bool, default True
+        Whether to learn the ``bias`` (only with ``elementwise_affine``).
 
-    The statistics are those of each sample (biased variance), in training and in eval alike.
+    Notes
+    -----
+    Shapes: input ``(*, *normalized_shape)``; the output has the same shape. The statistics are
+    those of each sample (biased variance), in training and in eval alike.
 
     Examples
     --------

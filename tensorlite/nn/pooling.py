@@ -68,14 +68,23 @@ class MaxPool1D(_MaxPoolNd):
 
     Parameters
     ----------
-    kernel_size : int
-    stride : int, default ``kernel_size``
-    padding : int, at most ``kernel_size // 2``; padded with -inf
-    dilation : int, default 1
-    ceil_mode : bool, round the output length up (the last window must start inside the input
-        or the left padding)
+    kernel_size : int or (int,)
+        The window size.
+    stride : int or (int,), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int,), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
+    dilation : int or (int,), default 1
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
 
-    Output length: (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1.
+    Notes
+    -----
+    Shapes: input (N, C, L) or (C, L); output (N, C, L_out) or (C, L_out) with
+    ``L_out = (L + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1`` (rounded up with
+    ``ceil_mode``). The gradient of a window goes to its first maximal element.
 
     Examples
     --------
@@ -96,14 +105,23 @@ class MaxPool2D(_MaxPoolNd):
     Parameters
     ----------
     kernel_size : int or (int, int)
-    stride : int or (int, int), default ``kernel_size``
-    padding : int or (int, int), at most half the kernel size; padded with -inf
+        The window size, (kH, kW).
+    stride : int or (int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
     dilation : int or (int, int), default 1
-    ceil_mode : bool, round the output size up (the last window must start inside the input or
-        the left padding)
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
 
-    Output: (N, C, H_out, W_out), H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1.
-    The gradient of a window goes to its first maximal element (PyTorch's choice at ties).
+    Notes
+    -----
+    Shapes: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or (C, H_out, W_out)
+    with ``H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1`` (likewise W_out;
+    rounded up with ``ceil_mode``). The gradient of a window goes to its first maximal element
+    (PyTorch's choice at ties).
 
     Examples
     --------
@@ -119,7 +137,26 @@ class MaxPool2D(_MaxPoolNd):
 
 
 class MaxPool3D(_MaxPoolNd):
-    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) inputs; parameters as :class:`MaxPool2D`.
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int, int)
+        The window size, (kD, kH, kW).
+    stride : int or (int, int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int, int), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
+    dilation : int or (int, int, int), default 1
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
+
+    Notes
+    -----
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); output (N, C, D_out, H_out, W_out) or
+    (C, D_out, H_out, W_out), each size as for :class:`MaxPool2D`.
 
     Examples
     --------
@@ -136,12 +173,23 @@ class AvgPool1D(_AvgPoolNd):
 
     Parameters
     ----------
-    kernel_size : int
-    stride : int, default ``kernel_size``
-    padding : int, at most ``kernel_size // 2``; zeros
-    ceil_mode : bool, round the output length up
-    count_include_pad : bool, default True: divide by the window size including padded zeros
-        (but never what lies past the right padding); False: by the input elements in the window
+    kernel_size : int or (int,)
+        The window size.
+    stride : int or (int,), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int,), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros (but never what lies past the right
+        padding), or (False) by the number of input elements in the window.
+
+    Notes
+    -----
+    Shapes: input (N, C, L) or (C, L); output (N, C, L_out) or (C, L_out) with
+    ``L_out = (L + 2 * padding - kernel_size) // stride + 1`` (rounded up with ``ceil_mode``).
 
     Examples
     --------
@@ -162,8 +210,28 @@ class AvgPool1D(_AvgPoolNd):
 
 
 class AvgPool2D(_AvgPoolNd):
-    """2-D average pooling over (N, C, H, W) or (C, H, W) inputs; parameters as :class:`AvgPool1D`
-    with ints or tuples of 2 ints.
+    """2-D average pooling over (N, C, H, W) or (C, H, W) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        The window size, (kH, kW).
+    stride : int or (int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros (but never what lies past the right
+        padding), or (False) by the number of input elements in the window.
+
+    Notes
+    -----
+    Shapes: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or (C, H_out, W_out)
+    with ``H_out = (H + 2 * padding - kH) // stride + 1`` (likewise W_out; rounded up with
+    ``ceil_mode``).
 
     Examples
     --------
@@ -180,8 +248,27 @@ class AvgPool2D(_AvgPoolNd):
 
 
 class AvgPool3D(_AvgPoolNd):
-    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W) inputs; parameters as
-    :class:`AvgPool1D` with ints or tuples of 3 ints.
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W) inputs.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int, int)
+        The window size, (kD, kH, kW).
+    stride : int or (int, int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int, int), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (the last window must still start inside the
+        input or the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros (but never what lies past the right
+        padding), or (False) by the number of input elements in the window.
+
+    Notes
+    -----
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); output (N, C, D_out, H_out, W_out) or
+    (C, D_out, H_out, W_out), each size as for :class:`AvgPool2D`.
 
     Examples
     --------

@@ -197,14 +197,27 @@ class RNNBase(_Recurrent):
 
     Parameters
     ----------
-    mode : ``'RNN_TANH'``, ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``
-    input_size, hidden_size : features of the input and of the hidden state
-    num_layers : stacked layers; layer ``k > 0`` reads the output of layer ``k - 1``
-    bias : add the biases ``b_ih`` and ``b_hh``
-    batch_first : input and output are (N, L, H) instead of (L, N, H) (the state is not affected)
-    dropout : probability of zeroing an element of each layer's output but the last, in training
-    bidirectional : run a second pass from the last step to the first, and concatenate both
+    mode : {'RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU'}
+        The step: an Elman RNN with tanh or relu, an LSTM or a GRU.
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    num_layers : int, default 1
+        The number of stacked layers; layer ``k > 0`` reads the output of layer ``k - 1``.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+    batch_first : bool, default False
+        Input and output are (N, L, ...) instead of (L, N, ...); the states are not affected.
+    dropout : float, default 0.0
+        In training, the probability of zeroing an element of each layer's output but the last
+        (a warning when ``num_layers`` is 1).
+    bidirectional : bool, default False
+        Run a second pass from the last step to the first and concatenate both passes' outputs
+        (D = 2 directions instead of 1).
 
+    Notes
+    -----
     Parameters registered, per layer ``k`` and direction (suffix ``_reverse`` for the second),
     in PyTorch's order: ``weight_ih_l{k}`` (G*H, H_in or D*H), ``weight_hh_l{k}`` (G*H, H),
     ``bias_ih_l{k}`` (G*H,), ``bias_hh_l{k}`` (G*H,), with G the number of gates. All start
@@ -279,16 +292,20 @@ class RNNBase(_Recurrent):
 
         Parameters
         ----------
-        input : (L, N, H_in), or (N, L, H_in) with ``batch_first``, or unbatched (L, H_in)
-        hx : initial state, (D*num_layers, N, H) ((D*num_layers, H) unbatched), zeros when None;
-            for an LSTM a tuple ``(h0, c0)`` of two such tensors. D is 2 when bidirectional.
+        input : Tensor of shape (L, N, H_in)
+            Or (N, L, H_in) with ``batch_first``, or unbatched (L, H_in).
+        hx : Tensor of shape (D*num_layers, N, H), optional
+            The initial state ((D*num_layers, H) unbatched), zeros when None; for an LSTM a tuple
+            ``(h0, c0)`` of two such tensors. D is 2 when bidirectional, else 1.
 
         Returns
         -------
-        output : (L, N, D*H) ((N, L, D*H) with ``batch_first``; (L, D*H) unbatched), the last
-            layer's hidden state at every step, both directions concatenated.
-        h_n : (D*num_layers, N, H), each layer's and direction's final hidden state; for an LSTM
-            ``(h_n, c_n)``.
+        output : Tensor of shape (L, N, D*H)
+            Or (N, L, D*H) with ``batch_first``, (L, D*H) unbatched: the last layer's hidden state
+            at every step, both directions concatenated.
+        h_n : Tensor of shape (D*num_layers, N, H)
+            Each layer's and direction's final hidden state ((D*num_layers, H) unbatched); for an
+            LSTM the tuple ``(h_n, c_n)``.
         """
         x = self._check_input(input, 3)
         batched = x.ndim == 3
@@ -353,12 +370,33 @@ class RNN(RNNBase):
 
     Parameters
     ----------
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional :
-        see :class:`RNNBase`
-    nonlinearity : ``'tanh'`` (default) or ``'relu'``
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    num_layers : int, default 1
+        The number of stacked layers; layer ``k > 0`` reads the output of layer ``k - 1``.
+    nonlinearity : {'tanh', 'relu'}, default 'tanh'
+        The activation of each step.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+    batch_first : bool, default False
+        Input and output are (N, L, ...) instead of (L, N, ...); the states are not affected.
+    dropout : float, default 0.0
+        In training, the probability of zeroing an element of each layer's output but the last
+        (a warning when ``num_layers`` is 1).
+    bidirectional : bool, default False
+        Run a second pass from the last step to the first and concatenate both passes' outputs
+        (D = 2 directions instead of 1).
 
-    Shapes: input (L, N, H_in) ((N, L, H_in) with ``batch_first``, or (L, H_in)); returns
-    ``(output, h_n)`` with output (L, N, D*H) and h_n (D*num_layers, N, H).
+    Notes
+    -----
+    Shapes, with L the sequence length, N the batch size and D the number of directions: input
+    (L, N, H_in), or (N, L, H_in) with ``batch_first``, or unbatched (L, H_in); the optional
+    initial state ``h0`` (D*num_layers, N, H), or (D*num_layers, H) unbatched, zeros when not
+    given. The result is ``(output, h_n)``, with output (L, N, D*H) (batch first with
+    ``batch_first``, (L, D*H) unbatched): the last layer's hidden state at every step; ``h_n``
+    each layer's and direction's final state, of the shape of ``h0``.
 
     Examples
     --------
@@ -381,11 +419,32 @@ class LSTM(RNNBase):
 
     Parameters
     ----------
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional :
-        see :class:`RNNBase`
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    num_layers : int, default 1
+        The number of stacked layers; layer ``k > 0`` reads the output of layer ``k - 1``.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+    batch_first : bool, default False
+        Input and output are (N, L, ...) instead of (L, N, ...); the states are not affected.
+    dropout : float, default 0.0
+        In training, the probability of zeroing an element of each layer's output but the last
+        (a warning when ``num_layers`` is 1).
+    bidirectional : bool, default False
+        Run a second pass from the last step to the first and concatenate both passes' outputs
+        (D = 2 directions instead of 1).
 
-    Shapes: input (L, N, H_in) ((N, L, H_in) with ``batch_first``, or (L, H_in)), optional
-    ``(h0, c0)`` each (D*num_layers, N, H); returns ``(output, (h_n, c_n))``.
+    Notes
+    -----
+    Shapes, with L the sequence length, N the batch size and D the number of directions: input
+    (L, N, H_in), or (N, L, H_in) with ``batch_first``, or unbatched (L, H_in); the optional
+    initial state ``(h0, c0)``, two tensors of shape (D*num_layers, N, H), or (D*num_layers, H)
+    unbatched, zeros when not given. The result is ``(output, (h_n, c_n))``, with output
+    (L, N, D*H) (batch first with ``batch_first``, (L, D*H) unbatched): the last layer's hidden
+    state at every step; ``h_n`` and ``c_n`` each layer's and direction's final state, of the
+    shape of ``h0``.
 
     Examples
     --------
@@ -410,8 +469,31 @@ class GRU(RNNBase):
 
     Parameters
     ----------
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional :
-        see :class:`RNNBase`
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    num_layers : int, default 1
+        The number of stacked layers; layer ``k > 0`` reads the output of layer ``k - 1``.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+    batch_first : bool, default False
+        Input and output are (N, L, ...) instead of (L, N, ...); the states are not affected.
+    dropout : float, default 0.0
+        In training, the probability of zeroing an element of each layer's output but the last
+        (a warning when ``num_layers`` is 1).
+    bidirectional : bool, default False
+        Run a second pass from the last step to the first and concatenate both passes' outputs
+        (D = 2 directions instead of 1).
+
+    Notes
+    -----
+    Shapes, with L the sequence length, N the batch size and D the number of directions: input
+    (L, N, H_in), or (N, L, H_in) with ``batch_first``, or unbatched (L, H_in); the optional
+    initial state ``h0`` (D*num_layers, N, H), or (D*num_layers, H) unbatched, zeros when not
+    given. The result is ``(output, h_n)``, with output (L, N, D*H) (batch first with
+    ``batch_first``, (L, D*H) unbatched): the last layer's hidden state at every step; ``h_n``
+    each layer's and direction's final state, of the shape of ``h0``.
 
     Examples
     --------
@@ -436,6 +518,17 @@ class RNNCellBase(_Recurrent):
     """One time step of a recurrent layer: parameters ``weight_ih`` (G*H, H_in), ``weight_hh``
     (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,), uniform in ``[-1/sqrt(H), 1/sqrt(H)]``, with
     G the number of gates of ``mode`` (see :class:`RNNBase`).
+
+    Parameters
+    ----------
+    mode : {'RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU'}
+        The step: an Elman RNN with tanh or relu, an LSTM or a GRU.
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
 
     Examples
     --------
@@ -486,7 +579,21 @@ class RNNCellBase(_Recurrent):
 class RNNCell(RNNCellBase):
     """One step of an Elman RNN: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
 
-    Input (N, H_in) or (H_in,), optional state h (N, H) or (H,) (zeros when None); returns h'.
+    Parameters
+    ----------
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+    nonlinearity : {'tanh', 'relu'}, default 'tanh'
+        The activation of each step.
+
+    Notes
+    -----
+    Shapes: input (N, H_in) or unbatched (H_in,); the optional state ``h`` (N, H) or (H,), zeros when not given;
+    the result ``h'`` has the shape of ``h``.
 
     Examples
     --------
@@ -507,7 +614,22 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step. Input (N, H_in) or (H_in,), optional state ``(h, c)``; returns ``(h', c')``.
+    """One LSTM step (gates i, f, g, o in PyTorch's order), returning ``(h', c')``.
+
+    Parameters
+    ----------
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+
+    Notes
+    -----
+    Shapes: input (N, H_in) or unbatched (H_in,); the optional state ``(h, c)``, two tensors of
+    shape (N, H) or (H,), zeros when not given; the result ``(h', c')`` has the shapes of
+    ``(h, c)``.
 
     Examples
     --------
@@ -528,7 +650,21 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step. Input (N, H_in) or (H_in,), optional state h (N, H) or (H,); returns h'.
+    """One GRU step (gates r, z, n in PyTorch's order), returning ``h'``.
+
+    Parameters
+    ----------
+    input_size : int
+        H_in, the number of features of each step of the input.
+    hidden_size : int
+        H, the number of features of the hidden state.
+    bias : bool, default True
+        Whether to learn the biases ``b_ih`` and ``b_hh``.
+
+    Notes
+    -----
+    Shapes: input (N, H_in) or unbatched (H_in,); the optional state ``h`` (N, H) or (H,), zeros when not given;
+    the result ``h'`` has the shape of ``h``.
 
     Examples
     --------

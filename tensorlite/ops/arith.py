@@ -114,6 +114,17 @@ def _binary(op: type[Op], name: str, a: Any, b: Any) -> Tensor:
 def add(a: Any, b: Any) -> Tensor:
     """Elementwise ``a + b`` with broadcasting.
 
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -125,6 +136,17 @@ def add(a: Any, b: Any) -> Tensor:
 
 def sub(a: Any, b: Any) -> Tensor:
     """Elementwise ``a - b`` with broadcasting.
+
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
 
     Examples
     --------
@@ -138,6 +160,17 @@ def sub(a: Any, b: Any) -> Tensor:
 def mul(a: Any, b: Any) -> Tensor:
     """Elementwise ``a * b`` with broadcasting.
 
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -149,6 +182,17 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def div(a: Any, b: Any) -> Tensor:
     """Elementwise true division ``a / b``; integer operands give the default float dtype.
+
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
 
     Examples
     --------
@@ -162,6 +206,18 @@ def div(a: Any, b: Any) -> Tensor:
 
 def pow(a: Any, b: Any) -> Tensor:
     """Elementwise power ``a ** b``; a scalar exponent records a cheaper op.
+
+    Parameters
+    ----------
+    a : Tensor, ndarray, number or list
+        The base.
+    b : Tensor, ndarray, number or list
+        The exponent; its shape broadcasts with ``a``'s.
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
 
     Examples
     --------
@@ -525,6 +581,20 @@ def relu(a: Any) -> Tensor:
 def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
     """Clamp every element to ``[min, max]`` (either bound may be None; scalars only).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    min : int or float, optional
+        The lower bound (at least one bound must be given).
+    max : int or float, optional
+        The upper bound.
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape; the gradient passes where ``min <= a <= max`` (bounds included).
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -548,6 +618,18 @@ def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
 
 def astype(a: Any, dtype: Any) -> Tensor:
     """Return ``a`` cast to ``dtype``; gradients flow back cast to ``a``'s dtype.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    dtype : numpy dtype or str
+        A float, int, unsigned or bool dtype; a cast to a non-float dtype records no gradient.
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape; ``a`` itself when it already has ``dtype``.
 
     Examples
     --------
@@ -612,6 +694,17 @@ class Where(Op):
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum of two tensors (broadcasting); ties split the gradient equally.
 
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -624,6 +717,17 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum of two tensors (broadcasting); ties split the gradient equally.
 
+    Parameters
+    ----------
+    a, b : Tensor, ndarray, number or list
+        The operands; their shapes broadcast together, and their dtypes follow tensorlite's
+        promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``a`` and ``b``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -635,6 +739,18 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Pick ``a`` where ``condition`` is true, else ``b`` (all three broadcast together).
+
+    Parameters
+    ----------
+    condition : bool Tensor or array_like
+        Where to take ``a``; it gets no gradient.
+    a, b : Tensor, ndarray, number or list
+        The values taken where ``condition`` is true and false; both get gradients.
+
+    Returns
+    -------
+    Tensor
+        Of the broadcast shape of ``condition``, ``a`` and ``b``.
 
     Examples
     --------

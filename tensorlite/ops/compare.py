@@ -19,6 +19,16 @@ def _compare(name: str, ufunc: Callable[..., Any]) -> Callable[[Any, Any], Tenso
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = f"""Elementwise ``{name}`` comparison; a bool tensor with no gradient.
 
+    Parameters
+    ----------
+    a, b : Tensor, ndarray or number
+        The operands; their shapes must broadcast together.
+
+    Returns
+    -------
+    Tensor of dtype bool
+        Of the broadcast shape of ``a`` and ``b``; it never requires grad.
+
     Examples
     --------
     >>> import tensorlite as tl

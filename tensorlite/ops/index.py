@@ -51,6 +51,19 @@ def _index_part(i: Any) -> Any:
 def getitem(a: Any, index: Any) -> Tensor:
     """Index like NumPy: ints, slices, None, Ellipsis, integer or bool arrays (or tensors).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The tensor to index.
+    index : int, slice, None, Ellipsis, array_like of int or bool, Tensor, or a tuple of these
+        What ``a[index]`` would take; lists and tensors act as integer (or bool) arrays.
+
+    Returns
+    -------
+    Tensor
+        ``a[index]``, of the shape NumPy gives it: a view for basic indexing, a copy for advanced
+        indexing (whose backward accumulates repeated indices).
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -94,6 +107,20 @@ def setitem(a: Any, index: Any, value: Any) -> Tensor:
 
     ``value`` broadcasts to the shape of ``a[index]`` and is cast to ``a``'s dtype; both ``a`` and
     ``value`` get gradients. ``Tensor.__setitem__`` writes the same result into the tensor itself.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The tensor to copy and write into (it is not changed).
+    index : int, slice, None, Ellipsis, array_like of int or bool, Tensor, or a tuple of these
+        Where to write, as in :func:`getitem`.
+    value : Tensor, ndarray or number
+        Broadcasts to the shape of ``a[index]``.
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape and dtype.
 
     Examples
     --------
@@ -162,6 +189,20 @@ def _join_operands(name: str, tensors: Any) -> tuple[Tensor, ...]:
 def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dim; all other dims must match.
 
+    Parameters
+    ----------
+    tensors : sequence of Tensor or array_like
+        At least one tensor, none of them 0-d, all of one number of dims.
+    dim : int, default 0
+        The dim to join along (negative counts from the end).
+    axis : int, optional
+        NumPy's name for ``dim``; it takes precedence when given.
+
+    Returns
+    -------
+    Tensor
+        The shape of the inputs, with the sizes along ``dim`` added up.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -183,6 +224,20 @@ concatenate = cat
 
 def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors of one shape along a new dim.
+
+    Parameters
+    ----------
+    tensors : sequence of Tensor or array_like
+        At least one tensor; all of one shape S.
+    dim : int, default 0
+        The position of the new dim in the result, in ``[-len(S) - 1, len(S)]``.
+    axis : int, optional
+        NumPy's name for ``dim``; it takes precedence when given.
+
+    Returns
+    -------
+    Tensor
+        Of shape S with ``len(tensors)`` inserted at position ``dim``.
 
     Examples
     --------
@@ -206,6 +261,22 @@ def _split_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int:
 def split(a: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
           axis: int | None = None) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (an int; the last may be smaller) or of the given sizes.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The tensor to split; at least 1-d.
+    split_size_or_sections : int or list of int
+        A positive chunk size, or the sizes of the pieces (adding up to the size of ``dim``).
+    dim : int, default 0
+        The dim to split along (negative counts from the end).
+    axis : int, optional
+        NumPy's name for ``dim``; it takes precedence when given.
+
+    Returns
+    -------
+    tuple of Tensor
+        Views of ``a``, in order; each has ``a``'s shape except along ``dim``.
 
     Examples
     --------
@@ -241,6 +312,23 @@ def split(a: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
 def chunk(a: Any, chunks: int, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The tensor to split; at least 1-d.
+    chunks : int
+        The number of pieces wanted (positive); fewer come back when the size of ``dim`` is
+        smaller than ``chunks`` or not split evenly (pieces of ``ceil(size / chunks)``).
+    dim : int, default 0
+        The dim to split along (negative counts from the end).
+    axis : int, optional
+        NumPy's name for ``dim``; it takes precedence when given.
+
+    Returns
+    -------
+    tuple of Tensor
+        Views of ``a``, in order.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -266,6 +354,20 @@ class Pad(Op):
 def pad(a: Any, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant, NumPy style: ``pad_width`` is ``((before, after), ...)`` per dim,
     one ``(before, after)`` for all dims, or one int. (``nn.functional.pad`` takes PyTorch's form.)
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The tensor to pad; at least 1-d.
+    pad_width : int, (int, int), or a sequence of ``a.ndim`` (int, int) pairs
+        The non-negative number of values added before and after each dim.
+    value : int or float, default 0.0
+        The constant to pad with.
+
+    Returns
+    -------
+    Tensor
+        Of shape ``(n + before + after for each dim)``.
 
     Examples
     --------

@@ -576,6 +576,11 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     weight : optional constant broadcastable to the input's shape
     reduction : 'mean', 'sum' or 'none'
 
+    Returns
+    -------
+    Tensor
+        A scalar, or of the input's shape for ``reduction='none'``.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -614,6 +619,11 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     reduction : 'mean', 'sum' or 'none'
     pos_weight : optional constant weight of the positive term, broadcastable to the input's
         shape (usually (C,), one per class along the last dim)
+
+    Returns
+    -------
+    Tensor
+        A scalar, or of the input's shape for ``reduction='none'``.
 
     Examples
     --------
@@ -658,6 +668,11 @@ def categorical_cross_entropy(input: Any, target: Any, reduction: str = "mean",
         Tensor of class indices of shape ``input.shape[:-1]``
     reduction : 'mean' (over samples), 'sum' or 'none' (shape ``input.shape[:-1]``)
     eps : smallest probability used in the logarithm
+
+    Returns
+    -------
+    Tensor
+        A scalar, or of shape ``input.shape[:-1]`` for ``reduction='none'``.
 
     Examples
     --------

@@ -277,11 +277,26 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
     Parameters
     ----------
+    input : Tensor of shape (N, C, L) or (C, L)
+        A floating tensor.
     kernel_size : int or (int,)
-    stride : int or (int,), default ``kernel_size``
-    padding : int, at most ``kernel_size // 2`` (padded with -inf)
-    dilation : int, spacing between the elements of a window
-    ceil_mode : round the output length up instead of down
+        The window size.
+    stride : int or (int,), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int,), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
+    dilation : int or (int,), default 1
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
+
+    Returns
+    -------
+    Tensor of shape (N, C, L_out) or (C, L_out)
+        Each dim's output size is
+        ``(n + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1``, rounded up with
+        ``ceil_mode``. The gradient of each window goes to its first maximal element.
 
     Examples
     --------
@@ -298,16 +313,26 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
     Parameters
     ----------
+    input : Tensor of shape (N, C, H, W) or (C, H, W)
+        A floating tensor.
     kernel_size : int or (int, int)
-    stride : int or (int, int), default ``kernel_size``
-    padding : int or (int, int), at most half the kernel size (padded with -inf)
-    dilation : int or (int, int)
-    ceil_mode : round the output size up instead of down
+        The window size, (kH, kW).
+    stride : int or (int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
+    dilation : int or (int, int), default 1
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
 
     Returns
     -------
-    Tensor of shape (N, C, H_out, W_out), H_out = (H + 2 * padding - dilation * (kH - 1) - 1)
-    // stride + 1. The gradient of each window goes to its first maximal element.
+    Tensor of shape (N, C, H_out, W_out) or (C, H_out, W_out)
+        Each dim's output size is
+        ``(n + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1``, rounded up with
+        ``ceil_mode``. The gradient of each window goes to its first maximal element.
 
     Examples
     --------
@@ -324,7 +349,28 @@ def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
     """3-D max pooling over an input of shape (N, C, D, H, W) or (C, D, H, W).
 
-    Parameters are those of :func:`max_pool2d`, with tuples of 3 ints.
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, D, H, W) or (C, D, H, W)
+        A floating tensor.
+    kernel_size : int or (int, int, int)
+        The window size, (kD, kH, kW).
+    stride : int or (int, int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int, int), default 0
+        Implicit -inf added on both sides; at most half the kernel size.
+    dilation : int or (int, int, int), default 1
+        The spacing between the elements of a window.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
+
+    Returns
+    -------
+    Tensor of shape (N, C, D_out, H_out, W_out) or (C, D_out, H_out, W_out)
+        Each dim's output size is
+        ``(n + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1``, rounded up with
+        ``ceil_mode``. The gradient of each window goes to its first maximal element.
 
     Examples
     --------
@@ -341,12 +387,26 @@ def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
     Parameters
     ----------
+    input : Tensor of shape (N, C, L) or (C, L)
+        A floating tensor.
     kernel_size : int or (int,)
-    stride : int or (int,), default ``kernel_size``
-    padding : int, at most ``kernel_size // 2`` (zeros)
-    ceil_mode : round the output length up instead of down
-    count_include_pad : divide by the window size including the padded zeros (default), or by
-        the number of input elements in the window
+        The window size.
+    stride : int or (int,), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int,), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros, or (False) by the number of input
+        elements in the window.
+
+    Returns
+    -------
+    Tensor of shape (N, C, L_out) or (C, L_out)
+        Each dim's output size is ``(n + 2 * padding - kernel_size) // stride + 1`` (rounded up
+        with ``ceil_mode``).
 
     Examples
     --------
@@ -362,7 +422,28 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """2-D average pooling over an input of shape (N, C, H, W) or (C, H, W).
 
-    Parameters are those of :func:`avg_pool1d`, with ints or tuples of 2 ints.
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, H, W) or (C, H, W)
+        A floating tensor.
+    kernel_size : int or (int, int)
+        The window size, (kH, kW).
+    stride : int or (int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros, or (False) by the number of input
+        elements in the window.
+
+    Returns
+    -------
+    Tensor of shape (N, C, H_out, W_out) or (C, H_out, W_out)
+        Each dim's output size is ``(n + 2 * padding - kernel_size) // stride + 1`` (rounded up
+        with ``ceil_mode``).
 
     Examples
     --------
@@ -380,7 +461,28 @@ def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """3-D average pooling over an input of shape (N, C, D, H, W) or (C, D, H, W).
 
-    Parameters are those of :func:`avg_pool1d`, with ints or tuples of 3 ints.
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, D, H, W) or (C, D, H, W)
+        A floating tensor.
+    kernel_size : int or (int, int, int)
+        The window size, (kD, kH, kW).
+    stride : int or (int, int, int), optional
+        The step between windows; default ``kernel_size``.
+    padding : int or (int, int, int), default 0
+        Implicit zeros added on both sides; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up instead of down (a window must still start inside the input or
+        the left padding).
+    count_include_pad : bool, default True
+        Divide by the window size including the padded zeros, or (False) by the number of input
+        elements in the window.
+
+    Returns
+    -------
+    Tensor of shape (N, C, D_out, H_out, W_out) or (C, D_out, H_out, W_out)
+        Each dim's output size is ``(n + 2 * padding - kernel_size) // stride + 1`` (rounded up
+        with ``ceil_mode``).
 
     Examples
     --------

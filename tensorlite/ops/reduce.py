@@ -203,6 +203,25 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False) -> Tensor:
     """Sum over ``dim`` (all axes when None).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -217,6 +236,25 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
          keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``dim`` (all axes when None).
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
 
     Examples
     --------
@@ -234,6 +272,25 @@ def max(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
     Tied largest elements share the gradient equally.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape (the reduced dims must not be empty).
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -248,6 +305,25 @@ def min(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     """Smallest value over ``dim`` (values only; use :func:`argmin` for indices).
 
     Tied smallest elements share the gradient equally.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape (the reduced dims must not be empty).
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
 
     Examples
     --------
@@ -283,6 +359,29 @@ def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
     """Variance over ``dim``, unbiased by default (``correction=1``; NumPy's ``ddof=`` accepted).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+    correction : int, optional
+        Divide by ``n - correction``; default 1 (the unbiased estimate).
+    ddof : int, optional
+        NumPy's name for ``correction``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -299,6 +398,29 @@ def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
     """Standard deviation over ``dim``, unbiased by default; its gradient is 0 where it is 0.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+    correction : int, optional
+        Divide by ``n - correction``; default 1 (the unbiased estimate).
+    ddof : int, optional
+        NumPy's name for ``correction``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -313,6 +435,25 @@ def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def logsumexp(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
               keepdims: bool = False) -> Tensor:
     """``log(sum(exp(a)))`` over ``dim``, computed without overflow (``-inf`` for an empty sum).
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int or tuple of int, optional
+        The dims to reduce (negative counts from the end); all of them when None.
+    keepdim : bool, default False
+        Keep the reduced dims, with size 1.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
+        every dim is reduced.
 
     Examples
     --------
@@ -342,6 +483,20 @@ def _one_axis(a: Tensor, dim: Any, axis: Any, name: str) -> int | None:
 def softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Softmax along one axis (the last by default), stable for inputs of any size.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int, optional
+        The axis to normalise over; default -1 (the last).
+    axis : int, optional
+        NumPy's name for ``dim``.
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -354,6 +509,20 @@ def softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tenso
 
 def log_softmax(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Logarithm of the softmax along one axis (the last by default), stable for any input.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        A floating tensor of any shape.
+    dim : int, optional
+        The axis to normalise over; default -1 (the last).
+    axis : int, optional
+        NumPy's name for ``dim``.
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape.
 
     Examples
     --------
@@ -382,6 +551,25 @@ def argmax(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int |
            keepdims: bool = False) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None); no gradient.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape (the reduced dims must not be empty).
+    dim : int, optional
+        The dim to search along; by default the flattened tensor.
+    keepdim : bool, default False
+        Keep the reduced dim, with size 1.
+    axis : int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor of dtype int64
+        The index of the first largest value: 0-d without ``dim``, else ``a``'s shape without
+        ``dim`` (with ``keepdim``, the reduced dims kept as size 1); never requires grad.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -394,6 +582,25 @@ def argmax(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int |
 def argmin(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
            keepdims: bool = False) -> Tensor:
     """Index of the smallest value (over the flattened tensor when ``dim`` is None); no gradient.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape (the reduced dims must not be empty).
+    dim : int, optional
+        The dim to search along; by default the flattened tensor.
+    keepdim : bool, default False
+        Keep the reduced dim, with size 1.
+    axis : int, optional
+        NumPy's name for ``dim``.
+    keepdims : bool, default False
+        NumPy's name for ``keepdim``.
+
+    Returns
+    -------
+    Tensor of dtype int64
+        The index of the first smallest value: 0-d without ``dim``, else ``a``'s shape without
+        ``dim`` (with ``keepdim``, the reduced dims kept as size 1); never requires grad.
 
     Examples
     --------

@@ -44,6 +44,17 @@ class BroadcastTo(Op):
 def reshape(a: Any, *shape: Any) -> Tensor:
     """Return the same elements in a new shape (one entry may be -1); a view where possible.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *shape : int, or one tuple of int
+        The new shape, of the same size as ``a``'s; one entry may be -1 (inferred).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -55,6 +66,17 @@ def reshape(a: Any, *shape: Any) -> Tensor:
 
 def view(a: Any, *shape: Any) -> Tensor:
     """:func:`reshape` under PyTorch's name (NumPy arrays of any layout are accepted).
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *shape : int, or one tuple of int
+        The new shape, of the same size as ``a``'s; one entry may be -1 (inferred).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
 
     Examples
     --------
@@ -79,6 +101,21 @@ def _reshape(a: Any, shape: Any, op: str) -> Tensor:
 def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one (all of them by default), as PyTorch.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    start_dim : int, default 0
+        The first dim to merge (negative counts from the end).
+    end_dim : int, default -1
+        The last dim to merge, included; not before ``start_dim``.
+
+    Returns
+    -------
+    Tensor
+        Of shape ``a.shape[:start_dim] + (prod(a.shape[start_dim:end_dim + 1]),) +
+        a.shape[end_dim + 1:]``; a 0-d input gives shape (1,).
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -97,6 +134,20 @@ def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(a: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Drop size-1 dims (all, or those in ``dim``; a named dim of another size is left, as PyTorch).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    dim : int or tuple of int, optional
+        The dims to drop if their size is 1; by default every size-1 dim.
+    axis : int or tuple of int, optional
+        NumPy's name for ``dim`` (give one of them).
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape without the dropped dims.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -111,6 +162,20 @@ def squeeze(a: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
 
 def unsqueeze(a: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a size-1 dim at position ``dim`` (negative counts from the end of the result).
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    dim : int
+        The position of the new dim in the result, in ``[-a.ndim - 1, a.ndim]``.
+    axis : int, optional
+        NumPy's name for ``dim`` (give one of them).
+
+    Returns
+    -------
+    Tensor
+        Of ``a.ndim + 1`` dims.
 
     Examples
     --------
@@ -127,6 +192,18 @@ def unsqueeze(a: Any, dim: int | None = None, *, axis: int | None = None) -> Ten
 
 def permute(a: Any, *dims: Any) -> Tensor:
     """Reorder the dims: ``permute(2, 0, 1)`` makes dim 2 the first.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *dims : int, or one tuple of int
+        A permutation of ``range(a.ndim)`` (negative dims count from the end).
+
+    Returns
+    -------
+    Tensor
+        Of shape ``tuple(a.shape[d] for d in dims)``; a view of ``a``'s data.
 
     Examples
     --------
@@ -145,6 +222,18 @@ def _permute(a: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
 
 def swapaxes(a: Any, dim0: int, dim1: int) -> Tensor:
     """Exchange two dims.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    dim0, dim1 : int
+        The dims to exchange (negative counts from the end).
+
+    Returns
+    -------
+    Tensor
+        ``a``'s shape with the sizes of ``dim0`` and ``dim1`` exchanged; a view of ``a``'s data.
 
     Examples
     --------
@@ -169,6 +258,18 @@ def transpose(a: Any, *dims: Any) -> Tensor:
     a full permutation permutes them (NumPy's ``transpose(axes)``). On a 2-D tensor
     ``transpose(0, 1)`` is that full permutation, i.e. the identity: use ``.T`` or ``swapaxes``.
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *dims : int, or one tuple of int
+        None, two dims, or a permutation of ``range(a.ndim)``.
+
+    Returns
+    -------
+    Tensor
+        A view of ``a``'s data with its dims reordered.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -190,6 +291,17 @@ def transpose(a: Any, *dims: Any) -> Tensor:
 def broadcast_to(a: Any, *shape: Any) -> Tensor:
     """Broadcast to ``shape`` (a read-only view; the gradient sums back).
 
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *shape : int, or one tuple of int
+        The target shape; ``a``'s shape must broadcast to it (NumPy's rules).
+
+    Returns
+    -------
+    Tensor of shape ``shape``
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -210,6 +322,18 @@ def _broadcast(a: Tensor, shape: tuple[int, ...], name: str) -> Tensor:
 
 def expand(a: Any, *sizes: Any) -> Tensor:
     """PyTorch's ``expand``: broadcast_to where -1 keeps a dim's size.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        The input, of any shape.
+    *sizes : int, or one tuple of int
+        The target shape, at least ``a.ndim`` long; -1 keeps the size of the matching dim of ``a``.
+
+    Returns
+    -------
+    Tensor
+        A read-only view of shape ``sizes`` (with each -1 replaced).
 
     Examples
     --------
