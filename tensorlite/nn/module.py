@@ -64,7 +64,7 @@ class StateDictError(KeyError, ValueError):
     >>> try:
     ...     nn.Linear(2, 3).load_state_dict({"weight": [[1.0, 2.0]]})
     ... except nn.StateDictError as e:
-    ...     print(str(e).replace(" | ", "\n"))
+    ...     print(*str(e).split(" | "), sep=chr(10))
     Error(s) in loading state_dict for Linear: wrong shape for weight: checkpoint shape (1, 2), model shape (3, 2)
     missing keys bias
     """
