@@ -170,6 +170,11 @@ def is_anomaly_enabled() -> bool:
 def set_detect_anomaly(mode: bool) -> None:
     """Switch anomaly detection on or off for everything that follows (see :class:`detect_anomaly`).
 
+    Parameters
+    ----------
+    mode : bool
+        True turns anomaly detection on, False off.
+
     Examples
     --------
     >>> import tensorlite as tl

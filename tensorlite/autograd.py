@@ -80,6 +80,11 @@ class _GradModeBlock(contextlib.ContextDecorator):
 class no_grad(_GradModeBlock):
     """Record nothing inside the block or the decorated function (evaluation, optimizer updates).
 
+    Parameters
+    ----------
+    func : callable, optional
+        Used bare as a decorator (``@tl.no_grad``): the function to run with recording off.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -101,6 +106,11 @@ class no_grad(_GradModeBlock):
 class enable_grad(_GradModeBlock):
     """Record ops again inside a ``no_grad`` block (or a decorated function).
 
+    Parameters
+    ----------
+    func : callable, optional
+        Used bare as a decorator (``@tl.enable_grad``): the function to run with recording on.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -120,6 +130,11 @@ class set_grad_enabled:
 
     Called on its own it switches the mode at once; as a context manager it also restores the
     previous mode on exit; as a decorator it sets the mode for each call of the function.
+
+    Parameters
+    ----------
+    mode : bool
+        True records ops, False records nothing.
 
     Examples
     --------
@@ -659,6 +674,22 @@ def gradcheck(
     reduced as ``sum(out * r)`` with a fixed random ``r``, which checks the full vector-Jacobian
     product. Inputs that are not float64 are cast to float64 copies; float64 inputs are used as
     they are (so non-contiguous and negative-stride arrays are checked as such).
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(*inputs)``; returns a Tensor (or a sequence of Tensors).
+    inputs : Tensor or sequence of Tensor
+        The inputs of ``fn``; those that require grad are checked.
+    eps : float, default 1e-6
+        The finite-difference step.
+    atol, rtol : float, default 1e-5 and 1e-3
+        An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+
+    Returns
+    -------
+    bool
+        True; a mismatch raises instead.
 
     Raises
     ------

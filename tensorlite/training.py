@@ -142,9 +142,12 @@ def evaluate(model: Any, loss_fn: Callable[..., Any], loader: Iterable[Any]) -> 
 
     Parameters
     ----------
-    model : a :class:`tensorlite.nn.Module`.
-    loss_fn : called as ``loss_fn(model(x), y)``; returns a scalar tensor (a batch mean).
-    loader : an iterable of ``(x, y)`` batches, such as a :class:`tensorlite.data.DataLoader`.
+    model : Module
+        A :class:`tensorlite.nn.Module`.
+    loss_fn : callable
+        Called as ``loss_fn(model(x), y)``; returns a scalar tensor (a batch mean).
+    loader : iterable of (x, y) batches
+        Such as a :class:`tensorlite.data.DataLoader`.
 
     Returns
     -------
@@ -199,11 +202,16 @@ class EarlyStopping:
 
     Parameters
     ----------
-    monitor : ``"val_loss"`` (default), ``"val_accuracy"``, or ``"train_loss"`` (the epoch's mean).
-    patience : stop after this many epochs in a row without improvement (as Keras counts).
-    min_delta : the least change that counts as an improvement.
-    mode : ``"min"`` or ``"max"``; by default ``"max"`` for accuracies, ``"min"`` otherwise.
-    restore_best : load the parameters of the best epoch back into the model when stopping.
+    monitor : {'val_loss', 'val_accuracy', 'train_loss'}, default 'val_loss'
+        The figure watched ('train_loss' is the epoch's mean).
+    patience : int, default 3
+        Stop after this many epochs in a row without improvement (as Keras counts).
+    min_delta : float, default 0.0
+        The least change that counts as an improvement.
+    mode : {'min', 'max'}, optional
+        Whether lower or higher is better; by default 'max' for accuracies, 'min' otherwise.
+    restore_best : bool, default False
+        Load the parameters of the best epoch back into the model when stopping.
 
     Examples
     --------
@@ -332,8 +340,11 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     ----------
     path : str or os.PathLike
         A file written by :func:`save_checkpoint`.
-    model : the :class:`tensorlite.nn.Module` to load into (the same architecture).
-    optimizer, scheduler : optional
+    model : Module
+        The :class:`tensorlite.nn.Module` to load into (of the saved architecture).
+    optimizer : Optimizer, optional
+        Loaded from the checkpoint when given.
+    scheduler : lr scheduler, optional
         Loaded from the checkpoint when given.
 
     Returns
@@ -432,21 +443,33 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
 
     Parameters
     ----------
-    model : a :class:`tensorlite.nn.Module`; put in train mode for each epoch.
-    loss_fn : called as ``loss_fn(model(x), y)``; returns a scalar tensor.
-    optimizer : a :class:`tensorlite.optim.Optimizer` over the model's parameters.
-    train_loader, val_loader : iterables of ``(x, y)`` batches (a :class:`tensorlite.data.DataLoader`).
-    epochs : the total number of epochs, counting those a resumed checkpoint already did.
-    scheduler : stepped once per epoch; a ``ReduceLROnPlateau`` is given the validation loss
-        (or the epoch's mean training loss without a validation loader).
-    callbacks : called as ``callback(epoch, history, model)`` after each epoch; a true return
-        value stops training (see :class:`EarlyStopping`).
-    checkpoint_path : write a checkpoint there after every epoch (see :func:`save_checkpoint`).
-    resume : when ``checkpoint_path`` exists, restore model, optimizer, scheduler, random state
-        and history from it and continue with the next epoch. Callbacks are not in the
-        checkpoint: an :class:`EarlyStopping` starts counting afresh after a resume.
-    progress : ``None`` shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
-        terminal; ``True`` always, ``False`` never. Without tqdm installed there is no bar.
+    model : Module
+        The :class:`tensorlite.nn.Module` to train; put in train mode for each epoch.
+    loss_fn : callable
+        Called as ``loss_fn(model(x), y)``; returns a scalar tensor.
+    optimizer : Optimizer
+        A :class:`tensorlite.optim.Optimizer` over the model's parameters.
+    train_loader : iterable of (x, y) batches
+        E.g. a :class:`tensorlite.data.DataLoader`.
+    val_loader : iterable of (x, y) batches, optional
+        Evaluated (see :func:`evaluate`) after each epoch.
+    epochs : int, default 1
+        The total number of epochs, counting those a resumed checkpoint already did.
+    scheduler : lr scheduler, optional
+        Stepped once per epoch; a ``ReduceLROnPlateau`` is given the validation loss (or the
+        epoch's mean training loss without a validation loader).
+    callbacks : sequence of callable, default ()
+        Called as ``callback(epoch, history, model)`` after each epoch; a true return value
+        stops training (see :class:`EarlyStopping`).
+    checkpoint_path : str or os.PathLike, optional
+        Write a checkpoint there after every epoch (see :func:`save_checkpoint`).
+    resume : bool, default False
+        When ``checkpoint_path`` exists, restore model, optimizer, scheduler, random state and
+        history from it and continue with the next epoch. Callbacks are not in the checkpoint:
+        an :class:`EarlyStopping` starts counting afresh after a resume.
+    progress : bool, optional
+        None (default) shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
+        terminal; True always, False never. Without tqdm installed there is no bar.
 
     Returns
     -------
@@ -541,7 +564,7 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str = ""
         What :func:`fit` returned.
     path : str or os.PathLike
         The prefix of the two file names.
-    title : str
+    title : str, default ''
         Put before "loss" and "accuracy" in the plot titles.
 
     Returns

@@ -182,17 +182,24 @@ def draw(
 
     Parameters
     ----------
-    root : Tensor, or a list/tuple of Tensors (e.g. an LSTM step's ``(h, c)``) drawn together
-    params : names for leaf tensors, ``{name: tensor}`` or ``(name, tensor)`` pairs
-        (``model.named_parameters()``); they take precedence over the names found automatically
-        from the outermost module that recorded the graph
-    show_shapes : show each op's output shape and dtype and each leaf's shape
-    group_modules : draw the ops of each ``Module.forward`` call in a cluster, nested as calls nest
-    show_grads : show each parameter's gradient norm (after a backward) and colour NaN/inf red
-    max_nodes : draw at most this many op nodes, the ones nearest the output (every op that reads
-        a drawn op's result is drawn too); the others are summarised in one note node
-    rankdir : Graphviz layout direction, ``"TB"`` (top to bottom, reads best for deep models) or
-        ``"LR"``
+    root : Tensor or sequence of Tensors
+        The output(s) whose graph is drawn; several (e.g. an LSTM step's ``(h, c)``) are drawn
+        together.
+    params : mapping of str to Tensor, or iterable of (str, Tensor) pairs, optional
+        Names for leaf tensors, e.g. ``model.named_parameters()``; they take precedence over the
+        names found automatically from the outermost module that recorded the graph.
+    show_shapes : bool, default True
+        Show each op's output shape and dtype and each leaf's shape.
+    group_modules : bool, default True
+        Draw the ops of each ``Module.forward`` call in a cluster, nested as calls nest.
+    show_grads : bool, default False
+        Show each parameter's gradient norm (after a backward) and colour NaN/inf red.
+    max_nodes : int, optional
+        Draw at most this many op nodes, the ones nearest the output (every op that reads a drawn
+        op's result is drawn too); the others are summarised in one note node.
+    rankdir : {'TB', 'LR', 'BT', 'RL'}, default 'TB'
+        Graphviz layout direction: top to bottom (reads best for deep models), left to right, or
+        their reverses.
 
     Returns
     -------

@@ -47,6 +47,11 @@ class ReLU(Module):
     """Elementwise ``max(x, 0)``; any shape. (``inplace`` is accepted for PyTorch compatibility
     and ignored: tensorlite ops never write into their inputs.)
 
+    Parameters
+    ----------
+    inplace : bool, default False
+        Accepted for PyTorch compatibility and ignored.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -63,6 +68,13 @@ class ReLU(Module):
 
 class LeakyReLU(Module):
     """Elementwise ``x`` for ``x > 0``, else ``negative_slope * x``; any shape.
+
+    Parameters
+    ----------
+    negative_slope : float, default 0.01
+        The slope for ``x <= 0``.
+    inplace : bool, default False
+        Accepted for PyTorch compatibility and ignored.
 
     Examples
     --------
@@ -88,6 +100,13 @@ class LeakyReLU(Module):
 class Softplus(Module):
     """Elementwise ``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``;
     any shape. See :func:`tensorlite.nn.functional.softplus`.
+
+    Parameters
+    ----------
+    beta : float, default 1.0
+        The sharpness; nonzero.
+    threshold : float, default 20.0
+        Where ``beta * x > threshold`` the result is ``x`` itself (linear, no overflow).
 
     Examples
     --------
@@ -129,6 +148,15 @@ class Softmax(_AlongDim):
     of dim is deprecated; the last axis is what ``Softmax()`` means for (N, C) inputs, as in
     the seed's classifiers). The repr shows the axis used.
 
+    Parameters
+    ----------
+    dim : int, optional
+        The axis to normalise over; the last (-1) when None.
+
+    Notes
+    -----
+    Shapes: any input shape; the output has the same shape.
+
     Examples
     --------
     >>> import tensorlite as tl
@@ -146,6 +174,15 @@ class Softmax(_AlongDim):
 
 class LogSoftmax(_AlongDim):
     """Log of the softmax along ``dim`` (the last axis when None), computed stably.
+
+    Parameters
+    ----------
+    dim : int, optional
+        The axis to normalise over; the last (-1) when None.
+
+    Notes
+    -----
+    Shapes: any input shape; the output has the same shape.
 
     Examples
     --------

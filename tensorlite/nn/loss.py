@@ -64,6 +64,13 @@ def _buffer(value: Any) -> Tensor | None:
 class MSELoss(_Loss):
     """Mean squared error ``(input - target) ** 2``, reduced over every element.
 
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element (or per-sample) losses are combined; 'none' keeps them.
+
+    Notes
+    -----
     Shapes: input and target of the same shape (never broadcast); output a scalar, or the
     input's shape for ``reduction='none'``.
 
@@ -90,6 +97,21 @@ class CrossEntropyLoss(_Loss):
     semantics; one fused op). See :func:`tensorlite.nn.functional.cross_entropy` for the details of
     ``weight``, ``ignore_index``, ``reduction`` and ``label_smoothing``.
 
+    Parameters
+    ----------
+    weight : Tensor or ndarray of shape (C,), optional
+        A constant rescaling weight per class (kept as a buffer).
+    ignore_index : int, default -100
+        Index targets equal to it contribute nothing, neither to the loss nor to the 'mean'
+        divisor.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides by the summed weight of the targets not ignored (index targets) or by the
+        number of samples (probability targets); 'none' keeps one loss per sample.
+    label_smoothing : float, default 0.0
+        s in [0, 1]: the target becomes ``(1 - s) * onehot(target) + s / C``.
+
+    Notes
+    -----
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
     indices, or probabilities of the input's shape; output a scalar, or (N, d1, ...) for
     ``reduction='none'``.
@@ -126,6 +148,18 @@ class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities (e.g. after ``nn.LogSoftmax(dim=1)``).
     See :func:`tensorlite.nn.functional.nll_loss`.
 
+    Parameters
+    ----------
+    weight : Tensor or ndarray of shape (C,), optional
+        A constant weight per class (kept as a buffer).
+    ignore_index : int, default -100
+        Targets equal to it contribute nothing, neither to the loss nor to the 'mean' divisor.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides by the summed weight of the targets not ignored; 'none' keeps one loss
+        per sample.
+
+    Notes
+    -----
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () of class
     indices.
 
@@ -151,6 +185,15 @@ class BCELoss(_Loss):
     """Binary cross entropy of probabilities (logarithms clamped to >= -100, as PyTorch).
     See :func:`tensorlite.nn.functional.binary_cross_entropy`.
 
+    Parameters
+    ----------
+    weight : Tensor or ndarray, optional
+        A constant weight per element, broadcastable to the input's shape (kept as a buffer).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element (or per-sample) losses are combined; 'none' keeps them.
+
+    Notes
+    -----
     Shapes: input and target of the same shape; ``weight`` broadcastable to it.
 
     Examples
@@ -174,6 +217,18 @@ class BCEWithLogitsLoss(_Loss):
     """Binary cross entropy of ``sigmoid(input)`` computed from logits, stable for any logit.
     See :func:`tensorlite.nn.functional.binary_cross_entropy_with_logits`.
 
+    Parameters
+    ----------
+    weight : Tensor or ndarray, optional
+        A constant weight per element, broadcastable to the input's shape (kept as a buffer).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element (or per-sample) losses are combined; 'none' keeps them.
+    pos_weight : Tensor or ndarray, optional
+        A constant weight of the positive term, broadcastable to the input's shape (kept as a
+        buffer).
+
+    Notes
+    -----
     Shapes: input and target of the same shape; ``weight`` and ``pos_weight`` broadcastable
     to it (``pos_weight`` usually (C,), one per class along the last dim).
 
@@ -202,6 +257,15 @@ class CategoricalCrossEntropyLoss(_Loss):
     one-hot or class-index targets: ``-sum_c target[n, c] * log(max(p[n, c], eps))`` per sample,
     averaged over samples. See :func:`tensorlite.nn.functional.categorical_cross_entropy`.
 
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over the samples; 'none' keeps one loss per sample.
+    eps : float, default 1e-7
+        The smallest probability used in the logarithm.
+
+    Notes
+    -----
     Shapes: input (N, C) (class axis last); target one-hot (N, C) or indices (N,).
 
     Examples

@@ -62,7 +62,9 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     Parameters
     ----------
     x : Tensor of any shape
-    negative_slope : slope for negative inputs (also the gradient at exactly 0, as in PyTorch)
+        A floating tensor.
+    negative_slope : float, default 0.01
+        The slope for negative inputs (also the gradient at exactly 0, as in PyTorch).
 
     Returns
     -------
@@ -90,8 +92,11 @@ def softplus(x: Any, beta: float = 1, threshold: float = 20) -> Tensor:
     Parameters
     ----------
     x : Tensor of any shape
-    beta : nonzero scale of the input
-    threshold : above ``beta * x > threshold`` the function is the identity
+        A floating tensor.
+    beta : float, default 1
+        The nonzero scale of the input.
+    threshold : float, default 20
+        Where ``beta * x > threshold`` the function is the identity.
 
     Returns
     -------

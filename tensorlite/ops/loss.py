@@ -427,20 +427,26 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
 
     Parameters
     ----------
-    input : Tensor of logits, (N, C), (N, C, d1, ...) or unbatched (C,)
-    target : either class indices, an integer Tensor of shape (N,), (N, d1, ...) or () with
-        values in ``[0, C)`` (or ``ignore_index``); or class probabilities, a floating Tensor of
-        the input's shape (it may require a gradient)
-    weight : optional (C,) rescaling weight per class (a constant)
-    ignore_index : index targets equal to it contribute nothing, neither to the loss nor to the
-        'mean' divisor (with probability targets it must keep its default, as in PyTorch)
-    reduction : 'mean', 'sum' or 'none'. For index targets 'mean' divides the summed loss by the
-        sum of ``weight[target]`` over the targets that are not ignored (by their number without
-        ``weight``; NaN when that is 0); for probability targets it divides by the number of
-        samples ``N * d1 * ...``. 'none' gives the loss of each sample, of shape (N, d1, ...).
-    label_smoothing : s in [0, 1]. The target becomes ``(1 - s) * onehot(target) + s / C``
-        (index targets) or ``(1 - s) * target + s / C`` (probabilities), as in PyTorch; with a
-        class weight, each class's term is weighted, and 'mean' divides as above.
+    input : Tensor of shape (N, C), (N, C, d1, ...) or unbatched (C,)
+        Logits.
+    target : Tensor of shape (N,), (N, d1, ...) or (), or of the input's shape
+        Either class indices, an integer tensor with values in ``[0, C)`` (or
+        ``ignore_index``); or class probabilities, a floating tensor of the input's shape (it
+        may require a gradient).
+    weight : Tensor or ndarray of shape (C,), optional
+        A constant rescaling weight per class.
+    ignore_index : int, default -100
+        Index targets equal to it contribute nothing, neither to the loss nor to the 'mean'
+        divisor (with probability targets it must keep its default, as in PyTorch).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        For index targets 'mean' divides the summed loss by the sum of ``weight[target]`` over
+        the targets that are not ignored (by their number without ``weight``; NaN when that is
+        0); for probability targets it divides by the number of samples ``N * d1 * ...``.
+        'none' gives the loss of each sample, of shape (N, d1, ...).
+    label_smoothing : float, default 0.0
+        s in [0, 1]. The target becomes ``(1 - s) * onehot(target) + s / C`` (index targets) or
+        ``(1 - s) * target + s / C`` (probabilities), as in PyTorch; with a class weight, each
+        class's term is weighted, and 'mean' divides as above.
 
     Returns
     -------
@@ -448,9 +454,12 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
 
     Raises
     ------
-    ValueError : target shape not matching the input's batch (both shapes in the message)
-    IndexError : a class index outside ``[0, C)`` that is not ``ignore_index``
-    TypeError : a floating target that does not have the input's shape
+    ValueError
+        A target shape not matching the input's batch (both shapes in the message).
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index``.
+    TypeError
+        A floating target that does not have the input's shape.
 
     Examples
     --------
@@ -499,11 +508,17 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
 
     Parameters
     ----------
-    input : Tensor of log-probabilities, (N, C), (N, C, d1, ...) or unbatched (C,)
-    target : integer Tensor of class indices, (N,), (N, d1, ...) or ()
-    weight : optional (C,) weight per class (a constant)
-    ignore_index : targets equal to it contribute nothing
-    reduction : 'mean', 'sum' or 'none'
+    input : Tensor of shape (N, C), (N, C, d1, ...) or unbatched (C,)
+        Log-probabilities.
+    target : integer Tensor of shape (N,), (N, d1, ...) or ()
+        Class indices in ``[0, C)`` (or ``ignore_index``).
+    weight : Tensor or ndarray of shape (C,), optional
+        A constant weight per class.
+    ignore_index : int, default -100
+        Targets equal to it contribute nothing, neither to the loss nor to the 'mean' divisor.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides the sum by the summed weight of the targets not ignored; 'none' keeps
+        one loss per sample.
 
     Returns
     -------
@@ -536,8 +551,10 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     Parameters
     ----------
-    input, target : Tensors of the same shape (never broadcast: a shape mismatch is an error)
-    reduction : 'mean', 'sum' or 'none'
+    input, target : Tensor
+        Of the same shape (never broadcast: a shape mismatch is an error).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over every element, 'sum' adds them up, 'none' keeps them.
 
     Returns
     -------
@@ -571,10 +588,14 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
 
     Parameters
     ----------
-    input : Tensor of probabilities in [0, 1], any shape
-    target : Tensor of the same shape, values in [0, 1]
-    weight : optional constant broadcastable to the input's shape
-    reduction : 'mean', 'sum' or 'none'
+    input : Tensor of any shape
+        Probabilities in [0, 1].
+    target : Tensor of the input's shape
+        Values in [0, 1].
+    weight : Tensor or ndarray, optional
+        A constant weight per element, broadcastable to the input's shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over every element, 'sum' adds them up, 'none' keeps them.
 
     Returns
     -------
@@ -613,12 +634,17 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
 
     Parameters
     ----------
-    input : Tensor of logits, any shape
-    target : Tensor of the same shape, values in [0, 1]
-    weight : optional constant broadcastable to the input's shape
-    reduction : 'mean', 'sum' or 'none'
-    pos_weight : optional constant weight of the positive term, broadcastable to the input's
-        shape (usually (C,), one per class along the last dim)
+    input : Tensor of any shape
+        Logits.
+    target : Tensor of the input's shape
+        Values in [0, 1].
+    weight : Tensor or ndarray, optional
+        A constant weight per element, broadcastable to the input's shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over every element, 'sum' adds them up, 'none' keeps them.
+    pos_weight : Tensor or ndarray, optional
+        A constant weight of the positive term, broadcastable to the input's shape (usually
+        (C,), one per class along the last dim).
 
     Returns
     -------
@@ -663,11 +689,14 @@ def categorical_cross_entropy(input: Any, target: Any, reduction: str = "mean",
 
     Parameters
     ----------
-    input : Tensor of probabilities, (N, C), (C,) or (..., C) (class axis last)
-    target : one-hot (or any probability) floating Tensor of the input's shape, or an integer
-        Tensor of class indices of shape ``input.shape[:-1]``
-    reduction : 'mean' (over samples), 'sum' or 'none' (shape ``input.shape[:-1]``)
-    eps : smallest probability used in the logarithm
+    input : Tensor of shape (N, C), (C,) or (..., C)
+        Probabilities, the class axis last.
+    target : Tensor of the input's shape, or of shape ``input.shape[:-1]``
+        One-hot (or any probability) floating rows, or integer class indices.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over the samples; 'none' keeps one loss per sample.
+    eps : float, default 1e-7
+        The smallest probability used in the logarithm.
 
     Returns
     -------

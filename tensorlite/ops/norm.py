@@ -209,13 +209,19 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
     Parameters
     ----------
     input : Tensor of shape (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)
-    running_mean, running_var : (C,) Tensors or ndarrays, or None. In training they are updated in
-        place: ``running = (1 - momentum) * running + momentum * batch_stat``, with the unbiased
-        batch variance. In eval they are the statistics used.
-    weight, bias : (C,) Tensors or None (no scale / no shift)
-    training : use the batch statistics (biased variance) instead of the running ones
-    momentum : float, the weight of the batch statistics in the running average
-    eps : added to the variance before the square root
+        A floating tensor.
+    running_mean, running_var : Tensor or ndarray of shape (C,), or None
+        In training they are updated in place:
+        ``running = (1 - momentum) * running + momentum * batch_stat``, with the unbiased batch
+        variance. In eval they are the statistics used.
+    weight, bias : Tensor of shape (C,), optional
+        The per-channel scale and shift; None for no scale / no shift.
+    training : bool, default False
+        Use the batch statistics (biased variance) instead of the running ones.
+    momentum : float, default 0.1
+        The weight of the batch statistics in the running average.
+    eps : float, default 1e-5
+        Added to the variance before the square root.
 
     Returns
     -------
@@ -274,9 +280,13 @@ def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any 
     Parameters
     ----------
     input : Tensor of shape ``(*, *normalized_shape)``
-    normalized_shape : int or tuple of ints, the trailing dims normalised together
-    weight, bias : Tensors of shape ``normalized_shape`` or None (applied elementwise)
-    eps : added to the (biased) variance before the square root
+        A floating tensor.
+    normalized_shape : int or tuple of int
+        The trailing dims normalised together.
+    weight, bias : Tensor of shape ``normalized_shape``, optional
+        Applied elementwise after normalising; None for no scale / no shift.
+    eps : float, default 1e-5
+        Added to the (biased) variance before the square root.
 
     Returns
     -------

@@ -106,9 +106,15 @@ class LambdaLR(LRScheduler):
     Parameters
     ----------
     optimizer : Optimizer
-    lr_lambda : callable or list of callables (int epoch -> float factor)
+        The optimizer whose learning rates are set.
+    lr_lambda : callable or list of callable
+        ``epoch -> factor`` (int to float); a list gives one per parameter group.
     last_epoch : int, default -1
+        Index of the last epoch; -1 starts a new schedule, another value resumes one (see
+        :class:`LRScheduler`).
 
+    Notes
+    -----
     The state dict holds the ``__dict__`` of callable objects, and None for plain functions and
     lambdas (which cannot be saved).
 
