@@ -21,9 +21,7 @@ Last, it prints ``tl.profile()``'s table for ten training steps of the float32 m
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
@@ -34,23 +32,10 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "examples"))
 sys.path.insert(0, str(ROOT))
 
+from time_porting import time_paths  # noqa: E402  (this folder: the same alternating timer)
+
 import tensorlite as tl  # noqa: E402
 from tensorlite import nn  # noqa: E402
-
-
-def median_ms(variants: dict[str, Callable[[], Any]], rounds: int, steps: int) -> dict[str, float]:
-    for run in variants.values():  # warm-up
-        for _ in range(2):
-            run()
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    order = list(variants)
-    for r in range(rounds):
-        for name in order if r % 2 == 0 else order[::-1]:
-            start = time.perf_counter()
-            for _ in range(steps):
-                variants[name]()
-            times[name].append((time.perf_counter() - start) / steps * 1e3)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def forward_memory(run: Callable[[], Any]) -> tuple[float, float]:
@@ -97,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
             return model32(x32)
 
     model32.eval()
-    dtype = median_ms({"float32": train_step(model32, x32), "float64": train_step(model64, x64)},
+    dtype = time_paths({"float32": train_step(model32, x32), "float64": train_step(model64, x64)},
                       args.rounds, args.steps)
     print(f"seed CNN, batch 64, median of {args.rounds} rounds of {args.steps} steps")
     print(f"training step, float32: {dtype['float32']:.2f} ms, float64: {dtype['float64']:.2f} ms, "
