@@ -272,11 +272,11 @@ class Op:
         record = False
         if _mode.enabled:
             for t in inputs:
-                if t.requires_grad:
+                if t._requires_grad:
                     record = True
                     break
         if record:
-            op.parents = tuple([t._ctx if t._ctx is not None else (t if t.requires_grad else None)
+            op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
                                 for t in inputs])
         if len(inputs) == 1:  # the common cases without building a list
             data = op.forward(inputs[0].data, **params)
@@ -289,7 +289,7 @@ class Op:
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
-        out.requires_grad = record
+        out._requires_grad = record
         if record:
             op.seq = next(_sequence)
             op.shape = data.shape
@@ -316,13 +316,13 @@ class OptionalLeaf(Tensor):
 
     def __init__(self, data: Any) -> None:
         super().__init__(data)
-        self.requires_grad = True
+        self._requires_grad = True
 
     @classmethod
     def of(cls, data: Any) -> OptionalLeaf:
         """Wrap a floating ndarray with no checks (the fast path of ``Module.forward``)."""
         leaf = cls.__new__(cls)
-        leaf.data, leaf.grad, leaf._ctx, leaf.requires_grad = data, None, None, True
+        leaf.data, leaf.grad, leaf._ctx, leaf._requires_grad = data, None, None, True
         return leaf
 
 

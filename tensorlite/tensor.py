@@ -72,7 +72,7 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
@@ -80,7 +80,7 @@ class Tensor:
         self.data = _checked_array(data, dtype, False, "Tensor")
         self.grad: Any = None
         self._ctx: Any = None
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -90,7 +90,7 @@ class Tensor:
         t = cls.__new__(cls)
         t.data = data
         t.grad = None
-        t.requires_grad = False
+        t._requires_grad = False
         t._ctx = None
         return t
 
@@ -161,8 +161,21 @@ class Tensor:
                 f"requires_grad: only floating tensors can require gradients, got dtype "
                 f"{self.data.dtype} (shape {self.shape}); cast with .astype(np.float32) first"
             )
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded so that ``backward`` can reach it.
+
+        Setting it is ``requires_grad_``: floating tensors only, and a result computed by an op
+        cannot be set to False (use ``detach()``).
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
+        self.requires_grad_(requires_grad)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, outside the graph."""

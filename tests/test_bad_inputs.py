@@ -75,6 +75,10 @@ CASES = [
     # (row, case, call, exception, patterns the message must contain)
     (1, "int tensor requires_grad", lambda: tl.tensor([1, 2], requires_grad=True), TypeError,
      ["floating", "int64"]),
+    (1, "requires_grad = True on int tensor", lambda: setattr(tl.arange(3), "requires_grad", True), TypeError,
+     ["int64", r"\(3,\)"]),
+    (1, "requires_grad = False on a computed tensor", lambda: setattr(_leaf(2) * 2, "requires_grad", False),
+     RuntimeError, ["Mul", "detach"]),
     (1, "requires_grad_ on int tensor", lambda: tl.arange(3).requires_grad_(), TypeError, ["int64"]),
     (1, "bool tensor requires_grad", lambda: tl.tensor([True], requires_grad=True), TypeError, ["floating", "bool"]),
     (1, "Tensor(int ndarray) requires_grad", lambda: tl.Tensor(np.arange(3), requires_grad=True), TypeError,

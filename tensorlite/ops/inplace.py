@@ -50,7 +50,7 @@ def _in_place(name: str, target: Tensor, fn: Callable[..., Tensor], *args: Any) 
             f"{target.dtype} (shape {target.shape}); cast the operand, or use the out-of-place op"
         )
     if out.requires_grad:  # recorded: take the result's array and its place on the tape
-        target.data, target._ctx, target.requires_grad = out.data, out._ctx, True
+        target.data, target._ctx, target._requires_grad = out.data, out._ctx, True
     else:
         xp.copyto(target.data, out.data)
         mark_dirty(target.data, f"Tensor.{name}")
