@@ -36,12 +36,13 @@ def cnn_loss(batch: int = 4) -> tl.Tensor:
     return loss
 
 
-def lstm_step(batch: int = 4) -> tuple[tuple[tl.Tensor, tl.Tensor], dict[str, np.ndarray]]:
-    """One LSTMCell step from a given state: returns ``(h, c)`` and the inputs by name."""
+def lstm_step(batch: int = 4) -> tuple[tuple[tl.Tensor, tl.Tensor], dict[str, tl.Tensor]]:
+    """One LSTMCell step from a given state: returns ``(h, c)`` and the inputs by name (they
+    require grad, so the graph reaches them and draws them under these names)."""
     tl.manual_seed(0)
     rng = np.random.default_rng(0)
     cell = nn.LSTMCell(8, 16)
-    inputs = {name: rng.standard_normal((batch, size), dtype=np.float32)
+    inputs = {name: tl.tensor(rng.standard_normal((batch, size), dtype=np.float32), requires_grad=True)
               for name, size in [("x", 8), ("h0", 16), ("c0", 16)]}
     return cell(inputs["x"], (inputs["h0"], inputs["c0"])), inputs
 

@@ -107,7 +107,7 @@ class _Detector:
             self._busy = False
         inputs_finite = all(_finite(t.data) for t in inputs)
         if out._ctx is not None or (inputs_finite and not _finite(out.data)):
-            record = _Record(_caller(), autograd.module_path(autograd._calls.frame),
+            record = _Record(_caller(), autograd.module_path(autograd.function._calls.frame),
                              [t.shape for t in inputs], inputs_finite)
             if inputs_finite and not _finite(out.data):
                 raise AnomalyError(
@@ -159,7 +159,7 @@ def is_anomaly_enabled() -> bool:
     >>> tl.is_anomaly_enabled()
     False
     """
-    hook = autograd._hook
+    hook = autograd.function._hook
     while hook is not None:
         if isinstance(hook, _Detector):
             return True

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import graphviz
 
-from tensorlite.autograd import Op, OptionalLeaf
+from tensorlite.autograd import Op
 from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
@@ -360,10 +360,9 @@ def _leaf_label(t: Tensor, names: dict[int, str], is_output: bool, show_shapes: 
                 show_grads: bool) -> tuple[list[str], str, bool]:
     from tensorlite.nn.module import Parameter  # local: nn imports the engine, not this module
 
-    is_input = type(t) is OptionalLeaf  # a module's input that needs no gradient, wrapped
-    name = names.get(id(t.data)) if is_input else names.get(id(t))
-    is_param = not is_input and (name is not None or isinstance(t, Parameter))
-    lines = [name or ("parameter" if is_param else "input" if is_input else "tensor")]
+    name = names.get(id(t))
+    is_param = name is not None or isinstance(t, Parameter)
+    lines = [name or ("parameter" if is_param else "tensor")]
     if show_shapes:
         lines.append(f"{_fmt_shape(t.shape)} {t.dtype}")
     fill = COLORS["output"] if is_output else COLORS["parameter"] if is_param else COLORS["input"]

@@ -79,10 +79,10 @@ def test_checks_run_under_no_grad_too():
 
 
 def test_off_by_default_and_after_the_block_even_on_error():
-    assert autograd._hook is None and not tl.is_anomaly_enabled()
+    assert autograd.function._hook is None and not tl.is_anomaly_enabled()
     with pytest.raises(tl.AnomalyError), tl.detect_anomaly():
         tl.zeros(1).log()
-    assert autograd._hook is None and not tl.is_anomaly_enabled()
+    assert autograd.function._hook is None and not tl.is_anomaly_enabled()
     with np.errstate(divide="ignore"):
         y = tl.zeros(1, requires_grad=True).log()  # off: numbers are numbers
     assert np.isneginf(y.data).all() and getattr(y._ctx, "anomaly", None) is None
@@ -96,7 +96,7 @@ def test_set_detect_anomaly_and_the_decorator():
             tl.zeros(1).log()
     finally:
         tl.set_detect_anomaly(False)
-    assert autograd._hook is None
+    assert autograd.function._hook is None
 
     @tl.detect_anomaly()
     def step(x):
@@ -117,7 +117,7 @@ def test_composes_with_the_profiler(profile_outside):
         with tl.detect_anomaly(), tl.profile() as prof:
             (x * 3).sum().backward()
     assert prof.stats["Mul"].forward_calls == 1 and prof.stats["Mul"].backward_calls == 1
-    assert autograd._hook is None
+    assert autograd.function._hook is None
     with tl.profile(), tl.detect_anomaly(), pytest.raises(tl.AnomalyError):
         tl.zeros(1).log()
 

@@ -250,3 +250,49 @@ def test_grad_of_an_intermediate_is_a_plain_array():
     y = x * 2
     (gy,) = tl.grad(y.sum(), [y])
     assert gy.shape == (2, 3) and gy.base is None and gy.flags.writeable
+
+
+@pytest.mark.parametrize("block, inside", [(tl.no_grad, False), (tl.enable_grad, True),
+                                           (lambda: tl.set_grad_enabled(False), False)])
+def test_grad_mode_decorators_hold_on_every_resumption_of_a_generator(block, inside):
+    x = tl.ones(2, requires_grad=True)
+    outer = not inside
+
+    @block()
+    def gen():
+        for _ in range(3):
+            seen = tl.is_grad_enabled()
+            received = yield (x * 2).requires_grad, seen
+            assert received == "ping" or received is None
+        return "done"
+
+    with tl.set_grad_enabled(outer):
+        g = gen()
+        results = [next(g)]
+        assert tl.is_grad_enabled() is outer  # the caller's mode between resumptions
+        results.append(g.send("ping"))
+        results.append(next(g))
+        with pytest.raises(StopIteration) as stop:
+            next(g)
+        assert tl.is_grad_enabled() is outer
+    assert results == [(inside, inside)] * 3 and stop.value.value == "done"
+
+
+def test_a_decorated_generator_sees_exceptions_thrown_in_and_closes():
+    closed = []
+
+    @tl.no_grad()
+    def gen():
+        try:
+            yield 1
+        except KeyError:
+            closed.append(tl.is_grad_enabled())
+            yield 2
+        finally:
+            closed.append("finally")
+
+    g = gen()
+    assert next(g) == 1
+    assert g.throw(KeyError("k")) == 2 and closed == [False]
+    g.close()
+    assert closed == [False, "finally"] and tl.is_grad_enabled()

@@ -451,7 +451,7 @@ def test_a_conv_layer_takes_strided_numpy_input(layout):
     results = []
     for x in (arr, np.ascontiguousarray(arr)):
         layer.zero_grad()
-        out = layer(x)
+        out = layer(tl.tensor(x, requires_grad=True))  # the strided array, wrapped without a copy
         dx = layer.backward(np.ones(out.shape))
         results.append((out.data, layer.weight.grad, layer.bias.grad, dx))
     for strided, contiguous in zip(*results):

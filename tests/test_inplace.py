@@ -156,7 +156,7 @@ def test_setitem_gradient_of_a_broadcast_value_on_rows():
 def test_optimizer_step_before_backward_is_detected():
     model = nn.Linear(3, 2)
     opt = optim.SGD(model.parameters(), lr=0.1)
-    loss = model(tl.randn(4, 3)).sum()
+    loss = model(tl.randn(4, 3, requires_grad=True)).sum()  # dL/dx needs the weight: it is saved
     loss.backward(retain_graph=True)
     opt.step()
     with pytest.raises(RuntimeError, match=r"Linear \(entry #\d+, output shape \(4, 2\)\).*\(2, 3\).*"
@@ -198,7 +198,7 @@ def test_a_write_into_memory_no_entry_saved_is_fine():
 ])
 def test_init_and_load_state_dict_bump_versions(write):
     model = nn.Linear(2, 2)
-    loss = model(tl.ones(1, 2)).sum()
+    loss = model(tl.ones(1, 2, requires_grad=True)).sum()  # dL/dx needs the weight: it is saved
     before = model.weight._version
     write(model)
     assert model.weight._version == before + 1

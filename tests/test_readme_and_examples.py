@@ -28,7 +28,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert namespaces[0]["x"].grad.shape == (2, 2) and namespaces[0]["w"].grad.shape == (2, 3)
     assert namespaces[1]["x"].grad is None          # gradcheck goes through tl.grad
     nn_example = namespaces[2]
-    assert nn_example["dx"].shape == (32, 1, 28, 28)
+    assert nn_example["dout"].shape == (32, 10)
     for name, p in nn_example["model"].named_parameters():
         np.testing.assert_allclose(p.grad, nn_example["grads"][name], rtol=1e-5, atol=1e-7, err_msg=name)
     training = namespaces[3]

@@ -22,7 +22,7 @@ class Sigmoid(Module):
     --------
     >>> import tensorlite as tl
     >>> tl.nn.Sigmoid()(tl.tensor([0.0]))
-    tensor([0.5], grad_fn=<Sigmoid>)
+    tensor([0.5])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -36,7 +36,7 @@ class Tanh(Module):
     --------
     >>> import tensorlite as tl
     >>> tl.nn.Tanh()(tl.tensor([0.0]))
-    tensor([0.], grad_fn=<Tanh>)
+    tensor([0.])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -56,7 +56,7 @@ class ReLU(Module):
     --------
     >>> import tensorlite as tl
     >>> tl.nn.ReLU()(tl.tensor([-1.0, 2.0]))
-    tensor([0., 2.], grad_fn=<Relu>)
+    tensor([0., 2.])
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -83,7 +83,7 @@ class LeakyReLU(Module):
     >>> act
     LeakyReLU(negative_slope=0.1)
     >>> act(tl.tensor([-1.0, 2.0]))
-    tensor([-0.1,  2. ], grad_fn=<LeakyRelu>)
+    tensor([-0.1,  2. ])
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
@@ -115,7 +115,7 @@ class Softplus(Module):
     >>> act
     Softplus(beta=1.0, threshold=20.0)
     >>> act(tl.tensor([0.0, 100.0]))
-    tensor([  0.693147, 100.      ], grad_fn=<Softplus>)
+    tensor([  0.6931472, 100.       ])
     """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
@@ -165,7 +165,7 @@ class Softmax(_AlongDim):
     Softmax(dim=-1)
     >>> act(tl.zeros(2, 4))
     tensor([[0.25, 0.25, 0.25, 0.25],
-            [0.25, 0.25, 0.25, 0.25]], grad_fn=<Softmax>)
+            [0.25, 0.25, 0.25, 0.25]])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -190,7 +190,7 @@ class LogSoftmax(_AlongDim):
     >>> tl.nn.LogSoftmax(dim=1)
     LogSoftmax(dim=1)
     >>> tl.nn.LogSoftmax()(tl.tensor([0.0, 1e4]))
-    tensor([-10000.,      0.], grad_fn=<LogSoftmax>)
+    tensor([-10000.,      0.])
     """
 
     def forward(self, x: Tensor) -> Tensor:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import sys
+import weakref
 from typing import Any, Callable, Iterator, NamedTuple
 
 from tensorlite import autograd
-from tensorlite.autograd import OptionalLeaf
+from tensorlite.autograd.function import _calls
+from tensorlite.autograd.mode import _mode
 from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
@@ -73,35 +75,21 @@ class StateDictError(KeyError, ValueError):
         return str(self.args[0])
 
 
-class _EntryHandle:
-    """Stands for a non-leaf tensor in a backward call (its tape entry), without keeping the
-    tensor's data alive."""
-
-    __slots__ = ("_ctx",)
-
-    def __init__(self, entry: autograd.Op) -> None:
-        self._ctx = entry
-
-
-def _handle(t: Tensor) -> Any:
-    return t if t._ctx is None else _EntryHandle(t._ctx)
-
-
-def _as_input(value: Any, recording: bool) -> Any:
-    """An argument of ``forward`` as the layer will see it: ndarrays become tensors, and (while
-    recording) a floating input that needs no gradient becomes an :class:`OptionalLeaf`, so the
-    legacy ``backward(dout)`` can return its gradient. Tuples (an LSTM's ``(h0, c0)``) are
-    converted element by element; anything else is passed through."""
+def _as_input(value: Any) -> Any:
+    """An argument of ``forward`` as the layer will see it: ndarrays and nested lists of numbers
+    become tensors (``requires_grad=False``), tuples (an LSTM's ``(h0, c0)``) are converted element
+    by element, and anything else is passed through."""
     if isinstance(value, Tensor):
-        if recording and not value.requires_grad and value.data.dtype.kind == "f":
-            return OptionalLeaf.of(value.data)
         return value
     if isinstance(value, ndarray):
-        if recording and value.dtype.kind == "f":
-            return OptionalLeaf.of(value)
-        return Tensor(value)
+        return Tensor._wrap(value) if value.dtype.kind in "fiub" else Tensor(value)
     if type(value) is tuple:
-        return tuple(_as_input(v, recording) for v in value)
+        return tuple([_as_input(v) for v in value])
+    if type(value) is list and value and not isinstance(value[0], (Tensor, Module)):
+        try:
+            return Tensor(value)
+        except TypeError:  # not numbers (a list of strings, of modules...): the layer decides
+            return value
     return value
 
 
@@ -136,16 +124,47 @@ def _structured(skeleton: Any, grads: Iterator[Any]) -> Any:
     return None
 
 
+def _node(t: Tensor) -> Any:
+    """A weak reference to what stands for ``t`` in a walk: its tape entry, or the leaf itself;
+    None when no gradient can flow to or from ``t``."""
+    if t._ctx is not None:
+        return weakref.ref(t._ctx)
+    return weakref.ref(t) if t._requires_grad else None
+
+
 class _Call(NamedTuple):
-    """What ``backward(dout)`` needs from the last recorded forward call."""
+    """What ``backward(dout)`` needs from the last forward call, held weakly: the module keeps
+    no part of the graph alive (the caller's outputs or loss do, as in PyTorch)."""
 
     inputs: tuple[Any, ...]    # the skeleton of the positional arguments (see _skeleton)
-    input_keys: list[Any]      # per tensor input: the leaf itself or an entry handle
-    outputs: list[Any]         # per tensor output: (handle, shape, dtype)
+    input_nodes: list[Any]     # per tensor input: a weakref (see _node), or None
+    outputs: list[Any]         # per tensor output: (weakref or None, shape, dtype)
+
+
+class _Root:
+    """Stands for a non-leaf tensor in a backward call: its tape entry, without its data."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, entry: autograd.Op) -> None:
+        self._ctx = entry
 
 
 _ONE_TENSOR = (True,)  # the skeleton of a call with one tensor argument
+_NOTHING_RECORDED = _Call((), [], [])  # the last call ran with grad mode on but recorded no op
 _summary_rows: list[tuple[Module, tuple[int, ...] | str]] | None = None  # set while summary() runs
+
+
+def _remember(args: tuple[Any, ...], out: Any) -> _Call:
+    """The last call, for ``backward(dout)``: its inputs' and outputs' tape nodes, held weakly."""
+    if type(out) is Tensor and len(args) == 1 and isinstance(args[0], Tensor):  # the usual case
+        if out._ctx is None and not out._requires_grad:
+            return _NOTHING_RECORDED
+        return _Call(_ONE_TENSOR, [_node(args[0])], [(_node(out), out.data.shape, out.data.dtype)])
+    outputs = [(_node(t), t.shape, t.dtype) for t in _tensors(out)]
+    if all(node is None for node, _, _ in outputs):
+        return _NOTHING_RECORDED
+    return _Call(_skeleton(args), [_node(t) for t in _tensors(args)], outputs)
 
 
 def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,13 +172,8 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(forward)
     def recorded_forward(self: Module, *args: Any, **kwargs: Any) -> Any:
-        recording = autograd._mode.enabled
-        tracked = self._legacy_inputs
-        if tracked is None:
-            args = tuple([_as_input(a, recording) for a in args])
-        else:
-            args = tuple([_as_input(a, recording and i < tracked) for i, a in enumerate(args)])
-        calls = autograd._calls  # the running module call, which entries recorded inside keep
+        args = tuple([_as_input(a) for a in args])
+        calls = _calls  # the running module call, which entries recorded inside keep
         outer = calls.frame
         calls.frame = (self, outer)
         try:
@@ -170,19 +184,7 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
             outs = _tensors(out)
             _summary_rows.append((self, outs[0].shape if len(outs) == 1 else
                                   ", ".join(str(t.shape) for t in outs)))
-        if not recording:
-            self.__dict__["_last_call"] = None
-        elif len(args) == 1 and type(out) is Tensor and isinstance(args[0], Tensor):  # the usual case
-            x = args[0]
-            self.__dict__["_last_call"] = _Call(_ONE_TENSOR, [_handle(x) if x.requires_grad else None],
-                                                [(_handle(out), out.data.shape, out.data.dtype)])
-        else:
-            inputs = _tensors(args)
-            self.__dict__["_last_call"] = _Call(
-                _skeleton(args),
-                [_handle(t) if t.requires_grad else None for t in inputs],
-                [(_handle(t), t.shape, t.dtype) for t in _tensors(out)],
-            )
+        self.__dict__["_last_call"] = _remember(args, out) if _mode.enabled else None
         return out
 
     recorded_forward._records_call = True  # type: ignore[attr-defined]
@@ -233,9 +235,6 @@ class Module:
     """
 
     training: bool
-    # How many leading positional inputs backward(dout) returns gradients for (None: all). A loss
-    # tracks only its prediction, so its target is never kept for a gradient nobody asks for.
-    _legacy_inputs: int | None = None
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module]  # a slot may hold None (an absent child), as in PyTorch
@@ -274,14 +273,21 @@ class Module:
 
         Returns
         -------
-        ndarray : dL/d(input), or a tuple with one entry per input (None for an input that is
-        not floating point or that no gradient reaches).
+        ndarray : dL/d(input), or a tuple with one entry per input (None for an input that
+        does not require grad, such as a plain ndarray, or that no gradient reaches).
+
+        Raises
+        ------
+        RuntimeError
+            When there is nothing to walk: no forward call yet, the last one ran under
+            ``no_grad`` or recorded nothing (no parameter or input requires grad), or its graph
+            was freed because nothing holds its outputs any more.
 
         Examples
         --------
         >>> import numpy as np, tensorlite as tl
         >>> layer = tl.nn.Linear(3, 2)
-        >>> out = layer.forward(np.ones((4, 3), dtype=np.float32))
+        >>> out = layer.forward(tl.ones(4, 3, requires_grad=True))
         >>> dx = layer.backward(np.ones((4, 2), dtype=np.float32))
         >>> dx.shape, layer.weight.grad.shape
         ((4, 3), (2, 3))
@@ -292,12 +298,18 @@ class Module:
                 f"{self!r}.backward(): there is no recorded forward call to propagate through; call "
                 "forward first, with gradient recording on (not under tl.no_grad())"
             )
+        if call is _NOTHING_RECORDED:
+            raise RuntimeError(
+                f"{self!r}.backward(): the last forward recorded nothing to walk back through: no "
+                "parameter it used and no input it was given requires grad. To get dL/d(input), "
+                "pass an input with requires_grad=True (tl.tensor(x, requires_grad=True))"
+            )
         douts = _flat(dout) if len(call.outputs) > 1 else [dout]
         if len(douts) > len(call.outputs):
             raise ValueError(f"{self!r}.backward(): got {len(douts)} gradients for "
                              f"{len(call.outputs)} outputs")
         roots, seeds = [], []
-        for i, ((handle, shape, dtype), g) in enumerate(zip(call.outputs, douts)):
+        for i, ((node, shape, dtype), g) in enumerate(zip(call.outputs, douts)):
             if g is None:
                 if i == 0 and dout is None and len(call.outputs) == 1:
                     if shape not in ((), (1,)):
@@ -310,14 +322,23 @@ class Module:
             if g.shape != shape:
                 raise ValueError(f"{self!r}.backward(): dout has shape {g.shape} but output {i} "
                                  f"of the last forward has shape {shape}")
-            if isinstance(handle, _EntryHandle) or handle.requires_grad:
-                roots.append(handle)
-                seeds.append(g.astype(dtype, copy=False))
-        targets = [k for k in call.input_keys if k is not None]
+            if node is None:
+                continue
+            root = node()
+            if root is None:
+                raise RuntimeError(
+                    f"{self!r}.backward(): the graph of the last forward call was freed, because "
+                    "nothing holds its output any more; keep the output (or a loss computed from "
+                    "it) alive until backward(dout)"
+                )
+            roots.append(_Root(root) if isinstance(root, autograd.Op) else root)
+            seeds.append(g.astype(dtype, copy=False))
         if not roots:
             raise RuntimeError(f"{self!r}.backward(): the last forward's outputs do not require grad")
+        inputs = [None if node is None else node() for node in call.input_nodes]
+        targets = [_Root(n) if isinstance(n, autograd.Op) else n for n in inputs if n is not None]
         found = iter(autograd.backward(roots, seeds, inputs=targets, stop_at_inputs=True))
-        grads = iter([None if k is None else next(found) for k in call.input_keys])
+        grads = iter([None if n is None else next(found) for n in inputs])
         result = tuple(_structured(a, grads) for a in call.inputs)
         return result[0] if len(result) == 1 else result
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tensorlite.autograd import OptionalLeaf, is_grad_enabled, mark_dirty
+from tensorlite.autograd import is_grad_enabled, mark_dirty
 from tensorlite.backend import xp
 from tensorlite.ops.arith import add, clip, div, mul, pow, sub, where
 from tensorlite.ops.common import as_tensor
@@ -31,7 +31,7 @@ def _in_place(name: str, target: Tensor, fn: Callable[..., Tensor], *args: Any) 
     """Set ``target`` to ``fn(target, *args)`` in place (see the module docstring); return it."""
     recording = is_grad_enabled() and (
         target.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
-    if recording and target.requires_grad and target._ctx is None and type(target) is not OptionalLeaf:
+    if recording and target.requires_grad and target._ctx is None:
         raise RuntimeError(
             f"{name}: a leaf tensor that requires grad (shape {target.shape}, {target.dtype}) cannot "
             "be changed in place while gradients are recorded: the change could not be "

@@ -146,8 +146,9 @@ def test_bad_arguments():
 @pytest.mark.parametrize("make,ref", REFERENCES)
 def test_legacy_backward_returns_input_gradient(make, ref):
     layer = make()
-    layer.forward(X)  # a plain ndarray input
+    out = layer.forward(t64(X, requires_grad=True))  # an input that requires grad
     dout = np.random.default_rng(2).standard_normal(X.shape)
     dx = layer.backward(dout)
+    assert out.shape == X.shape
     x = t64(X, requires_grad=True)
     np.testing.assert_allclose(dx, tl.grad(make()(x), [x], dout)[0], rtol=1e-12)

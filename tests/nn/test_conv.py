@@ -217,7 +217,7 @@ def test_legacy_backward_returns_the_input_gradient():
     tl.set_default_dtype(np.float64)
     conv = nn.Conv2D(2, 3, 3, padding=1)
     x = np.random.default_rng(4).standard_normal((2, 2, 5, 5))
-    out = conv.forward(x)
+    out = conv.forward(t64(x, True))
     dout = np.random.default_rng(5).standard_normal(out.shape)
     dx = conv.backward(dout)
     xt = t64(x, True)

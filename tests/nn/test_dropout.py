@@ -96,7 +96,8 @@ def test_legacy_backward_applies_the_same_mask():
     tl.manual_seed(4)
     layer = nn.Dropout(0.3)
     x = np.random.default_rng(4).normal(size=(10, 20)).astype(np.float32)
-    y = layer.forward(x).numpy()
+    out = layer.forward(tl.tensor(x, requires_grad=True))
+    y = out.data
     dout = np.full((10, 20), 2.0, dtype=np.float32)
     dx = layer.backward(dout)
     np.testing.assert_array_equal(dx, np.where(y != 0, np.float32(2.0) * np.float32(1 / 0.7), 0))

@@ -447,17 +447,19 @@ def test_criterion_backward_returns_dloss_dpred(make, shape, target):
     dout = criterion.backward()
     assert isinstance(dout, np.ndarray) and dout.shape == shape
     np.testing.assert_allclose(dout, expected, rtol=1e-12)
-    # a plain ndarray prediction works too
-    criterion.forward(data, y)
-    np.testing.assert_allclose(criterion.backward(), expected, rtol=1e-12)
     assert loss.shape == ()
+    # a plain ndarray prediction needs no gradient: the loss records nothing, and backward says so
+    loss = criterion.forward(data, y)
+    with pytest.raises(RuntimeError, match="recorded nothing"):
+        criterion.backward()
 
 
 def test_criterion_backward_with_reduction_none_takes_dout():
     criterion = nn.CrossEntropyLoss(reduction="none")
     pred = t64(rng().standard_normal((3, 4)), requires_grad=True)
     t = np.array([0, 3, 1])
-    criterion.forward(pred, t)
+    losses = criterion.forward(pred, t)
+    assert losses.shape == (3,)
     dout = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(criterion.backward(dout),
                                tl.grad(F.cross_entropy(pred, t, reduction="none"), [pred], dout)[0])
@@ -473,7 +475,8 @@ def test_legacy_training_step_matches_loss_backward():
     loss.backward()
     expected = [p.grad.copy() for p in model.parameters()]
     model.zero_grad()
-    criterion.forward(model.forward(x), y)
+    loss = criterion.forward(model.forward(x), y)  # the loss holds the graph until backward
     model.backward(criterion.backward())
+    assert loss.item() > 0
     for p, g in zip(model.parameters(), expected):
         np.testing.assert_allclose(p.grad, g, rtol=1e-10)

@@ -292,3 +292,20 @@ def test_to_double_float_and_get_submodule():
     assert model.get_submodule("1") is model[1] and model.get_submodule("") is model
     with pytest.raises(AttributeError, match="'5'"):
         model.get_submodule("5")
+
+
+@pytest.mark.parametrize("make, data", [
+    (lambda: nn.Linear(2, 3), [[1.0, 2.0]]),
+    (lambda: nn.Conv2D(1, 2, 3, padding=1), [[[[0.0] * 4] * 4]]),
+    (lambda: nn.BatchNorm1D(2), [[1.0, 2.0], [3.0, 5.0]]),
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU()), [[1.0, -2.0]]),
+    (lambda: nn.ReLU(), [1.0, -1.0]),
+    (lambda: nn.Embedding(5, 2), [0, 4]),
+])
+def test_every_layer_takes_a_python_list_as_an_ndarray(make, data):
+    tl.manual_seed(0)
+    layer = make()
+    from_list = layer(data)
+    tl.manual_seed(0)
+    expected = make()(np.array(data, dtype=np.float32 if isinstance(np.array(data).flat[0], float) else None))
+    np.testing.assert_array_equal(from_list.data, expected.data)

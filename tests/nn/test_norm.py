@@ -232,8 +232,9 @@ def test_legacy_backward_matches_the_tape():
     x = rng.normal(size=(6, 3, 4)).astype(np.float32)
     dout = rng.normal(size=(6, 3, 4)).astype(np.float32)
     legacy, modern = nn.BatchNorm1D(3), nn.BatchNorm1D(3)
-    legacy.forward(x)
+    out = legacy.forward(tl.tensor(x, requires_grad=True))
     dx = legacy.backward(dout)
+    assert out.shape == x.shape
     xt = tl.tensor(x, requires_grad=True)
     modern(xt).backward(dout)
     np.testing.assert_allclose(dx, xt.grad, rtol=1e-6)

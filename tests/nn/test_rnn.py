@@ -281,7 +281,7 @@ def test_legacy_backward_returns_input_gradient():
     gru = make("gru", 3, 4, num_layers=2, batch_first=True)
     x = np.random.default_rng(8).standard_normal((2, 5, 3))
     dout = np.random.default_rng(9).standard_normal((2, 5, 4))
-    out, _ = gru.forward(x)
+    out, _ = gru.forward(tl.tensor(x, requires_grad=True))
     dx = gru.backward(dout)
     grads = {n: p.grad.copy() for n, p in gru.named_parameters()}
     gru.zero_grad()

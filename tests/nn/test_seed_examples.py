@@ -124,8 +124,9 @@ def test_inherited_backward_returns_input_gradient(name):
     xt = tl.tensor(x, requires_grad=True)
     criterion = nn.CategoricalCrossEntropyLoss()
     (expected,) = tl.grad(criterion(model(xt), y), [xt])
-    criterion.forward(model.forward(x), y)
+    loss = criterion.forward(model.forward(xt), y)  # an input that requires grad gets dL/dx
     dx = nn.Module.backward(model, criterion.backward())  # the seed's own loop returns None
+    assert loss.shape == ()
     assert dx.shape == x.shape
     np.testing.assert_allclose(dx, expected, rtol=1e-4, atol=1e-7)
 
@@ -142,7 +143,8 @@ def test_seed_models_train_in_the_legacy_style(name, steps, lr):
         x, y = _digits(32, seed=int(rng.integers(1 << 30)))
         model.train()
         out = model.forward(x)
-        losses.append(criterion.forward(out, y).item())
+        loss = criterion.forward(out, y)  # held until backward: it keeps the loss's graph
+        losses.append(loss.item())
         model.zero_grad()
         model.backward(criterion.backward())
         for p in model.parameters():  # plain SGD (the optimizers arrive with the training stack)

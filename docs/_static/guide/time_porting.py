@@ -9,12 +9,12 @@ loop over its modules, the CNN inheriting ``Module.backward``), on one batch of 
 MNIST-shaped images, it times one training step's gradient computation in the two styles:
 
 * modern: ``loss = criterion(model(x), y); loss.backward()``
-* legacy: ``out = model.forward(x); criterion.forward(out, y); dout = criterion.backward();
+* legacy: ``out = model.forward(x); loss = criterion.forward(out, y); dout = criterion.backward();
   model.backward(dout)``
 
 each preceded by ``model.zero_grad()`` (the optimizer step is the same on both paths and is left
-out). A third path splits the difference: ``loss.backward()`` with an input that requires a
-gradient, so the one walk also computes dL/dx, which the legacy path always returns.
+out). A third path is ``loss.backward()`` with an input that requires a gradient, so the one walk
+also computes dL/dx (which the legacy path computes only for such an input too).
 
 It first checks that all paths give the same parameter gradients. The rounds alternate the paths,
 each round in the reverse order of the one before; each round times ``--steps`` steps of a path;
@@ -58,7 +58,7 @@ def steps(model: nn.Module, criterion: nn.Module, x: np.ndarray, y: np.ndarray,
     def legacy() -> None:
         model.zero_grad()
         out = model.forward(x)
-        criterion.forward(out, y)
+        loss = criterion.forward(out, y)  # noqa: F841  (held: it keeps the loss's graph)
         dout = criterion.backward()
         model.backward(dout)
 

@@ -1,0 +1,156 @@
+"""``Op``: one differentiable operation, and once recorded, its entry on the tape.
+
+Also what every entry is stamped with when recorded: its place in recording order (``seq``, from
+one counter shared with the version counter), and the module call it was recorded in (for drawing
+and for error messages); and the hook chain through which ``tl.profile()`` and anomaly detection
+see every op.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from tensorlite.autograd.mode import _mode
+from tensorlite.backend import ndarray, xp
+from tensorlite.tensor import Tensor
+
+__all__ = ["Op", "push_hook", "remove_hook", "module_path"]
+
+_sequence = itertools.count()
+# The innermost active hook, or None: a ``tl.profile()`` (tensorlite.profiler) or anomaly detection
+# (tensorlite.anomaly). A hook has ``apply(cls, inputs, params)``, ``backward(op, grad)``, ``_busy``
+# (set while it runs an op: ops applied inside skip it) and ``_outer`` (the next hook: each hook
+# hands the call on to it, so they compose). Off, it costs the engine one ``is None`` check per op.
+_hook: Any = None
+
+
+def push_hook(hook: Any) -> None:
+    """Make ``hook`` the innermost hook; the one active before becomes its ``_outer``."""
+    global _hook
+    hook._outer = _hook
+    _hook = hook
+
+
+def remove_hook(hook: Any) -> None:
+    """Unlink ``hook`` from the chain of active hooks, wherever it is (blocks may exit out of order)."""
+    global _hook
+    if _hook is hook:
+        _hook = hook._outer
+    else:
+        inner = _hook
+        while inner is not None and inner._outer is not hook:
+            inner = inner._outer
+        if inner is not None:
+            inner._outer = hook._outer
+    hook._outer = None
+
+
+class _ModuleCalls(threading.local):
+    """The module call running now, for :mod:`tensorlite.viz`: ``frame`` is ``(module, outer
+    frame)`` while a ``Module.forward`` runs (pushed and popped by its wrapper), else None. Each
+    recorded entry keeps the frame it was recorded in, so a drawing can group ops by module call."""
+
+    frame: tuple[Any, Any] | None = None
+
+
+_calls = _ModuleCalls()
+
+
+class Op:
+    """One differentiable operation, and, once recorded, its entry on the tape.
+
+    Subclasses implement ``forward(*arrays, **params) -> ndarray`` and
+    ``backward(grad) -> ndarray | tuple`` (one gradient per input, ``None`` where
+    ``needs_input_grad`` is False). ``forward`` keeps the arrays ``backward`` needs with
+    :meth:`save`; plain metadata (shapes, axes) may live on ``self``. A rule may return a
+    gradient of the broadcast shape: the engine reduces it to the input's shape. A rule never
+    writes into ``grad`` or into saved arrays.
+
+    Attributes set by :meth:`apply` on a recorded entry: ``parents`` (for each input: its entry,
+    the leaf tensor itself, or None when it needs no gradient; set before ``forward`` runs, and
+    empty when nothing is recorded, so ``forward`` can save only what will be used), ``seq``
+    (recording order), ``shape`` and ``dtype`` (of the output).
+    """
+
+    saved: tuple[Any, ...] | None = ()
+    parents: tuple[Any, ...] = ()
+    seq: int
+    shape: tuple[int, ...]
+    dtype: Any
+    module: tuple[Any, Any] | None = None  # the module call it was recorded in (see _ModuleCalls)
+
+    def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} defines no forward")
+
+    def backward(self, grad: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} defines no backward rule")
+
+    def save(self, *arrays: Any) -> None:
+        """Keep ``arrays`` for ``backward``; the engine releases them once used."""
+        self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether ``backward`` must return its gradient."""
+        return tuple(p is not None for p in self.parents)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name} entry #{getattr(self, 'seq', '?')}>"
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
+        if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
+            return _hook.apply(cls, inputs, params)
+        op = cls()
+        record = False
+        if _mode.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    record = True
+                    break
+        if record:
+            op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
+                                for t in inputs])
+        if len(inputs) == 1:  # the common cases without building a list
+            data = op.forward(inputs[0].data, **params)
+        elif len(inputs) == 2:
+            data = op.forward(inputs[0].data, inputs[1].data, **params)
+        else:
+            data = op.forward(*[t.data for t in inputs], **params)
+        if type(data) is not ndarray:
+            data = xp.asarray(data)
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out._requires_grad = record
+        if record:
+            op.seq = next(_sequence)
+            op.shape = data.shape
+            op.dtype = data.dtype
+            op.module = _calls.frame
+            out._ctx = op
+        else:
+            out._ctx = None
+        return out
+
+
+def module_path(frame: tuple[Any, Any] | None) -> str:
+    """``'Net.encoder.0 (Linear)'`` for a module call frame (see ``_ModuleCalls``), or ``''``."""
+    chain = []
+    while frame is not None:
+        chain.append(frame[0])
+        frame = frame[1]
+    if not chain:
+        return ""
+    chain.reverse()  # outermost first
+    names = [type(chain[0]).__name__]
+    for parent, child in zip(chain, chain[1:]):
+        children = getattr(parent, "_modules", {})
+        names.append(next((n for n, m in children.items() if m is child), type(child).__name__))
+    return ".".join(names) + (f" ({type(chain[-1]).__name__})" if len(chain) > 1 else "")
