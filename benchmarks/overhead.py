@@ -123,7 +123,7 @@ def _pin_malloc_thresholds() -> bool:
     per iteration. Pinning both thresholds makes every side allocate alike. Returns False where
     there is no glibc (the benchmark then runs with the platform's default).
     """
-    from tensorlite.backend import set_malloc_thresholds
+    from tensorlite.malloc import set_malloc_thresholds
 
     return set_malloc_thresholds(mmap=1 << 30, trim=1 << 30)
 

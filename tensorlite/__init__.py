@@ -6,7 +6,8 @@
 >>> x.grad
 array([2., 4., 6.], dtype=float32)
 """
-from tensorlite.tensor import Tensor  # first: the ops and the engine build on it
+from tensorlite import malloc  # noqa: F401  (tunes glibc's malloc once, at import)
+from tensorlite.tensor import Tensor  # the ops and the engine build on it
 from tensorlite import autograd, ops
 from tensorlite.autograd import (
     GradcheckError, enable_grad, grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled,

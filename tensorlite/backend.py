@@ -1,65 +1,138 @@
-"""The one seam between tensorlite and the array library.
+"""The seam between the ops and the array library that holds their data.
 
-Every op reaches array data through ``xp``, never through ``numpy`` directly, so an array
-library with NumPy's API (CuPy, for instance) can later stand in by changing this module alone.
+Ops compute with a *namespace*: an object with NumPy's functions (``xp.exp``, ``xp.zeros``,
+``xp.float32``, ...) plus the few operations that NumPy spells outside its function API, under
+names of their own:
+
+- ``scatter_add(target, index, values)``: ``target[index] += values`` with repeated indices adding up;
+- ``windows(array, shape, strides)``: a strided view (sliding windows) without copying;
+- ``errstate(**what)``: a context that silences floating-point warnings (overflow, 0/0);
+- ``expand_scalar(value, shape)``: a one-element array seen with ``shape``, without copying;
+- ``is_array(value)``: whether ``value`` is an array of this library.
+
+Each array knows its library: :func:`array_module` returns the namespace of the library that
+holds an array (as ``get_array_module`` does in CuPy-aware code). An op reads its namespace from
+``self.xp`` (set from its first input when it runs), so another library (a GPU one) is one new
+module that calls :func:`register` with its array type and namespace, and no op changes. New
+arrays that come from no input (factories, the default for ``device="cpu"``) use NumPy. Reading
+and writing files stays on NumPy (host memory) and does not go through the seam.
+
+Examples
+--------
+>>> import numpy as np
+>>> from tensorlite import backend
+>>> xp = backend.array_module(np.ones(3))
+>>> t = xp.zeros(3)
+>>> xp.scatter_add(t, np.array([0, 0, 2]), 1.0)
+>>> t
+array([2., 0., 1.])
 """
 from __future__ import annotations
 
-import ctypes
-import os
-import sys
+import types
+from typing import Any
 
 import numpy
 
-xp = numpy
-"""The array namespace every op computes with (NumPy today)."""
-
-ndarray = xp.ndarray
+ndarray = numpy.ndarray
+"""NumPy's array type (the default library's)."""
 
 
-def expand_scalar(value: ndarray, shape: tuple[int, ...]) -> ndarray:
-    """A view of the one-element array ``value`` with ``shape`` (all strides 0), without copying.
+def _numpy_namespace() -> Any:
+    ns = types.SimpleNamespace()
+    # NumPy's public functions, types and constants, copied once so an attribute lookup is as
+    # fast as on the module itself; submodules that pull in heavy imports are left out.
+    skip = {"testing", "f2py", "distutils", "ctypeslib", "typing", "matlib", "char", "rec", "ma",
+            "polynomial", "fft", "emath", "strings", "exceptions", "dtypes", "version"}
+    for name in dir(numpy):
+        if not name.startswith("_") and name not in skip:
+            try:
+                setattr(ns, name, getattr(numpy, name))
+            except AttributeError:  # a deprecated alias that raises on access
+                pass
+    ns.linalg = numpy.linalg
+    ns.random = numpy.random
+    ns.name = "numpy"
 
-    The same as ``xp.broadcast_to(value, shape)`` for one element, at a fraction of its cost:
-    reductions to a scalar (``loss.sum()``, ``loss.mean()``) hand such a view back to every
-    element of their input in backward.
+    def scatter_add(target: Any, index: Any, values: Any) -> None:
+        numpy.add.at(target, index, values)
+
+    def windows(array: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
+        return numpy.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
+
+    def expand_scalar(value: Any, shape: tuple[int, ...]) -> Any:
+        # The same as broadcast_to(value, shape) for one element, at a fraction of its cost:
+        # reductions to a scalar (loss.sum(), loss.mean()) hand such a view back to every element.
+        return ndarray(shape, value.dtype, numpy.ascontiguousarray(value), 0, (0,) * len(shape))
+
+    def is_array(value: Any) -> bool:
+        return isinstance(value, ndarray)
+
+    ns.scatter_add, ns.windows, ns.expand_scalar, ns.is_array = scatter_add, windows, expand_scalar, is_array
+    ns.errstate = numpy.errstate
+    return ns
+
+
+xp = _numpy_namespace()
+"""NumPy's namespace: the default library, for arrays made from nothing (factories)."""
+
+_libraries: dict[type, Any] = {ndarray: xp}
+
+
+def register(array_type: type, namespace: Any) -> None:
+    """Make ``namespace`` the library of arrays of ``array_type`` (and of its subclasses).
+
+    Parameters
+    ----------
+    array_type : type
+        The library's array class.
+    namespace : object
+        NumPy's functions under NumPy's names, plus ``scatter_add windows errstate
+        expand_scalar is_array`` (see the module docstring).
     """
-    return ndarray(shape, value.dtype, xp.ascontiguousarray(value), 0, (0,) * len(shape))
+    _libraries[array_type] = namespace
 
 
-def _keep_freed_memory() -> bool:
-    """Ask glibc's malloc to keep freed memory for reuse instead of handing it back to the OS.
+def array_module(array: Any) -> Any:
+    """The namespace of the library that holds ``array`` (NumPy's for anything else).
 
-    A training step allocates and frees the same large arrays (im2col matrices, gate and
-    gradient buffers: tens of MB) every iteration. By default glibc serves blocks above a moving
-    threshold (at most 32 MB) with fresh pages and trims the heap once more than twice that
-    threshold lies free at its top, which happens at the end of every step: the next step then
-    faults every page in again and the kernel zeroes it. Measured on the benchmark CNN at batch
-    250 this costs a third of the step. With the thresholds set, blocks up to 32 MB come from the
-    heap and up to 256 MB of free heap is kept. Linux with glibc only; ``TENSORLITE_MALLOC=default``
-    in the environment (or any ``MALLOC_*_`` setting of the user's own) leaves malloc alone.
+    Parameters
+    ----------
+    array : array of a registered library, or anything (numbers, lists: NumPy)
+
+    Returns
+    -------
+    namespace
+        Its functions compute on that library's arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite import backend
+    >>> backend.array_module(np.zeros(2)).name
+    'numpy'
     """
-    if not sys.platform.startswith("linux") or os.environ.get("TENSORLITE_MALLOC") == "default":
-        return False
-    if any(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")):
-        return False
-    return set_malloc_thresholds(mmap=32 << 20, trim=256 << 20)
+    library = _libraries.get(type(array))
+    if library is not None:
+        return library
+    for array_type, namespace in _libraries.items():
+        if isinstance(array, array_type):
+            return namespace
+    return xp
 
 
-def set_malloc_thresholds(mmap: int, trim: int) -> bool:
-    """Set glibc's ``M_MMAP_THRESHOLD`` and ``M_TRIM_THRESHOLD`` (bytes) with ``mallopt``.
+def is_array(value: Any) -> bool:
+    """Whether ``value`` is an array of any registered library.
 
-    Returns False where there is no glibc (the process keeps its platform's defaults).
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
     """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        return bool(libc.mallopt(m_mmap_threshold, mmap) and libc.mallopt(m_trim_threshold, trim))
-    except (OSError, AttributeError):
-        return False
+    return type(value) in _libraries or isinstance(value, tuple(_libraries))
 
 
-malloc_tuned = _keep_freed_memory()
-"""Whether importing tensorlite set glibc's malloc thresholds (see ``_keep_freed_memory``)."""
-
-__all__ = ["xp", "ndarray", "expand_scalar"]
+__all__ = ["xp", "ndarray", "array_module", "register", "is_array"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tensorlite import config
+from tensorlite import backend, config
 from tensorlite.backend import ndarray, xp
 
 _ALLOWED_KINDS = "fiub"
@@ -22,7 +22,7 @@ def _checked_array(data: Any, dtype: Any, copy: bool, where: str) -> Any:
     if isinstance(data, Tensor):
         data = data.data
     try:
-        if isinstance(data, ndarray):
+        if isinstance(data, ndarray) or backend.is_array(data):  # kept as it is, in its library
             arr = data
         else:
             arr, copy = xp.asarray(data), False

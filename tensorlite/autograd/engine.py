@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from tensorlite.autograd import function, versions
 from tensorlite.autograd.function import Op
-from tensorlite.backend import ndarray, xp
+from tensorlite.backend import array_module, ndarray
 from tensorlite.tensor import Tensor
 
 __all__ = ["backward", "grad"]
@@ -106,8 +106,8 @@ def backward(
         for parent, ig in zip(op.parents, in_grads):
             if parent is None or ig is None:
                 continue
-            if type(ig) is not ndarray:
-                ig = xp.asarray(ig)
+            if type(ig) is not ndarray and not op.xp.is_array(ig):  # a NumPy scalar, say
+                ig = op.xp.asarray(ig)
             is_entry = isinstance(parent, Op)
             like = parent if is_entry else parent.data  # both have .shape and .dtype
             if ig.shape != like.shape:
@@ -151,9 +151,8 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
                 f"{where}: grad can be created implicitly only for a scalar output, but the output "
                 f"has shape {root.shape}; pass a gradient of that shape, e.g. backward(tl.ones_like(out))"
             )
-        return xp.ones(root.data.shape, dtype=root.data.dtype) if root.data.ndim else \
-            xp.array(1, dtype=root.data.dtype)
-    g = grad.data if isinstance(grad, Tensor) else xp.asarray(grad)
+        return array_module(root.data).ones(root.data.shape, dtype=root.data.dtype)
+    g = grad.data if isinstance(grad, Tensor) else array_module(root.data).asarray(grad)
     if g.shape != root.shape:
         raise ValueError(
             f"{where}: gradient has shape {g.shape} but the output it belongs to has shape {root.shape}"

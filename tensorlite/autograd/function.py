@@ -11,8 +11,9 @@ import itertools
 import threading
 from typing import Any
 
+from tensorlite import backend
 from tensorlite.autograd.mode import _mode
-from tensorlite.backend import ndarray, xp
+from tensorlite.backend import ndarray
 from tensorlite.tensor import Tensor
 
 __all__ = ["Op", "push_hook", "remove_hook", "module_path"]
@@ -60,12 +61,13 @@ _calls = _ModuleCalls()
 class Op:
     """One differentiable operation, and, once recorded, its entry on the tape.
 
-    Subclasses implement ``forward(*arrays, **params) -> ndarray`` and
-    ``backward(grad) -> ndarray | tuple`` (one gradient per input, ``None`` where
+    Subclasses implement ``forward(*arrays, **params) -> array`` and
+    ``backward(grad) -> array | tuple`` (one gradient per input, ``None`` where
     ``needs_input_grad`` is False). ``forward`` keeps the arrays ``backward`` needs with
     :meth:`save`; plain metadata (shapes, axes) may live on ``self``. A rule may return a
     gradient of the broadcast shape: the engine reduces it to the input's shape. A rule never
-    writes into ``grad`` or into saved arrays.
+    writes into ``grad`` or into saved arrays. Both compute with ``self.xp``, the namespace of
+    the array library that holds the inputs (:mod:`tensorlite.backend`), never with NumPy itself.
 
     Attributes set by :meth:`apply` on a recorded entry: ``parents`` (for each input: its entry,
     the leaf tensor itself, or None when it needs no gradient; set before ``forward`` runs, and
@@ -79,6 +81,7 @@ class Op:
     shape: tuple[int, ...]
     dtype: Any
     module: tuple[Any, Any] | None = None  # the module call it was recorded in (see _ModuleCalls)
+    xp: Any = backend.xp  # the inputs' array library (NumPy unless the first input says otherwise)
 
     def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} defines no forward")
@@ -117,14 +120,17 @@ class Op:
         if record:
             op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
                                 for t in inputs])
+        first = inputs[0].data
+        if type(first) is not ndarray:  # another library's array: compute with its namespace
+            op.xp = backend.array_module(first)
         if len(inputs) == 1:  # the common cases without building a list
-            data = op.forward(inputs[0].data, **params)
+            data = op.forward(first, **params)
         elif len(inputs) == 2:
-            data = op.forward(inputs[0].data, inputs[1].data, **params)
+            data = op.forward(first, inputs[1].data, **params)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
-        if type(data) is not ndarray:
-            data = xp.asarray(data)
+        if type(data) is not ndarray and not op.xp.is_array(data):  # a NumPy scalar, say
+            data = op.xp.asarray(data)
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None

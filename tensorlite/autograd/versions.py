@@ -15,7 +15,7 @@ from typing import Any
 
 from tensorlite.autograd import function
 from tensorlite.autograd.function import Op, module_path
-from tensorlite.backend import ndarray
+from tensorlite.backend import is_array
 
 __all__ = ["mark_dirty", "version_of"]
 
@@ -25,7 +25,7 @@ _last_write = -1  # the sequence number of the latest mark_dirty
 
 def _owner(array: Any) -> Any:
     """The ndarray that owns ``array``'s memory (itself, or the base of a view)."""
-    while isinstance(array.base, ndarray):
+    while is_array(array.base):
         array = array.base
     return array
 
@@ -65,7 +65,7 @@ def check_versions(op: Op) -> None:
     """Raise if memory that ``op`` saved for backward was written in place after ``op`` was recorded."""
     for saved in op.saved or ():
         for array in (saved if isinstance(saved, (tuple, list)) else (saved,)):
-            if not isinstance(array, ndarray):
+            if not is_array(array):
                 continue
             owner = _owner(array)
             entry = _versions.get(id(owner))

@@ -8,19 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module
 from tensorlite.ops.common import as_floating, number
 from tensorlite.tensor import Tensor
 
 
 def stable_sigmoid(z: Any) -> Any:
     """``1 / (1 + exp(-z))`` without overflow warnings, accurate in both tails."""
+    xp = array_module(z)
     e = xp.exp(-xp.abs(z))  # in (0, 1]: never overflows
     return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def softplus_array(z: Any) -> Any:
     """``log(1 + exp(z))`` as ``max(z, 0) + log1p(exp(-|z|))``: finite for any finite ``z``."""
+    xp = array_module(z)
     return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
 
 
@@ -32,11 +34,11 @@ class LeakyRelu(Op):
         positive = x > 0
         self.slope = slope
         self.save(positive)
-        return xp.where(positive, x, x * slope)
+        return self.xp.where(positive, x, x * slope)
 
     def backward(self, grad):
         (positive,) = self.saved
-        return xp.where(positive, grad, grad * self.slope)
+        return self.xp.where(positive, grad, grad * self.slope)
 
 
 class Softplus(Op):
@@ -49,11 +51,11 @@ class Softplus(Op):
         out = softplus_array(z)
         if beta != 1:
             out /= beta
-        return xp.where(linear, x, out)
+        return self.xp.where(linear, x, out)
 
     def backward(self, grad):
         z, linear = self.saved
-        return xp.where(linear, grad, grad * stable_sigmoid(z))
+        return self.xp.where(linear, grad, grad * stable_sigmoid(z))
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:

@@ -76,9 +76,9 @@ class Pow(Op):
         a, b, out = self.saved
         ga = gb = None
         if self.parents[0] is not None:
-            ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
+            ga = self.xp.where(b == 0, 0, grad * b * a ** (b - 1))
         if self.parents[1] is not None:
-            gb = grad * out * xp.log(xp.where(a == 0, 1, a))
+            gb = grad * out * self.xp.log(self.xp.where(a == 0, 1, a))
         return ga, gb
 
 
@@ -94,7 +94,7 @@ class PowScalar(Op):
         (a,) = self.saved
         p = self.p
         if p == 0:
-            return xp.zeros_like(a)
+            return self.xp.zeros_like(a)
         if p == 2:
             return grad * (2 * a)
         return grad * (p * a ** (p - 1))
@@ -247,16 +247,16 @@ class Abs(Op):
 
     def forward(self, a):
         self.save(a)
-        return xp.abs(a)
+        return self.xp.abs(a)
 
     def backward(self, grad):
         (a,) = self.saved
-        return grad * xp.sign(a)
+        return grad * self.xp.sign(a)
 
 
 class Exp(Op):
     def forward(self, a):
-        out = xp.exp(a)
+        out = self.xp.exp(a)
         self.save(out)
         return out
 
@@ -268,7 +268,7 @@ class Exp(Op):
 class Log(Op):
     def forward(self, a):
         self.save(a)
-        return xp.log(a)
+        return self.xp.log(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -277,7 +277,7 @@ class Log(Op):
 
 class Sqrt(Op):
     def forward(self, a):
-        out = xp.sqrt(a)
+        out = self.xp.sqrt(a)
         self.save(out)
         return out
 
@@ -289,26 +289,26 @@ class Sqrt(Op):
 class Sin(Op):
     def forward(self, a):
         self.save(a)
-        return xp.sin(a)
+        return self.xp.sin(a)
 
     def backward(self, grad):
         (a,) = self.saved
-        return grad * xp.cos(a)
+        return grad * self.xp.cos(a)
 
 
 class Cos(Op):
     def forward(self, a):
         self.save(a)
-        return xp.cos(a)
+        return self.xp.cos(a)
 
     def backward(self, grad):
         (a,) = self.saved
-        return -grad * xp.sin(a)
+        return -grad * self.xp.sin(a)
 
 
 class Tanh(Op):
     def forward(self, a):
-        out = xp.tanh(a)
+        out = self.xp.tanh(a)
         self.save(out)
         return out
 
@@ -322,8 +322,8 @@ class Sigmoid(Op):
     and exp's overflow for ``a < -88`` (float32) gives the right limit, 0."""
 
     def forward(self, a):
-        with xp.errstate(over="ignore"):
-            out = 1 / (1 + xp.exp(-a))
+        with self.xp.errstate(over="ignore"):
+            out = 1 / (1 + self.xp.exp(-a))
         self.save(out)
         return out
 
@@ -336,7 +336,7 @@ class Relu(Op):
     """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
 
     def forward(self, a):
-        out = xp.maximum(a, 0)
+        out = self.xp.maximum(a, 0)
         self.save(out)
         return out
 
@@ -351,7 +351,7 @@ class Clip(Op):
     def forward(self, a, lo, hi):
         self.lo, self.hi = lo, hi
         self.save(a)
-        return xp.clip(a, lo, hi)
+        return self.xp.clip(a, lo, hi)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -656,38 +656,38 @@ def astype(a: Any, dtype: Any) -> Tensor:
 class Maximum(Op):
     """Elementwise maximum; at ties each input gets half the gradient; a NaN takes all of it."""
 
-    pick, wins = staticmethod(xp.maximum), staticmethod(xp.greater)
+    pick, wins = "maximum", "greater"  # the namespace's functions
 
     def forward(self, a, b):
         self.save(a, b)
-        return self.pick(a, b)
+        return getattr(self.xp, self.pick)(a, b)
 
     def backward(self, grad):
         a, b = self.saved
-        share = xp.asarray(self.wins(a, b), dtype=grad.dtype)  # the part of the gradient going to a
+        share = self.xp.asarray(getattr(self.xp, self.wins)(a, b), dtype=grad.dtype)  # a's part
         share[a == b] = 0.5
-        nan_a, nan_b = xp.isnan(a), xp.isnan(b)
+        nan_a, nan_b = self.xp.isnan(a), self.xp.isnan(b)
         if nan_a.any() or nan_b.any():  # a NaN is the result, so it takes the gradient
-            share = xp.where(nan_a, 1, xp.where(nan_b, 0, share)).astype(grad.dtype)
+            share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(grad.dtype)
         return grad * share, grad * (1 - share)
 
 
 class Minimum(Maximum):
     """Elementwise minimum; at ties each input gets half the gradient."""
 
-    pick, wins = staticmethod(xp.minimum), staticmethod(xp.less)
+    pick, wins = "minimum", "less"
 
 
 class Where(Op):
     def forward(self, a, b, cond):
         self.save(cond.copy() if self.parents else None)  # a copy: the caller may reuse the mask
-        return xp.where(cond, a, b)
+        return self.xp.where(cond, a, b)
 
     def backward(self, grad):
         (cond,) = self.saved
-        zero = xp.zeros((), dtype=grad.dtype)
-        ga = xp.where(cond, grad, zero) if self.parents[0] is not None else None
-        gb = xp.where(cond, zero, grad) if self.parents[1] is not None else None
+        zero = self.xp.zeros((), dtype=grad.dtype)
+        ga = self.xp.where(cond, grad, zero) if self.parents[0] is not None else None
+        gb = self.xp.where(cond, zero, grad) if self.parents[1] is not None else None
         return ga, gb
 
 

@@ -5,7 +5,7 @@ import itertools
 from typing import Any
 
 from tensorlite import config
-from tensorlite.backend import ndarray, xp
+from tensorlite.backend import array_module, ndarray, xp
 from tensorlite.tensor import Tensor
 
 _PY_SCALARS = (bool, int, float)
@@ -48,7 +48,8 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         if type(b) is Tensor and a.data.dtype == b.data.dtype:
             return a, b
         if type(b) in _PY_SCALARS and a.data.dtype.kind == "f" and -1e300 < b < 1e300:
-            return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
+            lib = xp if type(a.data) is ndarray else array_module(a.data)
+            return a, Tensor._wrap(lib.asarray(b, dtype=a.data.dtype))
     if isinstance(a, Tensor):  # tensors (parameters too) of one dtype: nothing to convert
         dtype = a.data.dtype
         for x in args:
@@ -78,6 +79,7 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         target = xp.result_type(*[x.dtype for x in strong])
     else:
         target = xp.result_type(*[xp.asarray(x).dtype for x in args])
+    lib = next((array_module(x.data) for x in args if isinstance(x, Tensor)), xp)  # the operands' library
     out = []
     for x in args:
         if isinstance(x, Tensor):
@@ -86,7 +88,7 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
             if isinstance(x, ndarray) and x.dtype.kind not in "fiub":
                 raise TypeError(f"{op_name}: cannot use an array of dtype {x.dtype} as an operand")
             try:
-                out.append(Tensor._wrap(xp.asarray(x, dtype=target)))
+                out.append(Tensor._wrap(lib.asarray(x, dtype=target)))
             except OverflowError:
                 raise ValueError(f"{op_name}: {x!r} does not fit the operands' dtype {target}") from None
     return tuple(out)
@@ -300,6 +302,7 @@ def pad_spatial(x: Any, pads: tuple[tuple[int, int], ...], fill: float, first: i
     d = len(pads)
     size = x.shape[first:first + d]
     shape = (*x.shape[:first], *(n + lo + hi for n, (lo, hi) in zip(size, pads)), *x.shape[first + d:])
-    buf = xp.zeros(shape, x.dtype) if fill == 0 else xp.full(shape, fill, x.dtype)
+    lib = array_module(x)
+    buf = lib.zeros(shape, x.dtype) if fill == 0 else lib.full(shape, fill, x.dtype)
     buf[unpadded(size, pads, (slice(None),) * first)] = x
     return buf

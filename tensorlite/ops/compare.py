@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tensorlite.backend import xp
+from tensorlite.backend import array_module
 from tensorlite.ops.common import operands
 from tensorlite.tensor import Tensor
 
 
-def _compare(name: str, ufunc: Callable[..., Any]) -> Callable[[Any, Any], Tensor]:
+def _compare(name: str, ufunc: str) -> Callable[[Any, Any], Tensor]:
     def compare(a: Any, b: Any) -> Tensor:
         a, b = operands(name, a, b)
+        xp = array_module(a.data)
         try:
-            return Tensor._wrap(xp.asarray(ufunc(a.data, b.data)))
+            return Tensor._wrap(xp.asarray(getattr(xp, ufunc)(a.data, b.data)))
         except ValueError:
             raise ValueError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast "
                              "together") from None
@@ -38,9 +39,9 @@ def _compare(name: str, ufunc: Callable[..., Any]) -> Callable[[Any, Any], Tenso
     return compare
 
 
-eq = _compare("eq", xp.equal)
-ne = _compare("ne", xp.not_equal)
-lt = _compare("lt", xp.less)
-le = _compare("le", xp.less_equal)
-gt = _compare("gt", xp.greater)
-ge = _compare("ge", xp.greater_equal)
+eq = _compare("eq", "equal")
+ne = _compare("ne", "not_equal")
+lt = _compare("lt", "less")
+le = _compare("le", "less_equal")
+gt = _compare("gt", "greater")
+ge = _compare("ge", "greater_equal")

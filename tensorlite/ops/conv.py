@@ -28,7 +28,6 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
 from tensorlite.ops.common import (
     check_spatial_rank,
     operands,
@@ -67,33 +66,33 @@ class ConvNd(Op):
         # the layout whose im2col copy reads the longer contiguous runs (see the module docstring)
         last = cg * (kernel[-1] if dilation[-1] == 1 else 1) >= (out_size[-1] if stride[-1] == 1 else 1)
         if last:  # (N, *S_padded, C): a channels-last input (a conv's output) needs no copy
-            xs = xp.moveaxis(x, 1, -1)
-            xs = pad_spatial(xs, padding, 0, 1) if padded != size else xp.ascontiguousarray(xs)
+            xs = self.xp.moveaxis(x, 1, -1)
+            xs = pad_spatial(xs, padding, 0, 1) if padded != size else self.xp.ascontiguousarray(xs)
             sn, *ss, sc = xs.strides
-            windows = xp.lib.stride_tricks.as_strided(  # (N, *out, G, *K, C/G)
+            windows = self.xp.windows(  # (N, *out, G, *K, C/G)
                 xs, (n, *out_size, g, *kernel, cg),
                 (sn, *(s * st for s, st in zip(ss, stride)), cg * sc,
-                 *(s * dl for s, dl in zip(ss, dilation)), sc), writeable=False)
+                 *(s * dl for s, dl in zip(ss, dilation)), sc))
             cols = windows.reshape(n * pixels, g, taps * cg).transpose(1, 0, 2)  # (G, N*P, K*C/G)
-            wt = xp.moveaxis(w.reshape(g, og, cg, taps), 2, 3).reshape(g, og, taps * cg)
-            y = xp.matmul(cols, wt.transpose(0, 2, 1))  # (G, N*P, O/G)
+            wt = self.xp.moveaxis(w.reshape(g, og, cg, taps), 2, 3).reshape(g, og, taps * cg)
+            y = self.xp.matmul(cols, wt.transpose(0, 2, 1))  # (G, N*P, O/G)
         else:  # (C, *S_padded, N, ...): channel first, batch inner
             xs = pad_spatial(x, padding, 0, 2) if padded != size else x
             sn, sc, *ss = xs.strides
-            windows = xp.lib.stride_tricks.as_strided(  # (G, C/G, *K, N, *out)
+            windows = self.xp.windows(  # (G, C/G, *K, N, *out)
                 xs, (g, cg, *kernel, n, *out_size),
                 (cg * sc, sc, *(s * dl for s, dl in zip(ss, dilation)), sn,
-                 *(s * st for s, st in zip(ss, stride))), writeable=False)
+                 *(s * st for s, st in zip(ss, stride))))
             cols = windows.reshape(g, cg * taps, n * pixels)  # (G, C/G*K, N*P)
-            y = xp.matmul(cols.transpose(0, 2, 1), w.reshape(g, og, cg * taps).transpose(0, 2, 1))
+            y = self.xp.matmul(cols.transpose(0, 2, 1), w.reshape(g, og, cg * taps).transpose(0, 2, 1))
         if g == 1:  # (1, N*P, O): already the output, channels last
             out = y[0]
         else:
-            out = xp.empty((n * pixels, g, og), x.dtype)
-            xp.copyto(out, y.transpose(1, 0, 2))
+            out = self.xp.empty((n * pixels, g, og), x.dtype)
+            self.xp.copyto(out, y.transpose(1, 0, 2))
         if b is not None:  # one image's row at a time: runs of P*O, not of O
-            out.reshape(n, pixels * o)[...] += xp.tile(b, pixels)
-        out = xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
+            out.reshape(n, pixels * o)[...] += self.xp.tile(b, pixels)
+        out = self.xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
 
         if self.parents:
             self.save(cols if self.parents[1] is not None else None,
@@ -108,7 +107,7 @@ class ConvNd(Op):
             grad = grad[None]
         n, o = grad.shape[:2]
         og, pixels, taps = o // g, math.prod(out_size), math.prod(kernel)
-        moved = xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
+        moved = self.xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
         rows = g4 = None  # the upstream gradient as rows, (N*P, O); grouped, (G, N*P, O/G)
         if last or moved.flags.c_contiguous or self.parents[0] is not None:
             rows = moved.reshape(n * pixels, o)
@@ -121,13 +120,13 @@ class ConvNd(Op):
 
         if self.parents[1] is not None:
             if last:  # (G, K*C/G, O/G): rows ordered (kernel offset, channel)
-                gw = xp.matmul(cols.transpose(0, 2, 1), g4)
-                gw = xp.ascontiguousarray(gw.reshape(g, taps, -1, og).transpose(0, 3, 2, 1))
+                gw = self.xp.matmul(cols.transpose(0, 2, 1), g4)
+                gw = self.xp.ascontiguousarray(gw.reshape(g, taps, -1, og).transpose(0, 3, 2, 1))
             elif g4 is not None:  # (G, C/G*K, O/G): rows ordered (channel, kernel offset)
-                gw = xp.ascontiguousarray(xp.matmul(cols, g4).transpose(0, 2, 1))
+                gw = self.xp.ascontiguousarray(self.xp.matmul(cols, g4).transpose(0, 2, 1))
             else:  # a channels-first gradient: one product per image, summed (no copy of grad)
                 per_image = cols.reshape(g, -1, n, pixels).transpose(2, 0, 3, 1)  # (N, G, P, C/G*K)
-                gw = xp.matmul(grad.reshape(n, g, og, pixels), per_image).sum(axis=0)
+                gw = self.xp.matmul(grad.reshape(n, g, og, pixels), per_image).sum(axis=0)
             gw = gw.reshape(o, -1, *kernel)
 
         if self.parents[0] is not None:
@@ -139,30 +138,30 @@ class ConvNd(Op):
                 # times the upstream gradient is the gradient of the input elements it met —
                 # then each block is added into the strided slice of the input it met.
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),))
-                w_taps = xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
+                w_taps = self.xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
                 images = max(1, min(n, _CHUNK // (taps * pixels * g * cg)))
-                blocks = xp.empty((taps, images * pixels, g, cg), grad.dtype)
-                gxs = xp.zeros((n, *padded, g, cg), grad.dtype)
+                blocks = self.xp.empty((taps, images * pixels, g, cg), grad.dtype)
+                gxs = self.xp.zeros((n, *padded, g, cg), grad.dtype)
                 for start in range(0, n, images):
                     stop = min(n, start + images)
                     chunk = blocks[:, :(stop - start) * pixels]
-                    xp.matmul(g4[:, start * pixels:stop * pixels], w_taps, out=chunk.transpose(0, 2, 1, 3))
+                    self.xp.matmul(g4[:, start * pixels:stop * pixels], w_taps, out=chunk.transpose(0, 2, 1, 3))
                     chunk = chunk.reshape(taps, stop - start, *out_size, g, cg)
                     target = gxs[start:stop]
                     for block, region in zip(chunk, regions):
                         target[region] += block
                 gxs = gxs[unpadded(size, padding, (slice(None),))]
-                gx = xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
+                gx = self.xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
             else:
                 # all offsets in one multiply, (G, C/G*K, N*P); then each offset's block in turn
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)
-                blocks = xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1), g4.transpose(0, 2, 1))
+                blocks = self.xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1), g4.transpose(0, 2, 1))
                 blocks = blocks.reshape(g, cg, taps, n, *out_size)
-                gxs = xp.zeros((g, cg, n, *padded), grad.dtype)
+                gxs = self.xp.zeros((g, cg, n, *padded), grad.dtype)
                 for i, region in enumerate(regions):
                     gxs[region] += blocks[:, :, i]
                 gxs = gxs.reshape(g * cg, n, *padded)[unpadded(size, padding, (slice(None),) * 2)]
-                gx = xp.moveaxis(gxs, 0, 1)  # (N, C, *S) view of a channel-major array
+                gx = self.xp.moveaxis(gxs, 0, 1)  # (N, C, *S) view of a channel-major array
             if self.unbatched:
                 gx = gx[0]
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)

@@ -13,21 +13,21 @@ _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
 
 class GetItem(Op):
     """``a[index]``. Basic indexing gives a view; advanced indexing copies, and its backward
-    accumulates repeated indices (``np.add.at``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
+    accumulates repeated indices (``scatter_add``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
 
     def forward(self, a, index):
         if self.parents:  # keep copies of index arrays: the caller may reuse them before backward
-            self.save(tuple(i.copy() if isinstance(i, xp.ndarray) else i for i in index))
+            self.save(tuple(i.copy() if isinstance(i, self.xp.ndarray) else i for i in index))
         self.in_shape = a.shape
         return a[index]
 
     def backward(self, grad):
         (index,) = self.saved
-        g = xp.zeros(self.in_shape, dtype=grad.dtype)
+        g = self.xp.zeros(self.in_shape, dtype=grad.dtype)
         if all(isinstance(i, _BASIC) for i in index):
             g[index] = grad
         else:
-            xp.add.at(g, index, grad)
+            self.xp.scatter_add(g, index, grad)
         return g
 
 
@@ -161,20 +161,20 @@ def setitem(a: Any, index: Any, value: Any) -> Tensor:
 class Cat(Op):
     def forward(self, *arrays, axis):
         self.axis = axis
-        self.splits = xp.cumsum([x.shape[axis] for x in arrays[:-1]])
-        return xp.concatenate(arrays, axis=axis)
+        self.splits = self.xp.cumsum([x.shape[axis] for x in arrays[:-1]])
+        return self.xp.concatenate(arrays, axis=axis)
 
     def backward(self, grad):
-        return tuple(xp.split(grad, self.splits, axis=self.axis))
+        return tuple(self.xp.split(grad, self.splits, axis=self.axis))
 
 
 class Stack(Op):
     def forward(self, *arrays, axis):
         self.axis = axis
-        return xp.stack(arrays, axis=axis)
+        return self.xp.stack(arrays, axis=axis)
 
     def backward(self, grad):
-        return tuple(xp.moveaxis(grad, self.axis, 0))
+        return tuple(self.xp.moveaxis(grad, self.axis, 0))
 
 
 def _join_operands(name: str, tensors: Any) -> tuple[Tensor, ...]:
@@ -345,7 +345,7 @@ def chunk(a: Any, chunks: int, dim: int = 0, *, axis: int | None = None) -> tupl
 class Pad(Op):
     def forward(self, a, widths, value):
         self.index = tuple(slice(b, b + n) for (b, _), n in zip(widths, a.shape))
-        return xp.pad(a, widths, mode="constant", constant_values=value)
+        return self.xp.pad(a, widths, mode="constant", constant_values=value)
 
     def backward(self, grad):
         return grad[self.index]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tensorlite.autograd import is_grad_enabled, mark_dirty
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.arith import add, clip, div, mul, pow, sub, where
 from tensorlite.ops.common import as_tensor
 from tensorlite.ops.index import setitem
@@ -52,7 +52,7 @@ def _in_place(name: str, target: Tensor, fn: Callable[..., Tensor], *args: Any) 
     if out.requires_grad:  # recorded: take the result's array and its place on the tape
         target.data, target._ctx, target._requires_grad = out.data, out._ctx, True
     else:
-        xp.copyto(target.data, out.data)
+        array_module(target.data).copyto(target.data, out.data)
         mark_dirty(target.data, f"Tensor.{name}")
     return target
 
@@ -102,7 +102,7 @@ def fill_(target: Tensor, value: Any) -> Tensor:
 
 def zero_(target: Tensor) -> Tensor:
     """Set every element of ``target`` to 0."""
-    return fill_(target, xp.zeros((), dtype=target.dtype))
+    return fill_(target, array_module(target.data).zeros((), dtype=target.dtype))
 
 
 def copy_(target: Tensor, source: Any, name: str = "copy_") -> Tensor:
@@ -120,7 +120,8 @@ def copy_(target: Tensor, source: Any, name: str = "copy_") -> Tensor:
     if shape != target.shape:
         raise ValueError(f"{name}: a source of shape {source.shape} does not broadcast to the "
                          f"tensor's shape {target.shape}")
-    keep = xp.zeros(target.shape, dtype=bool)  # where(False, target, source): the gradient goes to source
+    keep = array_module(target.data).zeros(target.shape, dtype=bool)  # where(False, target, source):
+    # the gradient goes to source
     return _in_place(name, target, lambda t, s: where(keep, t, s), source)
 
 

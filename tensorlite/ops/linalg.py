@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
 from tensorlite.ops.common import operands
 from tensorlite.tensor import Tensor
 
@@ -29,11 +28,11 @@ class MatMul(Op):
             g = g[..., None, :]
         ga = gb = None
         if b is not None:
-            ga = g @ xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2)
+            ga = g @ self.xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2)
             if a_ndim == 1:
                 ga = ga[..., 0, :]
         if a is not None:
-            gb = xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2) @ g
+            gb = self.xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2) @ g
             if b_ndim == 1:
                 gb = gb[..., 0]
         return ga, gb

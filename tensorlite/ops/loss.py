@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.activation import softplus_array, stable_sigmoid
 from tensorlite.ops.common import as_tensor, integer, number, operands
 from tensorlite.tensor import Tensor
@@ -37,7 +37,7 @@ def _reduce(loss: Any, reduction: str, divisor: Any) -> Any:
         return total
     if divisor:
         return total / divisor
-    with xp.errstate(divide="ignore", invalid="ignore"):  # NaN when nothing counts, as PyTorch
+    with array_module(total).errstate(divide="ignore", invalid="ignore"):  # NaN, as PyTorch
         return total / divisor
 
 
@@ -52,6 +52,7 @@ def _upstream(grad: Any, reduction: str, divisor: Any, weight: Any = None) -> An
 
 def _pick(a: Any, t: Any, axis: int) -> Any:
     """``a[i, t[i]]``: the element of ``a`` at index ``t`` along ``axis`` (t lacks that axis)."""
+    xp = array_module(a)
     if a.ndim == 2 and axis == 1:
         return a[xp.arange(a.shape[0]), t]
     return xp.take_along_axis(a, xp.expand_dims(t, axis), axis).squeeze(axis)
@@ -59,6 +60,7 @@ def _pick(a: Any, t: Any, axis: int) -> Any:
 
 def _subtract_at(g: Any, t: Any, values: Any, axis: int) -> None:
     """``g[i, t[i]] -= values[i]`` in place (one index per sample, so no index repeats)."""
+    xp = array_module(g)
     if g.ndim == 2 and axis == 1:
         g[xp.arange(g.shape[0]), t] -= values
         return
@@ -80,7 +82,7 @@ def _mask_ignored(target: Any, ignore_index: int | None) -> tuple[Any, Any]:
     if ignore_index is None:
         return None, target
     valid = target != ignore_index
-    return valid, xp.where(valid, target, 0)
+    return valid, array_module(target).where(valid, target, 0)
 
 
 def _class_weights(ws: Any, t: Any, valid: Any, dtype: Any) -> Any:
@@ -108,16 +110,16 @@ class CrossEntropy(Op):
             x, target = x[None], target[None]
         n_classes = x.shape[1]
         m = x.max(axis=1, keepdims=True)
-        if not xp.isfinite(m).all():  # rows of -inf (or +inf): keep x - m free of inf - inf
-            m = xp.where(xp.isfinite(m), m, 0)
+        if not self.xp.isfinite(m).all():  # rows of -inf (or +inf): keep x - m free of inf - inf
+            m = self.xp.where(self.xp.isfinite(m), m, 0)
         shifted = x - m
         wb = None if weight is None else weight.reshape((n_classes,) + (1,) * (x.ndim - 2))
         self.probabilities = target.dtype.kind == "f"
         if self.probabilities:
-            e = xp.exp(shifted)
+            e = self.xp.exp(shifted)
             s = e.sum(axis=1, keepdims=True)
             logp = shifted
-            logp -= xp.log(s)
+            logp -= self.xp.log(s)
             y = target if not smoothing else target * (1 - smoothing) + smoothing / n_classes
             a = y if wb is None else y * wb
             loss = -(a * logp).sum(axis=1)
@@ -130,12 +132,12 @@ class CrossEntropy(Op):
             ws = _class_weights(weight, t, valid, x.dtype)
             loss = _pick(shifted, t, 1)  # the shifted logit of the target class
             if valid is not None:  # an ignored sample's stand-in class 0 may hold a -inf logit
-                loss = xp.where(valid, loss, 0)
+                loss = self.xp.where(valid, loss, 0)
             if smoothing:  # sum over classes of w_c * shifted logit
                 weighted = shifted.sum(axis=1) if wb is None else (shifted * wb).sum(axis=1)
-            e = xp.exp(shifted, out=shifted)
+            e = self.xp.exp(shifted, out=shifted)
             s = e.sum(axis=1, keepdims=True)
-            lse = xp.log(s[:, 0])
+            lse = self.xp.log(s[:, 0])
             loss -= lse
             loss *= -1 if ws is None else -ws  # -w[t] * log_softmax(x)[t]
             self.divisor = loss.size if ws is None else ws.sum()
@@ -143,7 +145,7 @@ class CrossEntropy(Op):
                 w_total = n_classes if wb is None else weight.sum()
                 smooth = w_total * lse - weighted
                 if valid is not None:  # where, not *: a -inf logit makes smooth inf (inf * 0 is NaN)
-                    smooth = xp.where(valid, smooth, 0)
+                    smooth = self.xp.where(valid, smooth, 0)
                 loss = (1 - smoothing) * loss + (smoothing / n_classes) * smooth
             if self.parents:
                 self.save(e, s, t if t is not target else t.copy(), ws, valid, wb, smoothing)
@@ -154,7 +156,7 @@ class CrossEntropy(Op):
     def backward(self, grad):
         sc = _upstream(grad, self.reduction, self.divisor)
         if self.reduction == "none":  # one value per sample: add the class axis
-            sc = xp.expand_dims(sc.reshape(1) if len(self.in_shape) == 1 else sc, 1)
+            sc = self.xp.expand_dims(sc.reshape(1) if len(self.in_shape) == 1 else sc, 1)
         if self.probabilities:
             e, s, a, a_sum, logp, wb, smoothing = self.saved
             gx = e * (a_sum * sc / s)
@@ -166,8 +168,8 @@ class CrossEntropy(Op):
             return _as_shape(gx, self.in_shape), gy
         e, s, t, ws, valid, wb, smoothing = self.saved
         n_classes = e.shape[1]
-        ws_c = None if ws is None else xp.expand_dims(ws, 1)
-        valid_c = None if valid is None else xp.expand_dims(valid, 1)
+        ws_c = None if ws is None else self.xp.expand_dims(ws, 1)
+        valid_c = None if valid is None else self.xp.expand_dims(valid, 1)
         # sum_c a[n, c] for a = (1 - s) * ws[n] * onehot(t[n]) + (s / C) * valid[n] * w
         a_sum = 1.0 if ws is None else ws_c
         if smoothing:
@@ -178,7 +180,7 @@ class CrossEntropy(Op):
             spread = (smoothing / n_classes) * (sc if valid is None else sc * valid_c)
             gx -= spread if wb is None else spread * wb
         at_target = (1 - smoothing) * (sc if ws is None else sc * ws_c)
-        _subtract_at(gx, t, xp.squeeze(at_target, 1) if xp.ndim(at_target) else at_target, 1)
+        _subtract_at(gx, t, self.xp.squeeze(at_target, 1) if self.xp.ndim(at_target) else at_target, 1)
         return _as_shape(gx, self.in_shape), None
 
 
@@ -193,7 +195,7 @@ class NLLLoss(Op):
         ws = _class_weights(weight, t, valid, x.dtype)
         picked = _pick(x, t, 1)
         if valid is not None:  # an ignored sample's stand-in class 0 may hold log(0) = -inf
-            picked = xp.where(valid, picked, 0)
+            picked = self.xp.where(valid, picked, 0)
         loss = -picked if ws is None else -ws * picked
         self.divisor = loss.size if ws is None else ws.sum()
         self.save(t if t is not target else t.copy(), ws, x.shape, x.dtype)
@@ -206,7 +208,7 @@ class NLLLoss(Op):
         sc = _upstream(grad, self.reduction, self.divisor)
         if self.reduction == "none" and len(self.in_shape) == 1:
             sc = sc.reshape(1)
-        g = xp.zeros(shape, dtype=dtype)
+        g = self.xp.zeros(shape, dtype=dtype)
         _subtract_at(g, t, sc if ws is None else sc * ws, 1)
         return _as_shape(g, self.in_shape), None
 
@@ -234,9 +236,9 @@ class BinaryCrossEntropy(Op):
 
     def forward(self, p, y, weight, reduction):
         self.reduction = reduction
-        with xp.errstate(divide="ignore"):
-            log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
-            log_q = xp.maximum(xp.log1p(-p), _LOG_FLOOR)
+        with self.xp.errstate(divide="ignore"):
+            log_p = self.xp.maximum(self.xp.log(p), _LOG_FLOOR)
+            log_q = self.xp.maximum(self.xp.log1p(-p), _LOG_FLOOR)
         loss = (y - 1) * log_q - y * log_p
         if weight is not None:
             loss = loss * weight
@@ -249,7 +251,7 @@ class BinaryCrossEntropy(Op):
         sc = _upstream(grad, self.reduction, p.size, weight)
         gx = gy = None
         if self.parents[0] is not None:  # PyTorch's rule: (p - y) / max(p (1 - p), 1e-12)
-            gx = sc * (p - y) / xp.maximum(p * (1 - p), 1e-12)
+            gx = sc * (p - y) / self.xp.maximum(p * (1 - p), 1e-12)
         if self.parents[1] is not None:
             gy = sc * (log_q - log_p)
         return gx, gy
@@ -294,14 +296,14 @@ class CategoricalCrossEntropy(Op):
 
     def forward(self, p, target, eps, reduction):
         self.reduction, self.in_shape = reduction, p.shape
-        clamped = xp.maximum(p, eps)
+        clamped = self.xp.maximum(p, eps)
         self.index = target.dtype.kind != "f"
         if self.index:
             picked = _pick(clamped, target, p.ndim - 1)
-            loss = -xp.log(picked)
+            loss = -self.xp.log(picked)
             self.save(target.copy(), picked)  # a copy: the caller may refill its target array
         else:
-            log_c = xp.log(clamped)
+            log_c = self.xp.log(clamped)
             loss = -(target * log_c).sum(axis=-1)
             self.save(target, clamped, log_c)
         self.divisor = loss.size
@@ -312,7 +314,7 @@ class CategoricalCrossEntropy(Op):
         scc = sc[..., None] if self.reduction == "none" else sc
         if self.index:
             t, picked = self.saved
-            g = xp.zeros(self.in_shape, dtype=picked.dtype)
+            g = self.xp.zeros(self.in_shape, dtype=picked.dtype)
             _subtract_at(g, t, sc / picked, len(self.in_shape) - 1)
             return g, None
         t, clamped, log_c = self.saved
@@ -340,7 +342,7 @@ def _constant(value: Any, where: Any, what: str, like: Tensor) -> Any:
     """A weight as an ndarray of ``like``'s dtype that broadcasts to ``like``'s shape (no grad)."""
     if value is None:
         return None
-    arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+    arr = value.data if isinstance(value, Tensor) else array_module(like.data).asarray(value)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{where}: {what} must hold numbers, got dtype {arr.dtype}")
     try:

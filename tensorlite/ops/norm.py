@@ -58,9 +58,9 @@ class BatchNorm(Op):
         weight, bias = _split_affine(affine, has_weight)
         batch_stats = mean is None
         if batch_stats:
-            mean = xp.einsum(total, x3) / count
+            mean = self.xp.einsum(total, x3) / count
             xc = x3 - mean.reshape(stat)
-            var = xp.einsum(dot, xc, xc) / count
+            var = self.xp.einsum(dot, xc, xc) / count
             if update is not None:
                 running_mean, running_var, momentum = update
                 running_mean *= 1 - momentum
@@ -69,7 +69,7 @@ class BatchNorm(Op):
                 running_var += (momentum * count / max(count - 1, 1)) * var
                 mark_dirty(running_mean, "batch_norm's running-statistics update")
                 mark_dirty(running_var, "batch_norm's running-statistics update")
-        invstd = 1 / xp.sqrt(var + eps)
+        invstd = 1 / self.xp.sqrt(var + eps)
         scale = invstd if weight is None else invstd * weight
         if batch_stats:
             y, shift = xc * scale.reshape(stat), bias
@@ -87,11 +87,11 @@ class BatchNorm(Op):
         x_or_xc, invstd, scale, mean = self.saved
         shape, view, total, dot, stat, count, has_weight, has_bias = self.layout
         g = grad.reshape(view)
-        sum_g = xp.einsum(total, g)
+        sum_g = self.xp.einsum(total, g)
         gx = gw = None
         if mean is None:  # batch statistics: the mean and the variance depend on x
             xc = x_or_xc
-            sum_gxc = xp.einsum(dot, g, xc)
+            sum_gxc = self.xp.einsum(dot, g, xc)
             gw = sum_gxc * invstd
             if self.parents[0] is not None:  # scale * (g - sum_g / M - xc * invstd^2 * sum_gxc / M)
                 gx = g * scale.reshape(stat)
@@ -101,7 +101,7 @@ class BatchNorm(Op):
             if self.parents[0] is not None:
                 gx = g * scale.reshape(stat)
             if x_or_xc is not None:
-                gw = xp.einsum(dot, g, x_or_xc - mean.reshape(stat)) * invstd
+                gw = self.xp.einsum(dot, g, x_or_xc - mean.reshape(stat)) * invstd
         if gx is not None:
             gx = gx.reshape(shape)
         return (gx,) + _affine_grads(gw, sum_g, has_weight, has_bias)
@@ -116,7 +116,7 @@ class LayerNorm(Op):
         x2 = x.reshape(-1, size)
         weight, bias = _split_affine(affine, has_weight)
         xhat = x2 - x2.mean(axis=1, keepdims=True)
-        invstd = (1 / xp.sqrt(xp.einsum("bd,bd->b", xhat, xhat) / size + eps))[:, None]
+        invstd = (1 / self.xp.sqrt(self.xp.einsum("bd,bd->b", xhat, xhat) / size + eps))[:, None]
         xhat *= invstd  # our own fresh array: normalise it in place
         w = None if weight is None else weight.reshape(size)
         y = xhat * w if w is not None else xhat.copy()
@@ -133,13 +133,13 @@ class LayerNorm(Op):
         g = grad.reshape(xhat.shape)
         gw = gb = gx = None
         if has_weight and self.parents[1] is not None:
-            gw = xp.einsum("bd,bd->d", g, xhat).reshape(dims)
+            gw = self.xp.einsum("bd,bd->d", g, xhat).reshape(dims)
         if has_bias and self.parents[-1] is not None:
             gb = g.sum(axis=0).reshape(dims)
         if self.parents[0] is not None:  # invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
             gxhat = g * w if w is not None else g
             gx = gxhat - gxhat.mean(axis=1, keepdims=True)
-            gx -= xhat * (xp.einsum("bd,bd->b", gxhat, xhat) / xhat.shape[1])[:, None]
+            gx -= xhat * (self.xp.einsum("bd,bd->b", gxhat, xhat) / xhat.shape[1])[:, None]
             gx *= invstd
             gx = gx.reshape(shape)
         return (gx,) + _affine_grads(gw, gb, has_weight, has_bias)

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.common import (
     as_floating,
     check_spatial_rank,
@@ -60,6 +60,7 @@ class _Windows:
         layout (its axes from the largest stride to the smallest) for the gradient buffer."""
         src = pad_spatial(x, self.pads, fill, x.ndim - len(self.pads)) if self.padded else x
         self.layout = _axis_order(src)
+        self.xp = array_module(x)
         return src
 
     def gradient_buffer(self, dtype):
@@ -67,12 +68,13 @@ class _Windows:
         channels-last input gets a channels-last gradient): no zero-fill when every element is
         written."""
         layout = self.layout
+        xp = self.xp
         buffer = (xp.empty if self.tiling else xp.zeros)(tuple(self.padded_shape[a] for a in layout), dtype)
         return buffer.transpose(sorted(range(len(layout)), key=layout.__getitem__))
 
     def crop(self, g):
         """The gradient of the input itself: ``g`` without the padding."""
-        return xp.ascontiguousarray(g[self.inner]) if self.padded else g
+        return self.xp.ascontiguousarray(g[self.inner]) if self.padded else g
 
 
 class MaxPoolNd(Op):
@@ -86,10 +88,10 @@ class MaxPoolNd(Op):
 
     def forward(self, x, *, kernel, stride, padding, dilation, out_size):
         win = _Windows(x.shape, kernel, stride, padding, dilation, out_size)
-        src = win.source(x, -xp.inf)
+        src = win.source(x, -self.xp.inf)
         regions = win.regions
         taps = len(regions)
-        itype = xp.int8 if taps <= 127 else (xp.int16 if taps <= 32767 else xp.int32)
+        itype = self.xp.int8 if taps <= 127 else (self.xp.int16 if taps <= 32767 else self.xp.int32)
         # the tournament: (values, offset) pairs; a pair's right side wins only if strictly
         # greater, so the first maximal offset wins ties
         level = [(src[region], k) for k, region in enumerate(regions)]
@@ -98,17 +100,17 @@ class MaxPoolNd(Op):
             merged = []
             for j in range(0, len(level) - 1, 2):
                 (va, ia), (vb, ib) = level[j], level[j + 1]
-                right = xp.greater(vb, va)
-                values = xp.maximum(va, vb, out=va if owned else None)
+                right = self.xp.greater(vb, va)
+                values = self.xp.maximum(va, vb, out=va if owned else None)
                 merged.append((values, _pick(right, ia, ib, itype)))
             if len(level) % 2:
                 merged.append(level[-1])
             level, owned = merged, True
         out, index = level[0]
         if not owned:  # a single offset: the kernel covers one element
-            out, index = out.copy(), xp.zeros(out.shape, itype)
+            out, index = out.copy(), self.xp.zeros(out.shape, itype)
         if self.parents:
-            nan = xp.isnan(out)
+            nan = self.xp.isnan(out)
             if nan.any():
                 index[nan] = -1  # no offset gets the gradient of a NaN window
             self.save(index)
@@ -121,14 +123,14 @@ class MaxPoolNd(Op):
         if _axis_order(grad) != _axis_order(index):  # one copy in the index's memory layout
             grad = _copy_like(index, grad)          # costs less than passes mixing two layouts
         gsrc = win.gradient_buffer(grad.dtype)
-        mask = xp.empty_like(index, dtype=bool)
-        part = None if win.disjoint else xp.empty_like(grad)
+        mask = self.xp.empty_like(index, dtype=bool)
+        part = None if win.disjoint else self.xp.empty_like(grad)
         for k, region in enumerate(win.regions):
-            xp.equal(index, k, out=mask)
+            self.xp.equal(index, k, out=mask)
             if part is None:
-                xp.multiply(grad, mask, out=gsrc[region])
+                self.xp.multiply(grad, mask, out=gsrc[region])
             else:
-                xp.multiply(grad, mask, out=part)
+                self.xp.multiply(grad, mask, out=part)
                 gsrc[region] += part
         return win.crop(gsrc)
 
@@ -140,7 +142,7 @@ def _axis_order(a: Any) -> list[int]:
 
 def _copy_like(template: Any, a: Any) -> Any:
     """A copy of ``a`` laid out in memory as ``template`` (of the same shape)."""
-    out = xp.empty_like(template, dtype=a.dtype)
+    out = array_module(template).empty_like(template, dtype=a.dtype)
     out[...] = a
     return out
 
@@ -169,6 +171,8 @@ class AvgPoolNd(Op):
         for region in regions[2:]:
             out += src[region]
         divisor = _divisor(win.size, kernel, stride, padding, out_size, count_include_pad, x.dtype)
+        if not isinstance(divisor, float):  # computed on the host: move it to x's library
+            divisor = self.xp.asarray(divisor)
         out /= divisor
         if self.parents:
             self.divisor, self.win = divisor, win

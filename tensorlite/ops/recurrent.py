@@ -53,60 +53,60 @@ class LSTMLayer(Op):
         gates, sig = 4 * hidden, 3 * hidden  # the sigmoid gates are the first 3H rows inside
         dtype = x.dtype
         internal, _ = _order(hidden)
-        scale = xp.ones((gates, 1), dtype)
+        scale = self.xp.ones((gates, 1), dtype)
         scale[:sig] = 0.5
         w_ih_p, w_hh_p = w_ih[internal], w_hh[internal]  # (4H, F), (4H, H) in the internal order
         xs = x[::-1] if reverse else x  # processing order
-        act = xp.matmul(w_ih_p * scale, xs.transpose(0, 2, 1))  # (L, 4H, N): pre-activations, then gates
+        act = self.xp.matmul(w_ih_p * scale, xs.transpose(0, 2, 1))  # (L, 4H, N): pre-activations, then gates
         if b_ih is not None:
             act += (b_ih + b_hh)[internal, None] * scale
         w_rec = w_hh_p * scale
 
         keep = bool(self.parents)
-        hs = xp.empty((steps, hidden, n), dtype)  # hidden states, processing order
-        cs = xp.empty((2, hidden, n), dtype)  # this step's and the last step's cell state
-        tc = xp.empty((hidden, n), dtype)
-        pre = xp.empty((gates, n), dtype)
-        ig = xp.empty((hidden, n), dtype)
+        hs = self.xp.empty((steps, hidden, n), dtype)  # hidden states, processing order
+        cs = self.xp.empty((2, hidden, n), dtype)  # this step's and the last step's cell state
+        tc = self.xp.empty((hidden, n), dtype)
+        pre = self.xp.empty((gates, n), dtype)
+        ig = self.xp.empty((hidden, n), dtype)
         if keep:  # what backward needs of each step, computed while the step is in cache
-            fs = xp.empty((steps, hidden, n), dtype)  # the forget gate
-            k_c = xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
-            spare = xp.empty((sig, n), dtype)
+            fs = self.xp.empty((steps, hidden, n), dtype)  # the forget gate
+            k_c = self.xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
+            spare = self.xp.empty((sig, n), dtype)
         h, c = h0.T, c0.T
         for k in range(steps):
             a = act[k]
-            xp.matmul(w_rec, h, out=pre)
+            self.xp.matmul(w_rec, h, out=pre)
             a += pre
-            xp.tanh(a, out=a)
+            self.xp.tanh(a, out=a)
             s = a[:sig]
             s *= 0.5
             s += 0.5
             o, i, f, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
             c_new = cs[k % 2]
-            xp.multiply(f, c, out=c_new)
-            xp.multiply(i, g, out=ig)
+            self.xp.multiply(f, c, out=c_new)
+            self.xp.multiply(i, g, out=ig)
             c_new += ig
-            xp.tanh(c_new, out=tc)
+            self.xp.tanh(c_new, out=tc)
             h = hs[k]
-            xp.multiply(o, tc, out=h)
+            self.xp.multiply(o, tc, out=h)
             if keep:
                 fs[k] = f
-                xp.multiply(tc, tc, out=k_c[k])
-                xp.subtract(1, k_c[k], out=k_c[k])
+                self.xp.multiply(tc, tc, out=k_c[k])
+                self.xp.subtract(1, k_c[k], out=k_c[k])
                 k_c[k] *= o
                 # a becomes q: each gate's derivative times what the gate multiplies, so that
                 # d(pre-activation) = q * (dh, dc, dc, dc) in backward
-                xp.multiply(g, g, out=ig)
-                xp.subtract(1, ig, out=ig)  # tanh' = 1 - g^2
+                self.xp.multiply(g, g, out=ig)
+                self.xp.subtract(1, ig, out=ig)  # tanh' = 1 - g^2
                 ig *= i
-                xp.subtract(1, s, out=spare)
+                self.xp.subtract(1, s, out=spare)
                 s *= spare  # sigmoid' = s (1 - s)
                 i *= g
                 f *= c
                 o *= tc
                 g[...] = ig
             c = c_new
-        out = xp.empty((steps + 1, n, hidden), dtype)
+        out = self.xp.empty((steps + 1, n, hidden), dtype)
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
         out[steps] = c.T
         if keep:
@@ -119,29 +119,29 @@ class LSTMLayer(Op):
         steps, gates, n = q.shape
         hidden = gates // 4
         parents = self.parents
-        dhs = xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
-        dc = xp.ascontiguousarray(grad[steps].T)
-        dh = xp.empty((hidden, n), grad.dtype)
-        tmp = xp.empty((hidden, n), grad.dtype)
-        dgates = xp.empty_like(q)  # d(pre-activation) of each step
-        w_back = xp.ascontiguousarray(w_hh_p.T)  # (H, 4H)
+        dhs = self.xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
+        dc = self.xp.ascontiguousarray(grad[steps].T)
+        dh = self.xp.empty((hidden, n), grad.dtype)
+        tmp = self.xp.empty((hidden, n), grad.dtype)
+        dgates = self.xp.empty_like(q)  # d(pre-activation) of each step
+        w_back = self.xp.ascontiguousarray(w_hh_p.T)  # (H, 4H)
         need_h0 = parents[1] is not None
         dh_next = None
         for k in range(steps - 1, -1, -1):
             if dh_next is None:
                 dh[...] = dhs[k]
             else:
-                xp.add(dhs[k], dh_next, out=dh)
-            xp.multiply(dh, k_c[k], out=tmp)
+                self.xp.add(dhs[k], dh_next, out=dh)
+            self.xp.multiply(dh, k_c[k], out=tmp)
             dc += tmp
             dg = dgates[k]
-            xp.multiply(q[k, :hidden], dh, out=dg[:hidden])  # q is (o, i, f, g): times (dh, dc, dc, dc)
-            xp.multiply(q[k, hidden:].reshape(3, hidden, n), dc, out=dg[hidden:].reshape(3, hidden, n))
+            self.xp.multiply(q[k, :hidden], dh, out=dg[:hidden])  # q is (o, i, f, g): times (dh, dc, dc, dc)
+            self.xp.multiply(q[k, hidden:].reshape(3, hidden, n), dc, out=dg[hidden:].reshape(3, hidden, n))
             dc *= fs[k]  # through c = f * c_prev + i * g
             if k or need_h0:
                 dh_next = w_back @ dg
         _, back = _order(hidden)
-        flat = xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        flat = self.xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
         gx = gw_ih = gw_hh = gb = None
         if parents[0] is not None:
             gx = (flat.T @ w_ih_p).reshape(steps, n, -1)
@@ -155,10 +155,10 @@ class LSTMLayer(Op):
                 before = out[steps - 1:0:-1] if self.reverse else out[:steps - 1]  # processing order
                 gw_hh += flat[:, n:] @ before.reshape(-1, hidden)
             gw_hh = gw_hh[back]
-        grads = [gx, xp.ascontiguousarray(dh_next.T) if need_h0 else None,
-                 xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
+        grads = [gx, self.xp.ascontiguousarray(dh_next.T) if need_h0 else None,
+                 self.xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
         if len(parents) > 5:
-            gb = (flat @ xp.ones(steps * n, flat.dtype))[back]
+            gb = (flat @ self.xp.ones(steps * n, flat.dtype))[back]
             grads += [gb, gb]
         return tuple(grads)
 

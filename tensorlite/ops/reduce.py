@@ -9,7 +9,7 @@ import builtins
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import expand_scalar, xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.common import as_tensor, flag, normalize_axes, normalize_axis, pick_axis
 from tensorlite.tensor import Tensor
 
@@ -20,13 +20,14 @@ def _restore(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, ndim: int)
         return grad
     if axes is None:
         return grad.reshape((1,) * ndim)
-    return xp.expand_dims(grad, axes)
+    return array_module(grad).expand_dims(grad, axes)
 
 
 def _spread(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, shape: tuple[int, ...]) -> Any:
     """The reduced gradient broadcast back over ``shape`` as a view (no copy)."""
+    xp = array_module(grad)
     if grad.size == 1:
-        return expand_scalar(grad, shape)
+        return xp.expand_scalar(grad, shape)
     return xp.broadcast_to(_restore(grad, axes, keepdims, len(shape)), shape)
 
 
@@ -76,8 +77,8 @@ class Extremum(Op):
         a, out = self.saved
         g = _restore(grad, self.axes, self.keepdims, a.ndim)
         hit = a == out
-        if xp.isnan(out).any():  # a NaN is the extreme of its slice: it takes the gradient
-            hit |= xp.isnan(a) & xp.isnan(out)
+        if self.xp.isnan(out).any():  # a NaN is the extreme of its slice: it takes the gradient
+            hit |= self.xp.isnan(a) & self.xp.isnan(out)
         count = hit.sum(axis=self.axes, keepdims=True)
         return hit * (g / count)
 
@@ -91,13 +92,13 @@ class Var(Op):
         self.denom = builtins.max(_count(a.shape, axes) - correction, 0)
         self.save(centered)
         # a variance beyond the dtype's range is inf (as in PyTorch), without an overflow warning
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (centered * centered).sum(axis=axes, keepdims=keepdims) / self.denom
 
     def backward(self, grad):
         (centered,) = self.saved[:1]
         g = _restore(grad, self.axes, self.keepdims, centered.ndim)
-        return centered * (g * (2.0 / self.denom) if self.denom else g * xp.inf)
+        return centered * (g * (2.0 / self.denom) if self.denom else g * self.xp.inf)
 
 
 class Std(Var):
@@ -108,28 +109,29 @@ class Std(Var):
     comes out right (``std([1e20, -1e20])`` in float32 is 1.41e20, not inf)."""
 
     def forward(self, a, axes, keepdims, correction):
-        out = xp.sqrt(super().forward(a, axes, keepdims, correction))
-        if not ((out > xp.sqrt(xp.finfo(out.dtype).tiny)) & (out < xp.inf)).all():
+        out = self.xp.sqrt(super().forward(a, axes, keepdims, correction))
+        if not ((out > self.xp.sqrt(self.xp.finfo(out.dtype).tiny)) & (out < self.xp.inf)).all():
             centered = self.saved[0]  # squares out of range (or a 0, NaN or inf result: unchanged)
-            scale = xp.abs(centered).max(axis=axes, keepdims=True)
-            scale = xp.where(scale > 0, scale, 1)
-            with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            scale = self.xp.abs(centered).max(axis=axes, keepdims=True)
+            scale = self.xp.where(scale > 0, scale, 1)
+            with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 unit = centered / scale
-                out = _unkeep(scale * xp.sqrt((unit * unit).sum(axis=axes, keepdims=True) / self.denom),
+                out = _unkeep(scale * self.xp.sqrt((unit * unit).sum(axis=axes, keepdims=True) / self.denom),
                               axes, keepdims)
         self.save(*self.saved, out)
         return out
 
     def backward(self, grad):
         out = self.saved[1]
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            grad_var = xp.where(out == 0, 0, grad / (2 * out))
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
+            grad_var = self.xp.where(out == 0, 0, grad / (2 * out))
         return super().backward(grad_var)
 
 
 def _finite_max(a: Any, axis: Any) -> Any:
     """max along ``axis`` (keepdims), with 0 where it is not finite (all ``-inf``, empty, ``inf``),
     so that subtracting it never turns ``inf - inf`` into NaN."""
+    xp = array_module(a)
     m = a.max(axis=axis, keepdims=True, initial=-xp.inf)
     return xp.where(xp.isfinite(m), m, 0)
 
@@ -143,11 +145,11 @@ class LogSumExp(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         m = _finite_max(a, axes)
-        e = xp.exp(a - m)
+        e = self.xp.exp(a - m)
         s = e.sum(axis=axes, keepdims=True)
         self.save(e, s)
-        with xp.errstate(divide="ignore"):  # log(0) = -inf: an empty or all -inf slice
-            out = xp.log(s) + m
+        with self.xp.errstate(divide="ignore"):  # log(0) = -inf: an empty or all -inf slice
+            out = self.xp.log(s) + m
         return _unkeep(out, axes, keepdims)
 
     def backward(self, grad):
@@ -158,7 +160,7 @@ class LogSumExp(Op):
 class Softmax(Op):
     def forward(self, a, axis):
         self.axis = axis
-        e = xp.exp(_shift(a, axis))
+        e = self.xp.exp(_shift(a, axis))
         e /= e.sum(axis=axis, keepdims=True)
         self.save(e)
         return e
@@ -174,14 +176,14 @@ class LogSoftmax(Op):
     def forward(self, a, axis):
         self.axis = axis
         shifted = _shift(a, axis)
-        with xp.errstate(divide="ignore"):  # log(0) only for an empty axis
-            out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        with self.xp.errstate(divide="ignore"):  # log(0) only for an empty axis
+            out = shifted - self.xp.log(self.xp.exp(shifted).sum(axis=axis, keepdims=True))
         self.save(out)
         return out
 
     def backward(self, grad):
         (out,) = self.saved
-        return grad - xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
+        return grad - self.xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
 
 
 # -- public functions ----------------------------------------------------------------------------
@@ -541,10 +543,10 @@ def _arg_extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, la
     ax = None if ax is None else normalize_axis(ax, a.ndim, name)
     _nonempty(a, None if ax is None else (ax,), name)
     if a.ndim == 0:
-        return Tensor._wrap(xp.zeros((), dtype=xp.int64))
+        return Tensor._wrap(array_module(a.data).zeros((), dtype=xp.int64))
     keep = _keep(keepdim, keepdims, name)
     found = a.data.argmax(axis=ax, keepdims=keep) if largest else a.data.argmin(axis=ax, keepdims=keep)
-    return Tensor._wrap(xp.asarray(found))
+    return Tensor._wrap(array_module(a.data).asarray(found))
 
 
 def argmax(a: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,

@@ -28,14 +28,14 @@ class Transpose(Op):
         return a.transpose(axes)
 
     def backward(self, grad):
-        return grad.transpose(xp.argsort(self.axes))
+        return grad.transpose(self.xp.argsort(self.axes))
 
 
 class BroadcastTo(Op):
     """Broadcast to a larger shape; the engine sums the gradient back to the input's shape."""
 
     def forward(self, a, shape):
-        return xp.broadcast_to(a, shape)
+        return self.xp.broadcast_to(a, shape)
 
     def backward(self, grad):
         return grad

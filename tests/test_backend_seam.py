@@ -1,0 +1,270 @@
+"""The array seam: ops compute with the namespace of the library that holds their inputs.
+
+A second array library is simulated by ``Traced``: a duck array that holds a NumPy array but is
+not one, with its own namespace (NumPy's functions that unwrap their arguments, call NumPy and
+wrap the results, counting each call). NumPy itself refuses a ``Traced`` (``__array__``,
+``__array_ufunc__`` and ``__array_function__`` raise), so an op that reaches for NumPy directly,
+instead of its inputs' namespace, fails here with the name of what it called. A sample of ops
+(elementwise, reductions, shapes, indexing with repeated indices, joins, matmul, linear, conv,
+pooling, normalisation and losses) runs forward and backward on traced tensors, and the values
+and gradients must equal those of the same calls on NumPy arrays, still held by the traced
+library.
+"""
+from __future__ import annotations
+
+import collections
+import operator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tensorlite as tl
+import tensorlite.nn.functional as F
+from tensorlite import backend
+
+
+class DirectNumPyUse(TypeError):
+    """An op handed a traced array to NumPy itself."""
+
+
+class Traced:
+    """A duck array of the 'traced' library: NumPy's array API on a NumPy array it hides."""
+
+    __array_ufunc__ = None  # np.exp(traced), ndarray + traced: refused
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.a = array
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise DirectNumPyUse("NumPy converted a traced array (np.asarray or similar)")
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        raise DirectNumPyUse(f"numpy.{func.__name__} was called on a traced array")
+
+    def __getattr__(self, name: str) -> Any:  # shape, dtype, sum(), reshape(), T, base, ...
+        if name.startswith("__"):  # __array_interface__ and friends: NumPy's way in, refused
+            raise AttributeError(name)
+        value = getattr(self.a, name)
+        if callable(value):
+            return lambda *args, **kwargs: wrap(value(*unwrap(args), **unwrap(kwargs)))
+        return wrap(value)
+
+    def __getitem__(self, index: Any) -> Any:
+        return wrap(self.a[unwrap(index)])
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self.a[unwrap(index)] = unwrap(value)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __bool__(self) -> bool:
+        return bool(self.a)
+
+    def __float__(self) -> float:
+        return float(self.a)
+
+    def __int__(self) -> int:
+        return int(self.a)
+
+    def __index__(self) -> int:
+        return operator.index(self.a)
+
+    def __repr__(self) -> str:
+        return f"Traced({self.a!r})"
+
+
+def _operator(name: str) -> Any:
+    return getattr(operator, name + "_" if name in ("and", "or") else name)
+
+
+def _binary(name: str) -> Any:
+    op = _operator(name)
+    return lambda self, other: wrap(op(self.a, unwrap(other)))
+
+
+def _reflected(name: str) -> Any:
+    op = _operator(name)
+    return lambda self, other: wrap(op(unwrap(other), self.a))
+
+
+def _in_place(name: str) -> Any:
+    op = getattr(operator, "i" + name)
+
+    def method(self: Traced, other: Any) -> Traced:
+        self.a = op(self.a, unwrap(other))
+        return self
+    return method
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+              "lt", "le", "gt", "ge", "eq", "ne"):
+    setattr(Traced, f"__{_name}__", _binary(_name))
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"):
+    setattr(Traced, f"__r{_name}__", _reflected(_name))
+    setattr(Traced, f"__i{_name}__", _in_place(_name))
+Traced.__neg__ = lambda self: wrap(-self.a)  # type: ignore[attr-defined]
+Traced.__pos__ = lambda self: self  # type: ignore[attr-defined]
+Traced.__abs__ = lambda self: wrap(abs(self.a))  # type: ignore[attr-defined]
+Traced.__invert__ = lambda self: wrap(~self.a)  # type: ignore[attr-defined]
+Traced.__hash__ = None  # type: ignore[assignment]
+
+
+def wrap(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return Traced(value)
+    if type(value) in (tuple, list):
+        return type(value)(wrap(v) for v in value)
+    return value
+
+
+def unwrap(value: Any) -> Any:
+    if isinstance(value, Traced):
+        return value.a
+    if type(value) in (tuple, list):
+        return type(value)(unwrap(v) for v in value)
+    if type(value) is dict:
+        return {k: unwrap(v) for k, v in value.items()}
+    return value
+
+
+calls: collections.Counter[str] = collections.Counter()
+
+
+class _Namespace:
+    """The traced library's namespace: NumPy's names, each call counted and its arrays wrapped."""
+
+    name = "traced"
+
+    def __init__(self, module: Any, prefix: str = "") -> None:
+        self._module, self._prefix = module, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if isinstance(value, type) or not callable(value):  # dtypes, scalar types, constants
+            if type(value).__name__ == "module":
+                return _Namespace(value, f"{self._prefix}{name}.")
+            return value
+        if isinstance(value, np.ufunc):
+            return _Function(value, self._prefix + name)
+        return _Function(value, self._prefix + name)
+
+    # the seam's own functions (see tensorlite.backend)
+    def scatter_add(self, target: Traced, index: Any, values: Any) -> None:
+        calls["scatter_add"] += 1
+        np.add.at(target.a, unwrap(index), unwrap(values))
+
+    def windows(self, array: Traced, shape: Any, strides: Any) -> Traced:
+        calls["windows"] += 1
+        return Traced(np.lib.stride_tricks.as_strided(array.a, shape, strides, writeable=False))
+
+    def expand_scalar(self, value: Traced, shape: Any) -> Traced:
+        calls["expand_scalar"] += 1
+        return Traced(np.broadcast_to(value.a.reshape(()), shape))
+
+    def is_array(self, value: Any) -> bool:
+        return isinstance(value, Traced)
+
+    def asarray(self, value: Any, dtype: Any = None) -> Traced:
+        calls["asarray"] += 1
+        return value if isinstance(value, Traced) and dtype in (None, value.a.dtype) else \
+            Traced(np.asarray(unwrap(value), dtype=dtype))
+
+
+class _Function:
+    def __init__(self, func: Any, name: str) -> None:
+        self._func, self._name = func, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        calls[self._name] += 1
+        return wrap(self._func(*unwrap(args), **unwrap(kwargs)))
+
+    def __getattr__(self, name: str) -> Any:  # ufunc methods: np.add.reduce, ...
+        return _Function(getattr(self._func, name), f"{self._name}.{name}")
+
+
+traced = _Namespace(np)
+
+
+@pytest.fixture(autouse=True)
+def traced_library():
+    backend.register(Traced, traced)
+    previous = tl.get_default_dtype()
+    tl.set_default_dtype(np.float64)
+    yield
+    tl.set_default_dtype(previous)
+    del backend._libraries[Traced]
+
+
+rng = np.random.default_rng(0)
+A = rng.standard_normal((2, 3, 4))
+B = rng.standard_normal((3, 4))
+IMG = rng.standard_normal((2, 3, 6, 6))
+W = rng.standard_normal((4, 3, 3, 3))
+
+CASES = {  # name: (function of tensors, input arrays)
+    "add, mul, sub, div with broadcasting": (lambda a, b: (a * b - a / (b * b + 1) + b) * 2.0, [A, B]),
+    "pow, neg, abs": (lambda a: (-a).abs() ** 1.5 + a ** 2, [A]),
+    "scalars and integers as operands": (lambda a: 1 - a * 3 + 2.5 / (a * a + 1) + (a > 0), [A]),
+    "comparisons and in-place methods": (lambda a: (a * 1).clamp_(-1, 1).add_(a.detach() < 0), [A]),
+    "exp log sqrt": (lambda a: (a.exp() + 1).log() + (a * a + 1).sqrt(), [A]),
+    "tanh sigmoid relu": (lambda a: a.tanh() + a.sigmoid() * a.relu(), [A]),
+    "clip maximum where": (lambda a, b: tl.where(a > 0, tl.maximum(a, b), a.clip(-0.5, 0.5)), [A, B]),
+    "sum mean over dims": (lambda a: a.sum(1) * a.mean((0, 2), keepdims=True).sum(), [A]),
+    "max var std": (lambda a: a.max(2).sum() + a.var(0) + a.std(), [A]),
+    "logsumexp softmax log_softmax": (lambda a: a.logsumexp(1) + a.softmax(-1)[:, 0] + a.log_softmax(0)[:, 0], [A]),
+    "reshape transpose permute": (lambda a: a.reshape(6, 4).transpose(0, 1).permute(1, 0).flatten(), [A]),
+    "squeeze unsqueeze expand": (lambda a: a[:, :1].squeeze(1).unsqueeze(0).expand(3, 2, 4), [A]),
+    "indexing with repeated indices": (lambda a: a[np.array([0, 0, 1]), :, np.array([1, 1, 3])], [A]),
+    "basic slicing": (lambda a: a[1, ::2, 1:3], [A]),
+    "cat stack split pad": (lambda a, b: tl.pad(tl.cat([tl.stack([b, b]), a], 0).split(2, 1)[0],
+                                                ((0, 0), (1, 0), (0, 2))), [A, B]),
+    "matmul batched": (lambda a, b: a @ b.T, [A, B]),
+    "linear": (lambda a, w, b: F.linear(a, w, b), [A, rng.standard_normal((5, 4)), rng.standard_normal(5)]),
+    "conv2d with padding and stride": (lambda x, w: F.conv2d(x, w, padding=1, stride=2), [IMG, W]),
+    "conv2d, groups": (lambda x, w: F.conv2d(x, w, groups=3), [IMG, rng.standard_normal((6, 1, 3, 3))]),
+    "max and avg pooling": (lambda x: F.max_pool2d(x, 2) + F.avg_pool2d(x, 2), [IMG]),
+    "batch and layer norm": (lambda x, w, b: F.layer_norm(F.batch_norm(x, None, None, w, b, training=True), (6,)),
+                             [IMG, rng.standard_normal(3), rng.standard_normal(3)]),
+    "cross entropy": (lambda x: F.cross_entropy(x, np.array([0, 3, 1])), [rng.standard_normal((3, 4))]),
+    "mse and bce with logits": (lambda x, y: F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid()),
+                                [B, B + 1]),
+}
+
+
+def _run(fn: Any, arrays: list[np.ndarray], lift: Any) -> tuple[Any, list[Any]]:
+    inputs = [tl.Tensor(lift(a.copy()), requires_grad=True) for a in arrays]
+    out = fn(*inputs)
+    out.backward(lift(np.linspace(-1, 1, out.data.size).reshape(out.shape)))
+    return out.data, [t.grad for t in inputs]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_ops_compute_with_their_inputs_library(name):
+    fn, arrays = CASES[name]
+    expected, expected_grads = _run(fn, arrays, lambda a: a)
+    calls.clear()
+    got, grads = _run(fn, arrays, Traced)
+    assert isinstance(got, Traced), f"{name}: the output left the traced library ({type(got).__name__})"
+    np.testing.assert_allclose(got.a, expected, rtol=1e-12, atol=1e-12)
+    for g, e in zip(grads, expected_grads):
+        assert isinstance(g, Traced), f"{name}: a gradient left the traced library ({type(g).__name__})"
+        np.testing.assert_allclose(g.a, e, rtol=1e-12, atol=1e-12)
+    assert sum(calls.values()) > 0 or name in ("basic slicing",)
+
+
+def test_the_seam_functions_are_reached():
+    calls.clear()
+    for name in ("indexing with repeated indices", "conv2d with padding and stride", "max var std"):
+        _run(*CASES[name], Traced)
+    assert calls["scatter_add"] and calls["windows"] and calls["expand_scalar"]
+
+
+def test_numpy_refuses_a_traced_array():  # the test's premise: a direct NumPy call cannot pass
+    with pytest.raises((DirectNumPyUse, TypeError)):
+        np.exp(Traced(np.ones(2)))
+    with pytest.raises(DirectNumPyUse):
+        np.sum(Traced(np.ones(2)))
+    with pytest.raises(DirectNumPyUse):
+        np.asarray(Traced(np.ones(2)))
