@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from tensorlite.autograd import function, versions
 from tensorlite.autograd.function import Op
 from tensorlite.backend import array_module, ndarray
+from tensorlite.backend import xp as _numpy
 from tensorlite.tensor import Tensor
 
 __all__ = ["backward", "grad"]
@@ -151,7 +152,8 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
                 f"{where}: grad can be created implicitly only for a scalar output, but the output "
                 f"has shape {root.shape}; pass a gradient of that shape, e.g. backward(tl.ones_like(out))"
             )
-        return array_module(root.data).ones(root.data.shape, dtype=root.data.dtype)
+        data = root.data
+        return (_numpy if type(data) is ndarray else array_module(data)).ones(data.shape, data.dtype)
     g = grad.data if isinstance(grad, Tensor) else array_module(root.data).asarray(grad)
     if g.shape != root.shape:
         raise ValueError(

@@ -14,6 +14,7 @@ from typing import Any
 from tensorlite import backend
 from tensorlite.autograd.mode import _mode
 from tensorlite.backend import ndarray
+from tensorlite.backend import xp as _numpy
 from tensorlite.tensor import Tensor
 
 __all__ = ["Op", "push_hook", "remove_hook", "module_path"]
@@ -129,8 +130,10 @@ class Op:
             data = op.forward(first, inputs[1].data, **params)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
-        if type(data) is not ndarray and not op.xp.is_array(data):  # a NumPy scalar, say
-            data = op.xp.asarray(data)
+        if type(data) is not ndarray:  # a NumPy scalar, say, or another library's array
+            xp = op.xp
+            if xp is _numpy or not xp.is_array(data):
+                data = xp.asarray(data)
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None

@@ -9,7 +9,7 @@ import builtins
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import array_module, xp
+from tensorlite.backend import array_module, ndarray, xp
 from tensorlite.ops.common import as_tensor, flag, normalize_axes, normalize_axis, pick_axis
 from tensorlite.tensor import Tensor
 
@@ -25,10 +25,10 @@ def _restore(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, ndim: int)
 
 def _spread(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, shape: tuple[int, ...]) -> Any:
     """The reduced gradient broadcast back over ``shape`` as a view (no copy)."""
-    xp = array_module(grad)
+    lib = xp if type(grad) is ndarray else array_module(grad)
     if grad.size == 1:
-        return xp.expand_scalar(grad, shape)
-    return xp.broadcast_to(_restore(grad, axes, keepdims, len(shape)), shape)
+        return lib.expand_scalar(grad, shape)
+    return lib.broadcast_to(_restore(grad, axes, keepdims, len(shape)), shape)
 
 
 def _unkeep(out: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Any:
