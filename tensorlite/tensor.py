@@ -59,7 +59,8 @@ class Tensor:
     data : ndarray
     grad : ndarray or None, of the same shape and dtype as ``data``
     requires_grad : bool
-    grad_fn : name of the op that produced this tensor, or None for a leaf
+    grad_fn : str or None
+        the backward rule that produced this tensor (``'MulBackward'``), or None for a leaf
 
     Examples
     --------
@@ -130,8 +131,13 @@ class Tensor:
 
     @property
     def grad_fn(self) -> str | None:
-        """Name of the op that produced this tensor, or None for a leaf."""
-        return None if self._ctx is None else type(self._ctx).__name__
+        """The backward rule that produced this tensor, named as in PyTorch (``'MulBackward'`` for
+        ``a * b``, ``'ReluBackward'`` for ``relu``), or None for a leaf.
+
+        The name is the op's (the CamelCase of the function that recorded it: ``Relu`` for
+        ``tl.relu`` and ``nn.ReLU``, ``MseLoss`` for ``F.mse_loss``) followed by ``Backward``.
+        """
+        return None if self._ctx is None else type(self._ctx).__name__ + "Backward"
 
     @property
     def T(self) -> Tensor:
@@ -233,7 +239,7 @@ class Tensor:
         >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
         >>> y = x * 1
         >>> y.mul_(3)      # a result in the graph: y takes Mul's place on the tape
-        tensor([3., 6.], grad_fn=<Mul>)
+        tensor([3., 6.], grad_fn=<MulBackward>)
         >>> y.sum().backward(); x.grad
         array([3., 3.], dtype=float32)
         """

@@ -76,7 +76,7 @@ class Op:
     (recording order), ``shape`` and ``dtype`` (of the output).
     """
 
-    saved: tuple[Any, ...] | None = ()
+    saved: Any = ()  # what forward kept (a tuple); None once the engine released it
     parents: tuple[Any, ...] = ()
     seq: int
     shape: tuple[int, ...]

@@ -146,7 +146,7 @@ class enable_grad(_GradModeBlock):
     ...     with tl.enable_grad():
     ...         y = x * 2
     >>> y.grad_fn
-    'Mul'
+    'MulBackward'
     """
 
     mode = True

@@ -79,7 +79,7 @@ class MSELoss(_Loss):
     >>> criterion = tl.nn.MSELoss()
     >>> pred = tl.tensor([1.0, 2.0], requires_grad=True)
     >>> criterion.forward(pred, tl.tensor([0.0, 4.0]))
-    tensor(2.5, grad_fn=<MSELoss>)
+    tensor(2.5, grad_fn=<MseLossBackward>)
     >>> criterion.backward()
     array([ 1., -2.], dtype=float32)
     """
@@ -123,7 +123,7 @@ class CrossEntropyLoss(_Loss):
     CrossEntropyLoss(label_smoothing=0.1)
     >>> logits = tl.zeros(2, 4, requires_grad=True)
     >>> criterion(logits, np.array([1, 3]))
-    tensor(1.386294, grad_fn=<CrossEntropy>)
+    tensor(1.386294, grad_fn=<CrossEntropyBackward>)
     >>> criterion.backward().round(4)
     array([[ 0.1125, -0.3375,  0.1125,  0.1125],
            [ 0.1125,  0.1125,  0.1125, -0.3375]], dtype=float32)
@@ -274,7 +274,7 @@ class CategoricalCrossEntropyLoss(_Loss):
     >>> model, criterion = nn.Softmax(), nn.CCELoss()
     >>> p = model.forward(tl.zeros(2, 4, requires_grad=True))
     >>> loss = criterion.forward(p, np.array([1, 3])); loss
-    tensor(1.386294, grad_fn=<CategoricalCrossEntropy>)
+    tensor(1.386294, grad_fn=<CategoricalCrossEntropyBackward>)
     >>> dout = criterion.backward(); dout
     array([[ 0., -2.,  0.,  0.],
            [ 0.,  0.,  0., -2.]], dtype=float32)

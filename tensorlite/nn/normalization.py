@@ -177,7 +177,7 @@ class BatchNorm1D(_BatchNorm):
     >>> y = bn(tl.tensor([[0.0, 10.0, 20.0], [20.0, 30.0, 60.0]]))
     >>> y
     tensor([[-1., -1., -1.],
-            [ 1.,  1.,  1.]], grad_fn=<BatchNorm>)
+            [ 1.,  1.,  1.]], grad_fn=<BatchNormBackward>)
     >>> bn.running_mean.tolist(), bn.running_var.tolist(), bn.num_batches_tracked.item()
     ([1.0, 2.0, 4.0], [20.9, 20.9, 80.9], 1)
     """
@@ -281,7 +281,7 @@ class LayerNorm(Module):
     LayerNorm((2,), eps=1e-05, elementwise_affine=True)
     >>> ln(tl.tensor([[0.0, 20.0], [50.0, 10.0]]))
     tensor([[-1.,  1.],
-            [ 1., -1.]], grad_fn=<LayerNorm>)
+            [ 1., -1.]], grad_fn=<LayerNormBackward>)
     """
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,

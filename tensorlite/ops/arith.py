@@ -362,7 +362,7 @@ class Clip(Op):
         return grad * ((a >= self.lo) & (a <= self.hi))
 
 
-class Cast(Op):
+class Astype(Op):
     """Change dtype; the engine casts the gradient back to the input's dtype."""
 
     def forward(self, a, dtype):
@@ -648,7 +648,7 @@ def astype(a: Any, dtype: Any) -> Tensor:
         return a
     if dtype.kind != "f":
         return Tensor._wrap(a.data.astype(dtype))
-    return Cast.apply(a, dtype=dtype)
+    return Astype.apply(a, dtype=dtype)
 
 
 # -- maximum, minimum, where ---------------------------------------------------------------------

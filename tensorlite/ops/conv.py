@@ -108,7 +108,8 @@ class ConvNd(Op):
         n, o = grad.shape[:2]
         og, pixels, taps = o // g, math.prod(out_size), math.prod(kernel)
         moved = self.xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
-        rows = g4 = None  # the upstream gradient as rows, (N*P, O); grouped, (G, N*P, O/G)
+        rows: Any = None
+        g4: Any = None  # the upstream gradient as rows, (N*P, O); grouped, (G, N*P, O/G)
         if last or moved.flags.c_contiguous or self.parents[0] is not None:
             rows = moved.reshape(n * pixels, o)
             g4 = rows.reshape(n * pixels, g, og).transpose(1, 0, 2)

@@ -11,7 +11,7 @@ from tensorlite.tensor import Tensor
 _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
 
 
-class GetItem(Op):
+class Getitem(Op):
     """``a[index]``. Basic indexing gives a view; advanced indexing copies, and its backward
     accumulates repeated indices (``scatter_add``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
 
@@ -74,12 +74,12 @@ def getitem(a: Any, index: Any) -> Tensor:
     a = as_tensor(a, "getitem")
     index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
     try:
-        return GetItem.apply(a, index=index)
+        return Getitem.apply(a, index=index)
     except (IndexError, TypeError) as e:
         raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
 
 
-class SetItem(Op):
+class Setitem(Op):
     """A copy of ``a`` with ``a[index] = value``: the gradient of ``a`` is ``grad`` with the written
     places zeroed; ``value`` gets ``grad[index]``, summed back to its shape by the engine."""
 
@@ -129,7 +129,7 @@ def setitem(a: Any, index: Any, value: Any) -> Tensor:
     >>> v = tl.tensor(2.0, requires_grad=True)
     >>> y = tl.setitem(x, slice(1, 3), v)
     >>> y
-    tensor([0., 2., 2., 0.], grad_fn=<SetItem>)
+    tensor([0., 2., 2., 0.], grad_fn=<SetitemBackward>)
     >>> (y * tl.arange(4.0)).sum().backward()
     >>> x.grad, v.grad
     (array([0., 0., 0., 3.], dtype=float32), array(3., dtype=float32))
@@ -155,7 +155,7 @@ def setitem(a: Any, index: Any, value: Any) -> Tensor:
     if not fits:
         raise ValueError(f"setitem: a value of shape {value.shape} does not broadcast to the shape "
                          f"{target_shape} of the indexed part of a tensor of shape {a.shape}")
-    return SetItem.apply(a, value, index=index)
+    return Setitem.apply(a, value, index=index)
 
 
 class Cat(Op):

@@ -8,7 +8,7 @@ from tensorlite.ops.common import operands
 from tensorlite.tensor import Tensor
 
 
-class MatMul(Op):
+class Matmul(Op):
     """``a @ b``. 1-D operands are treated as a row (left) or a column (right) vector and the
     added axis is dropped again, as NumPy does; batch dims broadcast, and the engine sums the
     gradient over broadcast batch dims."""
@@ -70,7 +70,7 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"the second ({k_b})"
         )
     try:
-        return MatMul.apply(a, b)
+        return Matmul.apply(a, b)
     except ValueError:
         raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None

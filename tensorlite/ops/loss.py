@@ -184,7 +184,7 @@ class CrossEntropy(Op):
         return _as_shape(gx, self.in_shape), None
 
 
-class NLLLoss(Op):
+class NllLoss(Op):
     """Negative log-likelihood ``-weight[t] * x[n, t]`` of log-probabilities ``x`` (N, C, *d)."""
 
     def forward(self, x, target, weight, ignore_index, reduction):
@@ -213,7 +213,7 @@ class NLLLoss(Op):
         return _as_shape(g, self.in_shape), None
 
 
-class MSELoss(Op):
+class MseLoss(Op):
     """``(x - y) ** 2``, reduced; d/dx = ``2 (x - y)``, d/dy = ``-2 (x - y)``."""
 
     def forward(self, x, y, reduction):
@@ -470,7 +470,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     >>> logits = tl.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)
     >>> loss = cross_entropy(logits, np.array([0, 2]))
     >>> loss
-    tensor(0.669079, grad_fn=<CrossEntropy>)
+    tensor(0.669079, grad_fn=<CrossEntropyBackward>)
     >>> loss.backward(); logits.grad.round(4)
     array([[-0.1065,  0.0533,  0.0533],
            [ 0.1667,  0.1667, -0.3333]], dtype=float32)
@@ -545,7 +545,7 @@ def _nll_loss(where: Any, input: Any, target: Any, weight: Any, ignore_index: in
     n_classes, expected = _split_class_axis(x, where)
     ignored = _index_target(target, where, x.shape, expected, n_classes, ignore, False)
     w = _class_weight(weight, where, n_classes, x.dtype)
-    return NLLLoss.apply(x, target, weight=w, ignore_index=ignore if ignored else None, reduction=reduction)
+    return NllLoss.apply(x, target, weight=w, ignore_index=ignore if ignored else None, reduction=reduction)
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -576,7 +576,7 @@ def _mse_loss(where: Any, input: Any, target: Any, reduction: str) -> Tensor:
     x = _floating(input, where)
     x, y = operands(where, x, target)
     _same_shape(x, y, where)
-    return MSELoss.apply(x, y, reduction=_reduction(reduction, where))
+    return MseLoss.apply(x, y, reduction=_reduction(reduction, where))
 
 
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,

@@ -43,14 +43,15 @@ class BatchNorm(Op):
     ``x`` is viewed as (N, C) or (N, C, M) so that every statistic is a sum over axes 0 and 2 of
     a contiguous array, done by ``einsum`` (twice as fast as ``ndarray.sum`` over those axes).
     ``mean`` and ``var`` given: eval mode, a fixed affine map per channel. ``mean`` None: the
-    batch statistics (biased variance) are used, and when ``update`` is ``(running_mean,
-    running_var, momentum)`` those arrays are updated in place with the batch mean and the
-    unbiased batch variance, as PyTorch's kernel does.
+    batch statistics (biased variance) are used, and when ``stats_out`` is a list, the batch
+    mean and the unbiased batch variance are appended to it, for the caller to fold into its
+    running statistics (the op itself changes no state).
     """
 
-    def forward(self, x, *affine, has_weight, mean, var, eps, update):
+    def forward(self, x, *affine, has_weight, mean, var, eps, stats_out):
         n, c = x.shape[0], x.shape[1]
         if x.ndim == 2:  # per-channel sum of a, sum of a * b, and the shape of per-channel values
+            stat: tuple[int, ...]
             x3, total, dot, stat = x, "nc->c", "nc,nc->c", (c,)
         else:
             x3, total, dot, stat = x.reshape(n, c, math.prod(x.shape[2:])), "ncm->c", "ncm,ncm->c", (c, 1)
@@ -61,14 +62,8 @@ class BatchNorm(Op):
             mean = self.xp.einsum(total, x3) / count
             xc = x3 - mean.reshape(stat)
             var = self.xp.einsum(dot, xc, xc) / count
-            if update is not None:
-                running_mean, running_var, momentum = update
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean
-                running_var *= 1 - momentum
-                running_var += (momentum * count / max(count - 1, 1)) * var
-                mark_dirty(running_mean, "batch_norm's running-statistics update")
-                mark_dirty(running_var, "batch_norm's running-statistics update")
+            if stats_out is not None:
+                stats_out += [mean, var * (count / max(count - 1, 1))]
         invstd = 1 / self.xp.sqrt(var + eps)
         scale = invstd if weight is None else invstd * weight
         if batch_stats:
@@ -265,12 +260,26 @@ def _apply_batch_norm(x: Tensor, running_mean: Any, running_var: Any, weight: An
     ``x``'s dtype or None."""
     params = [t for t in (weight, bias) if t is not None]
     has_weight = weight is not None
-    if training:
-        update = None if running_mean is None else (running_mean, running_var, float(momentum))
-        return BatchNorm.apply(x, *params, has_weight=has_weight, mean=None, var=None,
-                               eps=float(eps), update=update)
-    return BatchNorm.apply(x, *params, has_weight=has_weight, mean=running_mean, var=running_var,
-                           eps=float(eps), update=None)
+    if not training:
+        return BatchNorm.apply(x, *params, has_weight=has_weight, mean=running_mean, var=running_var,
+                               eps=float(eps), stats_out=None)
+    stats: list[Any] | None = None if running_mean is None else []
+    out = BatchNorm.apply(x, *params, has_weight=has_weight, mean=None, var=None, eps=float(eps),
+                          stats_out=stats)
+    if stats:
+        mean, var = stats
+        update_running_stats(running_mean, running_var, mean, var, float(momentum))
+    return out
+
+
+def update_running_stats(running_mean: Any, running_var: Any, mean: Any, var: Any,
+                         momentum: float) -> None:
+    """``running = (1 - momentum) * running + momentum * batch`` in place, for the mean and the
+    (unbiased) variance, as PyTorch's batch norm does in training."""
+    for running, batch in ((running_mean, mean), (running_var, var)):
+        running *= 1 - momentum
+        running += momentum * batch
+        mark_dirty(running, "batch_norm's running-statistics update")
 
 
 def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,

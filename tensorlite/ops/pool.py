@@ -106,7 +106,8 @@ class MaxPoolNd(Op):
             if len(level) % 2:
                 merged.append(level[-1])
             level, owned = merged, True
-        out, index = level[0]
+        index: Any
+        out, index = level[0]  # index: an array, or an int when the kernel covers one element
         if not owned:  # a single offset: the kernel covers one element
             out, index = out.copy(), self.xp.zeros(out.shape, itype)
         if self.parents:

@@ -29,7 +29,7 @@ from tensorlite.backend import xp
 from tensorlite.ops.common import operands
 from tensorlite.tensor import Tensor
 
-__all__ = ["LSTMLayer", "lstm_layer"]
+__all__ = ["LstmLayer", "lstm_layer"]
 
 
 def _order(hidden: int) -> tuple[Any, Any]:
@@ -40,7 +40,7 @@ def _order(hidden: int) -> tuple[Any, Any]:
     return internal, xp.argsort(internal)
 
 
-class LSTMLayer(Op):
+class LstmLayer(Op):
     """``x`` (L, N, F), ``h0`` and ``c0`` (N, H), ``w_ih`` (4H, F), ``w_hh`` (4H, H), optional
     ``b_ih`` and ``b_hh`` (4H,), gates in PyTorch's order. Returns (L + 1, N, H).
 
@@ -126,7 +126,7 @@ class LSTMLayer(Op):
         dgates = self.xp.empty_like(q)  # d(pre-activation) of each step
         w_back = self.xp.ascontiguousarray(w_hh_p.T)  # (H, 4H)
         need_h0 = parents[1] is not None
-        dh_next = None
+        dh_next: Any = None
         for k in range(steps - 1, -1, -1):
             if dh_next is None:
                 dh[...] = dhs[k]
@@ -210,4 +210,4 @@ def lstm_layer(x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any = None,
         if t.shape != shape:
             raise ValueError(f"lstm_layer: {name} must have shape {shape} for x of shape {x.shape} "
                              f"and w_hh of shape {w_hh.shape}, got {t.shape}")
-    return LSTMLayer.apply(*tensors, reverse=bool(reverse))
+    return LstmLayer.apply(*tensors, reverse=bool(reverse))

@@ -64,12 +64,14 @@ class Mean(Op):
         return _spread(grad / _count(self.in_shape, self.axes), self.axes, self.keepdims, self.in_shape)
 
 
-class Extremum(Op):
-    """max or min over axes; tied extreme elements share the gradient equally."""
+class Max(Op):
+    """max over axes; tied extreme elements share the gradient equally."""
 
-    def forward(self, a, axes, keepdims, largest):
+    largest = True
+
+    def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
-        out = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
+        out = a.max(axis=axes, keepdims=True) if self.largest else a.min(axis=axes, keepdims=True)
         self.save(a, out)
         return _unkeep(out, axes, keepdims)
 
@@ -81,6 +83,12 @@ class Extremum(Op):
             hit |= self.xp.isnan(a) & self.xp.isnan(out)
         count = hit.sum(axis=self.axes, keepdims=True)
         return hit * (g / count)
+
+
+class Min(Max):
+    """min over axes; tied extreme elements share the gradient equally."""
+
+    largest = False
 
 
 class Var(Op):
@@ -141,7 +149,7 @@ def _shift(a: Any, axis: Any) -> Any:
     return a - _finite_max(a, axis)
 
 
-class LogSumExp(Op):
+class Logsumexp(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         m = _finite_max(a, axes)
@@ -348,7 +356,7 @@ def _extremum(a: Any, dim: Any, axis: Any, keepdim: bool, keepdims: bool, larges
     a = as_tensor(a, name)
     axes = _axes(a, dim, axis, name)
     _nonempty(a, axes, name)
-    return Extremum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims, name), largest=largest)
+    return (Max if largest else Min).apply(a, axes=axes, keepdims=_keep(keepdim, keepdims, name))
 
 
 def _correction(correction: int | None, ddof: int | None, name: str) -> int:
@@ -464,7 +472,7 @@ def logsumexp(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = Non
     tensor(10000.693)
     """
     a = _floating(a, "logsumexp")
-    return LogSumExp.apply(a, axes=_axes(a, dim, axis, "logsumexp"), keepdims=_keep(keepdim, keepdims, "logsumexp"))
+    return Logsumexp.apply(a, axes=_axes(a, dim, axis, "logsumexp"), keepdims=_keep(keepdim, keepdims, "logsumexp"))
 
 
 def _floating(a: Any, name: str) -> Tensor:
