@@ -71,6 +71,59 @@ def test_saved_file_gets_the_permissions_open_would_give(tmp_path):
     assert stat.S_IMODE((tmp_path / "a.npz").stat().st_mode) == stat.S_IMODE((tmp_path / "b.npy").stat().st_mode)
 
 
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, mode):
+    path, _ = _saved(tmp_path)
+    path.chmod(mode)
+    umask = os.umask(0o022)
+    try:
+        tl.save({"new": np.zeros(2)}, path)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == mode      # was 0644: the rename installed a new file
+    assert list(tl.load(path)) == ["new"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+@pytest.mark.parametrize("dangling", [False, True])
+def test_saving_to_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, dangling):
+    """As torch.save (it opens the path, so the link is followed): the target gets the new data."""
+    target = tmp_path / "real" / "ckpt.npz"
+    target.parent.mkdir()
+    if not dangling:
+        tl.save(STATE, target)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(os.path.relpath(target, tmp_path))
+    tl.save({"new": np.zeros(2)}, link)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert list(tl.load(target)) == ["new"] and list(tl.load(link)) == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.npz", "real"]
+    assert [p.name for p in target.parent.iterdir()] == ["ckpt.npz"]
+
+
+@pytest.mark.parametrize("key, why", [
+    ("w\x00", "NUL character"),
+    ("w\x00tail", "NUL character"),
+    ("k" * 65532, "65532 bytes long in UTF-8, and the zip format allows at most 65531"),
+    ("\u00e9" * 32766, "65532 bytes long"),                        # 2 bytes each in UTF-8
+    ("w\udc80", "cannot be encoded as UTF-8"),
+], ids=["nul", "nul-inside", "too-long", "too-long-utf8", "surrogate"])
+def test_save_refuses_a_key_that_cannot_round_trip_before_writing_anything(tmp_path, key, why):
+    path, before = _saved(tmp_path)
+    with pytest.raises(ValueError, match=f"save: key .* cannot be saved: .*{why}.*nothing was written"):
+        tl.save({"good": np.ones(2), key: np.zeros(1)}, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+
+
+def test_save_round_trips_the_longest_and_the_unusual_keys_it_accepts(tmp_path):
+    keys = ["k" * 65531, "", "a/../b", "/abs", "a\\b", "\u00e9\u4e2d", " spaced ", "x.npy"]
+    tl.save({key: np.full(1, i) for i, key in enumerate(keys)}, tmp_path / "keys.npz")
+    loaded = tl.load(tmp_path / "keys.npz")
+    assert list(loaded) == keys and [int(v[0]) for v in loaded.values()] == list(range(len(keys)))
+
 def test_a_failed_save_keeps_the_previous_file_and_leaves_no_temporary(tmp_path):
     path, before = _saved(tmp_path)
 
