@@ -97,9 +97,10 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     symbolic link keeps being one: the file it points to is replaced, as ``torch.save`` writes
     through a link. Every key is checked before anything is written: one that the zip format
     cannot store as given (a NUL character, more than 65531 bytes of UTF-8, a lone surrogate) is
-    refused, so a failed save never replaces a good file. A failed save removes its temporary file; a process killed mid-save (SIGKILL,
-    power loss) cannot, and ``save`` does not remove such leftovers later, since it cannot tell
-    them from another process's save in progress: they are safe to delete. ``path`` is used as
+    refused, so a failed save never replaces a good file. A failed save removes its temporary
+    file; a process killed mid-save (SIGKILL, power loss) cannot, and ``save`` does not remove
+    such leftovers later, since it cannot tell them from another process's save in progress:
+    they are safe to delete. ``path`` is used as
     given (no suffix is added).
 
     Parameters
