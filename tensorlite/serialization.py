@@ -100,8 +100,7 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     refused, so a failed save never replaces a good file. A failed save removes its temporary
     file; a process killed mid-save (SIGKILL, power loss) cannot, and ``save`` does not remove
     such leftovers later, since it cannot tell them from another process's save in progress:
-    they are safe to delete. ``path`` is used as
-    given (no suffix is added).
+    they are safe to delete. ``path`` is used as given (no suffix is added).
 
     Parameters
     ----------
