@@ -106,6 +106,9 @@ class Optimizer:
                 f"but got {type(params).__name__}" + (" (wrap a single tensor in a list)" if isinstance(
                     params, Tensor) else "")
             )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be given in an ordered collection (a list), not a "
+                            f"{type(params).__name__}, whose order changes between runs (and breaks checkpoints)")
         try:
             groups = list(params)
         except TypeError:
