@@ -57,10 +57,12 @@ class Sum(Op):
 class Mean(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
+        if not _count(a.shape, axes):  # over a size-0 dim: nan, as in PyTorch, without NumPy's warning
+            return a.sum(axis=axes, keepdims=keepdims) * xp.nan
         return a.mean(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
-        return _spread(grad / _count(self.in_shape, self.axes), self.axes, self.keepdims, self.in_shape)
+        return _spread(grad / (_count(self.in_shape, self.axes) or 1), self.axes, self.keepdims, self.in_shape)
 
 
 class Extremum(Op):
@@ -87,8 +89,9 @@ class Var(Op):
 
     def forward(self, a, axes, keepdims, correction):
         self.axes, self.keepdims = axes, keepdims
-        centered = a - a.mean(axis=axes, keepdims=True)
-        self.denom = builtins.max(_count(a.shape, axes) - correction, 0)
+        n = _count(a.shape, axes)  # n == 0 (a size-0 dim): nan, as in PyTorch, not NumPy's warning
+        centered = a - (a.mean(axis=axes, keepdims=True) if n else a.sum(axis=axes, keepdims=True) * xp.nan)
+        self.denom = builtins.max(n - correction, 0)
         self.save(centered)
         # a variance beyond the dtype's range is inf (as in PyTorch), without an overflow warning
         with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -109,8 +112,9 @@ class Std(Var):
 
     def forward(self, a, axes, keepdims, correction):
         out = xp.sqrt(super().forward(a, axes, keepdims, correction))
-        if not ((out > xp.sqrt(xp.finfo(out.dtype).tiny)) & (out < xp.inf)).all():
-            centered = self.saved[0]  # squares out of range (or a 0, NaN or inf result: unchanged)
+        centered = self.saved[0]
+        if centered.size and not ((out > xp.sqrt(xp.finfo(out.dtype).tiny)) & (out < xp.inf)).all():
+            # squares out of range (or a 0, NaN or inf result: unchanged)
             scale = xp.abs(centered).max(axis=axes, keepdims=True)
             scale = xp.where(scale > 0, scale, 1)
             with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
