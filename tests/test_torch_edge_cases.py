@@ -139,5 +139,5 @@ def test_clamp_tensor_bounds_broadcast_and_promote_as_pytorch():
     _same(ints, torch.clamp(torch.tensor([1, 5]), min=torch.tensor([2.5, 0.0])))
     assert ints.dtype == np.float32
     assert tl.clamp(tl.tensor([1.0, 5.0]), min=np.array([2.0, 0.0], np.float32), max=4).data.tolist() == [2.0, 4.0]
-    with pytest.raises(ValueError, match=r"clip: the bounds' shapes \[\(2,\)\] do not broadcast with the input's \(3,\)"):
+    with pytest.raises(ValueError, match=r"clip: the bounds' shapes \[\(2,\)\] do not broadcast with the input's"):
         tl.clamp(tl.zeros(3), min=tl.zeros(2))
