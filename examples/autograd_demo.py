@@ -1,8 +1,11 @@
 """Train a two-layer network on two interleaved spirals with nothing but tensors and autograd.
 
-Run: python examples/autograd_demo.py
+Run: python examples/autograd_demo.py [--steps N]
 """
 from __future__ import annotations
+
+import argparse
+from typing import Sequence
 
 import numpy as np
 
@@ -54,5 +57,14 @@ def main(steps: int = 1500) -> float:
     return float(accuracy)
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1500, help="gradient descent steps (default 1500)")
+    args = parser.parse_args(argv)
+    if args.steps < 0:
+        parser.error(f"argument --steps: must be 0 or more, got {args.steps}")
+    return args
+
+
 if __name__ == "__main__":
-    main()
+    main(parse_args().steps)

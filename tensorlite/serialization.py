@@ -11,6 +11,7 @@ import errno
 import math
 import os
 import secrets
+import stat
 import zipfile
 import zlib
 from typing import Any, Mapping
@@ -21,21 +22,58 @@ from tensorlite.tensor import Tensor
 _npy = xp.lib.format
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive with members / an empty one
 _BROKEN = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+_MAX_NAME = 0xFFFF  # a zip member name's length field holds 16 bits (bytes of UTF-8)
+
+
+def _member_name(key: str) -> str:
+    """The archive member that holds entry ``key``; ValueError when ``load`` could not give ``key`` back."""
+    name = key + ".npy"
+    why = None
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        why = f"it cannot be encoded as UTF-8 ({e.reason} at position {e.start})"
+    else:
+        if "\x00" in key:
+            why = f"it holds a NUL character (at position {key.index(chr(0))}), where a zip member name ends"
+        elif zipfile.ZipInfo(name).filename != name:
+            why = f"the zip format stores it as {zipfile.ZipInfo(name).filename[:-4]!r}"
+        elif size > _MAX_NAME:
+            why = f"it is {size - 4} bytes long in UTF-8, and the zip format allows at most {_MAX_NAME - 4}"
+    if why is not None:
+        shown = key if len(key) <= 60 else key[:40] + f"...({len(key)} characters)"
+        raise ValueError(f"save: key {shown!r} cannot be saved: {why}; nothing was written")
+    return name
 
 
 def _temporary_beside(path: str) -> tuple[int, str]:
     """Create ``.<name>.<random>.tmp`` in the folder of ``path``; return its descriptor and path.
 
-    Opened with mode 0o666 so the process umask applies, as for a file made with ``open``.
+    Opened with mode 0o666 so the process umask applies, as for a file made with ``open``;
+    when ``path`` exists, its permission bits are copied instead (a 0600 file stays 0600).
     """
     folder, name = os.path.split(os.path.abspath(path))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
         tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
         try:
-            return os.open(tmp, flags, 0o666), tmp
+            fd = os.open(tmp, flags, 0o666)
         except FileExistsError:  # pragma: no cover - 2**-32 chance
             continue
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            return fd, tmp
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+            else:  # pragma: no cover - Windows
+                os.chmod(tmp, mode)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+        return fd, tmp
 
 
 def _sync_folder(folder: str) -> None:
@@ -55,10 +93,14 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     The arrays go to a temporary file ``.<name>.<random>.tmp`` beside ``path``, which is flushed
     to disk (``fsync``) and renamed over ``path``; the folder is then flushed too, so the rename
     itself survives a power cut. A save that fails or is interrupted leaves any previous file at
-    ``path`` intact. A failed save removes its temporary file; a process killed mid-save (SIGKILL,
-    power loss) cannot, and ``save`` does not remove such leftovers later, since it cannot tell
-    them from another process's save in progress: they are safe to delete. ``path`` is used as
-    given (no suffix is added).
+    ``path`` intact. An existing file keeps its permission bits, and a ``path`` that is a
+    symbolic link keeps being one: the file it points to is replaced, as ``torch.save`` writes
+    through a link. Every key is checked before anything is written: one that the zip format
+    cannot store as given (a NUL character, more than 65531 bytes of UTF-8, a lone surrogate) is
+    refused, so a failed save never replaces a good file. A failed save removes its temporary
+    file; a process killed mid-save (SIGKILL, power loss) cannot, and ``save`` does not remove
+    such leftovers later, since it cannot tell them from another process's save in progress:
+    they are safe to delete. ``path`` is used as given (no suffix is added).
 
     Parameters
     ----------
@@ -71,6 +113,9 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     ------
     TypeError
         for a key that is not a string, or an entry holding Python objects.
+    ValueError
+        for a key that could not be read back as given (see above), or an entry that is not an
+        array.
     FileNotFoundError
         when the folder of ``path`` does not exist.
 
@@ -86,6 +131,7 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     for key, value in state_dict.items():
         if not isinstance(key, str):
             raise TypeError(f"save: keys must be strings, got {key!r}")
+        _member_name(key)
         try:
             arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
         except ValueError as e:
@@ -95,6 +141,8 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
                             "only numeric arrays can be saved")
         arrays[key] = arr
     path = os.fspath(path)
+    if os.path.islink(path):  # write the file the link points to, and keep the link
+        path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder!r} of {path!r} does not exist")
@@ -103,7 +151,7 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
                 for key, arr in arrays.items():  # the .npz layout: one .npy file per key
-                    with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                    with archive.open(_member_name(key), "w", force_zip64=True) as member:
                         _npy.write_array(member, xp.asanyarray(arr), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())

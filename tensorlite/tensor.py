@@ -73,13 +73,13 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "__weakref__")
+    __slots__ = ("data", "_grad", "_requires_grad", "_ctx", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self.data = _checked_array(data, dtype, False, "Tensor")
-        self.grad: Any = None
+        self._grad: Any = None
         self._ctx: Any = None
         self._requires_grad = False
         if requires_grad:
@@ -90,7 +90,7 @@ class Tensor:
         """Wrap an ndarray with no checks and no grad (internal fast path)."""
         t = cls.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
         t._requires_grad = False
         t._ctx = None
         return t
@@ -169,6 +169,18 @@ class Tensor:
             )
         self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad(self) -> Any:
+        """The accumulated gradient: an ndarray of ``data``'s shape and dtype, or None.
+
+        Assigning a Tensor stores its ``.data`` (``p.grad = tl.ones(3)`` works as in PyTorch).
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = value.data if isinstance(value, Tensor) else value
 
     @property
     def requires_grad(self) -> bool:

@@ -26,8 +26,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 import os
 import time
+from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
 
 from tensorlite import config
@@ -268,6 +270,78 @@ class EarlyStopping:
 # ----------------------------------------------------------------------------------------------
 # Checkpoints: one .npz file, arrays stored as arrays and everything else as one JSON string
 
+_FORMAT = 2  # 1: plain JSON (dict keys became strings, tuples lists); 2: typed JSON, see _encode
+
+
+def _encode(value: Any, where: str) -> Any:
+    """``value`` as JSON data that :func:`_decode` turns back into an equal value of the same types.
+
+    JSON keeps None, bools, ints, floats (``NaN`` and ``Infinity`` included), strings and lists;
+    everything else is a one-key object naming its type: ``{"tuple": [...]}``, ``{"dict": [[key,
+    value], ...]}`` (keys of any type, in order), ``{"Counter": [...]}``, and ``{"ndarray": [dtype,
+    shape, values]}`` / ``{"numpy": [dtype, value]}`` for NumPy arrays and scalars.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, xp.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"save_checkpoint: {where} is an array of dtype {value.dtype}, which a checkpoint "
+                            "cannot store")
+        return {"ndarray": [value.dtype.str, list(value.shape), value.ravel().tolist()]}
+    if isinstance(value, xp.generic) and value.dtype.kind in "biuf":
+        return {"numpy": [value.dtype.str, value.item()]}
+    if isinstance(value, list):
+        return [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, tuple) and type(value) is tuple:
+        return {"tuple": [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, dict) and type(value) in (dict, Counter):
+        return {type(value).__name__: [[_encode(k, f"a key of {where}"), _encode(v, f"{where}[{k!r}]")]
+                                       for k, v in value.items()]}
+    raise TypeError(f"save_checkpoint: {where} holds a {type(value).__name__} ({value!r:.60}), which a "
+                    "checkpoint cannot store (it keeps numbers, strings, None, lists, tuples, dicts and "
+                    "NumPy arrays)")
+
+
+def _decode(value: Any) -> Any:
+    """Inverse of :func:`_encode`; raises ValueError (or TypeError) on data it did not write."""
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise ValueError(f"unexpected JSON value {value!r:.60}")  # pragma: no cover - json gives no other
+    if len(value) != 1:
+        raise ValueError(f"an object with keys {sorted(value)} where a typed value was expected")
+    (kind, body), = value.items()
+    if kind == "tuple" and isinstance(body, list):
+        return tuple(_decode(v) for v in body)
+    if kind in ("dict", "Counter") and isinstance(body, list):
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in body):
+            raise ValueError(f"a {kind} whose items are not [key, value] pairs")
+        items = [(_decode(k), _decode(v)) for k, v in body]
+        return Counter(dict(items)) if kind == "Counter" else dict(items)
+    if kind == "numpy" and isinstance(body, list) and len(body) == 2:
+        return xp.asarray(body[1], dtype=_numeric_dtype(body[0]))[()]
+    if kind == "ndarray" and isinstance(body, list) and len(body) == 3:
+        dtype, shape, values = body
+        return xp.asarray(values, dtype=_numeric_dtype(dtype)).reshape(shape)
+    raise ValueError(f"an object of unknown type {kind!r:.40}")
+
+
+def _numeric_dtype(name: Any) -> Any:
+    dtype = xp.dtype(name)
+    if dtype.kind not in "biuf":
+        raise ValueError(f"dtype {name!r:.40} is not numeric")
+    return dtype
+
+
+def _scheduler_state(scheduler: Any) -> dict[str, Any]:
+    """The scheduler's state dict without its callables (such as LambdaLR's functions)."""
+    return {k: v for k, v in scheduler.state_dict().items()
+            if not callable(v) and not (isinstance(v, list) and any(callable(x) for x in v))}
+
 
 def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = None, scheduler: Any = None,
                     epoch: int = 0, history: History | None = None) -> None:
@@ -276,7 +350,10 @@ def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     The file is an ``.npz`` written by :func:`tensorlite.save`: parameters and buffers under
     ``model/<name>``, optimizer state arrays under ``optimizer/<index>/<name>``, the history
     under ``history/<field>``, and the rest (hyper-parameters, scheduler state, the random
-    generator's state) as one JSON string under ``meta``. Nothing is pickled.
+    generator's state) as one JSON string under ``meta``, which keeps the type of every value
+    (tuples stay tuples, a ``MultiStepLR``'s milestone counter keeps its int keys, a NumPy scalar
+    its dtype), so a resumed run continues bit for bit as if it had never stopped. Nothing is
+    pickled.
 
     Parameters
     ----------
@@ -294,6 +371,13 @@ def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     history : History, optional
         The figures measured so far, stored under ``history/<field>``.
 
+    Raises
+    ------
+    TypeError
+        when the optimizer's or the scheduler's state holds a value a checkpoint cannot store
+        (anything but numbers, strings, None, lists, tuples, dicts and numeric NumPy arrays);
+        nothing is written then.
+
     Examples
     --------
     >>> import os, tempfile, tensorlite as tl
@@ -307,23 +391,23 @@ def save_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     ['meta', 'model/bias', 'model/weight']
     """
     arrays: dict[str, Any] = {f"model/{k}": v for k, v in model.state_dict().items()}
-    meta: dict[str, Any] = {"format": 1, "epoch": epoch,
-                            "rng": _jsonable(config.generator().bit_generator.state)}
+    meta: dict[str, Any] = {"epoch": epoch, "rng": config.generator().bit_generator.state}
     if optimizer is not None:
         sd = optimizer.state_dict()
-        scalars: dict[str, dict[str, Any]] = {}
+        scalars: dict[int, dict[str, Any]] = {}
         for index, entry in sd["state"].items():
             for name, value in entry.items():
                 if isinstance(value, xp.ndarray) and value.ndim > 0:
                     arrays[f"optimizer/{index}/{name}"] = value
                 else:
-                    scalars.setdefault(str(index), {})[name] = _jsonable(value)
-        meta["optimizer"] = {"param_groups": _jsonable(sd["param_groups"]), "scalars": scalars}
+                    scalars.setdefault(index, {})[name] = value
+        meta["optimizer"] = {"class": type(optimizer).__name__, "param_groups": sd["param_groups"],
+                             "scalars": scalars}
     if scheduler is not None:
-        meta["scheduler"] = {k: _jsonable(v) for k, v in scheduler.state_dict().items() if not callable(v)
-                             and not (isinstance(v, list) and any(callable(x) for x in v))}
+        meta["scheduler"] = {"class": type(scheduler).__name__, "state": _scheduler_state(scheduler)}
     if history is not None:
         arrays.update({f"history/{k}": v for k, v in history.as_arrays().items()})
+    meta = {"format": _FORMAT, **{key: _encode(value, f"the {key} entry") for key, value in meta.items()}}
     arrays["meta"] = xp.asarray(json.dumps(meta))
     save(arrays, path)
 
@@ -334,7 +418,9 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
 
     The model's parameters are loaded in place (``load_state_dict(strict=True)``), so an
     optimizer built on them keeps working. The random generator's state is restored too, so
-    shuffling and dropout continue as if training had never stopped.
+    shuffling and dropout continue as if training had never stopped. Everything is checked
+    first (the model's, the optimizer's and the scheduler's state, the generator's state, the
+    history): when anything does not fit, the error is raised before any of them has changed.
 
     Parameters
     ----------
@@ -343,9 +429,10 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     model : Module
         The :class:`tensorlite.nn.Module` to load into (of the saved architecture).
     optimizer : Optimizer, optional
-        Loaded from the checkpoint when given.
+        Loaded from the checkpoint when given (of the saved class and parameter groups).
     scheduler : lr scheduler, optional
-        Loaded from the checkpoint when given.
+        Loaded from the checkpoint when given and the checkpoint holds a scheduler's state (of
+        the saved class).
 
     Returns
     -------
@@ -356,8 +443,9 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     ------
     ValueError
         naming the file, when it is not a readable checkpoint (truncated, corrupt, not an
-        ``.npz``: see :func:`tensorlite.load`) or its model or optimizer state does not fit
-        ``model`` or ``optimizer`` (every mismatch listed at once).
+        ``.npz``: see :func:`tensorlite.load`), when an entry is damaged (naming the entry), or
+        when its model, optimizer or scheduler state does not fit ``model``, ``optimizer`` or
+        ``scheduler`` (every mismatch of the model, or of the optimizer, listed at once).
 
     Examples
     --------
@@ -374,48 +462,149 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any = N
     >>> bool((restored.weight.data == model.weight.data).all())
     True
     """
+    name = os.fspath(path)
     stored = load(path)
+
+    def damaged(entry: str, why: str) -> ValueError:
+        return ValueError(f"load_checkpoint: {name!r}: entry {entry!r} is damaged: {why}")
+
     if "meta" not in stored:
-        raise ValueError(f"load_checkpoint: {os.fspath(path)!r} is not a tensorlite training checkpoint "
+        raise ValueError(f"load_checkpoint: {name!r} is not a tensorlite training checkpoint "
                          "(no 'meta' entry); use tl.load for plain state dicts")
-    meta = json.loads(str(stored["meta"]))
     try:
-        model.load_state_dict({k[len("model/"):]: v for k, v in stored.items() if k.startswith("model/")})
-    except ValueError as e:  # StateDictError too: name the file as well
-        raise type(e)(f"load_checkpoint: {os.fspath(path)!r}: {e}") from None
+        meta = json.loads(str(stored["meta"]))
+    except ValueError as e:
+        raise damaged("meta", f"it is not valid JSON ({e})") from None
+    if not isinstance(meta, dict):
+        raise damaged("meta", f"it holds a JSON {type(meta).__name__}, not an object")
+    version = meta.get("format")
+    if version not in (1, _FORMAT):
+        raise damaged("meta", f"unknown format {version!r:.40} (this tensorlite reads formats 1 and {_FORMAT})")
+    decode = _decode if version == _FORMAT else (lambda value: value)
+
+    def field(key: str, check: Callable[[Any], bool], expected: str) -> Any:
+        if key not in meta:
+            raise damaged("meta", f"it has no {key!r}")
+        try:
+            value = decode(meta[key])
+        except (ValueError, TypeError) as e:
+            raise damaged("meta", f"its {key!r} cannot be read ({e})") from None
+        if not check(value):
+            raise damaged("meta", f"its {key!r} is {value!r:.60}, not {expected}")
+        return value
+
+    epoch = field("epoch", lambda v: isinstance(v, int) and not isinstance(v, bool), "an int")
+    rng = field("rng", lambda v: isinstance(v, dict), "a generator state")
+    bit_generator = config.generator().bit_generator
+    try:
+        type(bit_generator)().state = rng  # check it on a scratch generator of the same kind
+    except (ValueError, TypeError, KeyError) as e:
+        raise damaged("meta", f"its 'rng' is not a state of {type(bit_generator).__name__} ({e!r:.80})") from None
+
+    fields = {k[len("history/"):]: v for k, v in stored.items() if k.startswith("history/")}
+    history = None
+    if fields:
+        names = [f.name for f in dataclasses.fields(History)]
+        for key in names:
+            if key not in fields:
+                raise ValueError(f"load_checkpoint: {name!r}: the history has no entry 'history/{key}'")
+            value = fields[key]
+            if value.ndim != 1 or value.dtype.kind not in "biuf":
+                raise damaged(f"history/{key}", f"it holds a {value.dtype} array of shape {value.shape}, not "
+                                                "a 1-D array of numbers")
+        history = History.from_arrays(fields)
+
+    new_optimizer_state = None
     if optimizer is not None:
         if "optimizer" not in meta:
-            raise ValueError(f"load_checkpoint: {os.fspath(path)!r} holds no optimizer state")
+            raise ValueError(f"load_checkpoint: {name!r} holds no optimizer state")
+        saved = field("optimizer", lambda v: isinstance(v, dict), "an object")
+        if version == _FORMAT and saved.get("class") != type(optimizer).__name__:
+            raise ValueError(f"load_checkpoint: {name!r} holds the state of a {saved.get('class')!s:.40} "
+                             f"optimizer, not of a {type(optimizer).__name__}")
         state: dict[int, dict[str, Any]] = {}
         for key, value in stored.items():
             if key.startswith("optimizer/"):
-                _, index, name = key.split("/", 2)
-                state.setdefault(int(index), {})[name] = value
-        for index, entry in meta["optimizer"]["scalars"].items():
-            state.setdefault(int(index), {}).update(entry)
-        groups = [{k: (tuple(v) if isinstance(v, list) and k != "params" else v) for k, v in g.items()}
-                  for g in meta["optimizer"]["param_groups"]]
+                parts = key.split("/", 2)
+                if len(parts) != 3 or not parts[1].isdigit():
+                    raise damaged(key, "an optimizer entry is named optimizer/<parameter index>/<name>")
+                state.setdefault(int(parts[1]), {})[parts[2]] = value
         try:
-            optimizer.load_state_dict({"state": state, "param_groups": groups})
+            scalars = saved["scalars"]
+            groups = saved["param_groups"]
+            for index, entry in scalars.items():
+                state.setdefault(int(index), {}).update(entry)
+            if version == 1:  # format 1 turned tuples (Adam's betas) into lists
+                groups = [{k: (tuple(v) if isinstance(v, list) and k != "params" else v) for k, v in g.items()}
+                          for g in groups]
+            new_optimizer_state = optimizer._checked_state({"state": state, "param_groups": groups})
         except ValueError as e:
-            raise ValueError(f"load_checkpoint: {os.fspath(path)!r}: {e}") from None
+            raise ValueError(f"load_checkpoint: {name!r}: {e}") from None
+        except (TypeError, KeyError, AttributeError) as e:
+            raise damaged("meta", f"its optimizer state cannot be read ({e!r:.80})") from None
+
+    scheduler_state = None
     if scheduler is not None and "scheduler" in meta:
-        scheduler_state = scheduler.state_dict()
-        scheduler_state.update(meta["scheduler"])
+        saved = field("scheduler", lambda v: isinstance(v, dict), "an object")
+        current = _scheduler_state(scheduler)
+        if version == _FORMAT:
+            if saved.get("class") != type(scheduler).__name__:
+                raise ValueError(f"load_checkpoint: {name!r} holds the state of a {saved.get('class')!s:.40} "
+                                 f"scheduler, not of a {type(scheduler).__name__}")
+            saved = saved.get("state")
+        else:
+            saved = _like(saved, current)
+        problems = _scheduler_problems(saved, current)
+        if problems:
+            raise ValueError(f"load_checkpoint: {name!r}: the {type(scheduler).__name__} state does not fit the "
+                             "scheduler: " + "; ".join(problems))
+        scheduler_state = {**scheduler.state_dict(), **saved}
+
+    # Everything is checked: now change things, the model first (it checks before it copies).
+    try:
+        model.load_state_dict({k[len("model/"):]: v for k, v in stored.items() if k.startswith("model/")})
+    except ValueError as e:  # StateDictError too: name the file as well
+        raise type(e)(f"load_checkpoint: {name!r}: {e}") from None
+    if new_optimizer_state is not None:
+        optimizer.param_groups, optimizer.state = new_optimizer_state
+    if scheduler_state is not None:
         scheduler.load_state_dict(scheduler_state)
-    config.generator().bit_generator.state = meta["rng"]
-    fields = {k[len("history/"):]: v for k, v in stored.items() if k.startswith("history/")}
-    return {"epoch": int(meta["epoch"]), "history": History.from_arrays(fields) if fields else None}
+    bit_generator.state = rng
+    return {"epoch": epoch, "history": history}
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, xp.ndarray) or isinstance(value, xp.generic):
-        return value.tolist()
-    return value
+def _like(saved: Any, template: Any) -> Any:
+    """A format-1 value (plain JSON) given back the types of the live ``template``: int keys of a
+    dict (a MultiStepLR's milestones) and tuples, which JSON had turned into strings and lists."""
+    if isinstance(saved, dict) and isinstance(template, dict):
+        kinds = {type(k) for k in template}
+        out = {(int(k) if kinds == {int} and isinstance(k, str) and k.lstrip("-").isdigit() else k):
+               _like(v, next(iter(template.values()), None)) for k, v in saved.items()}
+        return type(template)(out) if isinstance(template, Counter) else out
+    if isinstance(saved, list) and isinstance(template, (list, tuple)):
+        items = [_like(v, template[0] if template else None) for v in saved]
+        return tuple(items) if isinstance(template, tuple) else items
+    return saved
+
+
+def _scheduler_problems(saved: Any, current: dict[str, Any]) -> list[str]:
+    """Why a saved scheduler state does not fit a scheduler whose state is ``current`` (empty: it fits)."""
+    if not isinstance(saved, dict):
+        return [f"it is a {type(saved).__name__}, not a dict"]
+    problems = [f"unknown entry {key!r}" for key in saved if key not in current]
+    for key, value in saved.items():
+        if key not in current or value is None or current[key] is None:
+            continue
+        mine = current[key]
+        if isinstance(mine, numbers.Real) and isinstance(value, numbers.Real) and \
+                isinstance(mine, bool) == isinstance(value, bool):
+            continue
+        if type(mine) is not type(value):
+            problems.append(f"{key!r} is a {type(value).__name__}, the scheduler's is a {type(mine).__name__}")
+        elif isinstance(mine, list) and len(mine) != len(value):
+            problems.append(f"{key!r} has {len(value)} entries (one per parameter group?), the scheduler's "
+                            f"has {len(mine)}")
+    return problems
 
 
 # ----------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ problem at once and loads nothing then; training checkpoints go through the same
 """
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import stat
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +72,59 @@ def test_saved_file_gets_the_permissions_open_would_give(tmp_path):
     assert stat.S_IMODE((tmp_path / "a.npz").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "a.npz").stat().st_mode) == stat.S_IMODE((tmp_path / "b.npy").stat().st_mode)
 
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, mode):
+    path, _ = _saved(tmp_path)
+    path.chmod(mode)
+    umask = os.umask(0o022)
+    try:
+        tl.save({"new": np.zeros(2)}, path)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == mode      # was 0644: the rename installed a new file
+    assert list(tl.load(path)) == ["new"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+@pytest.mark.parametrize("dangling", [False, True])
+def test_saving_to_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, dangling):
+    """As torch.save (it opens the path, so the link is followed): the target gets the new data."""
+    target = tmp_path / "real" / "ckpt.npz"
+    target.parent.mkdir()
+    if not dangling:
+        tl.save(STATE, target)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(os.path.relpath(target, tmp_path))
+    tl.save({"new": np.zeros(2)}, link)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert list(tl.load(target)) == ["new"] and list(tl.load(link)) == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.npz", "real"]
+    assert [p.name for p in target.parent.iterdir()] == ["ckpt.npz"]
+
+
+@pytest.mark.parametrize("key, why", [
+    ("w\x00", "NUL character"),
+    ("w\x00tail", "NUL character"),
+    ("k" * 65532, "65532 bytes long in UTF-8, and the zip format allows at most 65531"),
+    ("\u00e9" * 32766, "65532 bytes long"),                        # 2 bytes each in UTF-8
+    ("w\udc80", "cannot be encoded as UTF-8"),
+], ids=["nul", "nul-inside", "too-long", "too-long-utf8", "surrogate"])
+def test_save_refuses_a_key_that_cannot_round_trip_before_writing_anything(tmp_path, key, why):
+    path, before = _saved(tmp_path)
+    with pytest.raises(ValueError, match=f"save: key .* cannot be saved: .*{why}.*nothing was written"):
+        tl.save({"good": np.ones(2), key: np.zeros(1)}, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+
+
+def test_save_round_trips_the_longest_and_the_unusual_keys_it_accepts(tmp_path):
+    keys = ["k" * 65531, "", "a/../b", "/abs", "a\\b", "\u00e9\u4e2d", " spaced ", "x.npy"]
+    tl.save({key: np.full(1, i) for i, key in enumerate(keys)}, tmp_path / "keys.npz")
+    loaded = tl.load(tmp_path / "keys.npz")
+    assert list(loaded) == keys and [int(v[0]) for v in loaded.values()] == list(range(len(keys)))
 
 def test_a_failed_save_keeps_the_previous_file_and_leaves_no_temporary(tmp_path):
     path, before = _saved(tmp_path)
@@ -394,3 +449,167 @@ def test_a_training_checkpoint_for_another_model_names_the_file(tmp_path):
     wider = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
     with pytest.raises(ValueError, match=r"load_checkpoint: .*train\.npz.*Adam.load_state_dict"):
         load_checkpoint(path, wider, optim.Adam([*wider.parameters(), tl.ones(1, requires_grad=True)]))
+
+
+# -- a failed load_checkpoint changes nothing --------------------------------------------------------
+
+def _everything(model, opt, scheduler):
+    """What load_checkpoint may change, as plain values to compare."""
+    state = opt.state_dict()
+    return ({k: v.copy() for k, v in model.state_dict().items()},
+            {i: {k: np.array(v).tolist() for k, v in s.items()} for i, s in state["state"].items()},
+            [{k: v for k, v in g.items()} for g in state["param_groups"]],
+            repr(scheduler.state_dict()), tl.config.generator().bit_generator.state)
+
+
+def _assert_unchanged(before, after):
+    for key in before[0]:
+        np.testing.assert_array_equal(after[0][key], before[0][key])
+    assert after[1:] == before[1:]
+
+
+def _target():
+    """Another run's model, optimizer and scheduler: a load into them would change each one."""
+    tl.manual_seed(5)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    opt = optim.Adam(model.parameters(), lr=0.5)
+    nn.CrossEntropyLoss()(model(tl.randn(3, 4)), np.arange(3) % 2).backward()
+    opt.step()
+    return model, opt, optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 2])
+
+
+def _saved_training(tmp_path):
+    model, opt = _trained()
+    scheduler = optim.lr_scheduler.MultiStepLR(opt, milestones=[3, 5], gamma=0.5)
+    path = tmp_path / "train.npz"
+    save_checkpoint(path, model, opt, scheduler, epoch=4, history=tl.training.History(train_loss=[0.5, 0.4],
+                                                                                     epoch_iteration=[2]))
+    return path
+
+
+MISMATCHES = {
+    "optimizer params": (lambda m, o, s: (m, optim.Adam([*m.parameters(), tl.ones(1, requires_grad=True)]), s),
+                         r"Adam.load_state_dict: 1 problem"),
+    "optimizer class": (lambda m, o, s: (m, optim.SGD(m.parameters()), None),
+                        r"holds the state of a Adam optimizer, not of a SGD"),
+    "optimizer groups": (lambda m, o, s: (m, optim.Adam([{"params": [m[0].weight]}, {"params": [
+        m[0].bias, m[2].weight, m[2].bias]}]), None), r"the optimizer has 2"),
+    "scheduler class": (lambda m, o, s: (m, o, optim.lr_scheduler.StepLR(o, 2)),
+                        r"holds the state of a MultiStepLR scheduler, not of a StepLR"),
+    "model": (lambda m, o, s: (nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), o, s),
+              r"2\.weight: checkpoint shape \(2, 8\)"),
+}
+
+
+@pytest.mark.parametrize("mismatch", list(MISMATCHES))
+def test_a_failed_load_checkpoint_changes_nothing(tmp_path, mismatch):
+    """It used to raise only after it had overwritten the model's weights."""
+    path = _saved_training(tmp_path)
+    make, message = MISMATCHES[mismatch]
+    model, opt, scheduler = make(*_target())
+    scheduler = scheduler or optim.lr_scheduler.MultiStepLR(opt, milestones=[1])
+    before = _everything(model, opt, scheduler)
+    with pytest.raises(ValueError, match=r"load_checkpoint: .*train\.npz.*" + message):
+        load_checkpoint(path, model, opt, scheduler)
+    _assert_unchanged(before, _everything(model, opt, scheduler))
+
+
+def _rewrite(path, change):
+    """Change the stored entries and write them back with valid checksums (tl.save)."""
+    stored = tl.load(path)
+    change(stored)
+    tl.save(stored, path)
+
+
+def _meta(edit):
+    def change(stored):
+        meta = json.loads(str(stored["meta"]))
+        stored["meta"] = np.asarray(edit(meta) if callable(edit) else edit)
+    return change
+
+
+def _dropped(key):
+    def edit(meta):
+        del meta[key]
+        return json.dumps(meta)
+    return edit
+
+
+def _set(key, value):
+    def edit(meta):
+        meta[key] = value
+        return json.dumps(meta)
+    return edit
+
+
+DAMAGE = {
+    "not json": (_meta("{'epoch': 3"), "meta", "not valid JSON"),
+    "a list": (_meta("[1, 2]"), "meta", "holds a JSON list, not an object"),
+    "no rng": (_meta(_dropped("rng")), "meta", "it has no 'rng'"),
+    "no epoch": (_meta(_dropped("epoch")), "meta", "it has no 'epoch'"),
+    "epoch a string": (_meta(_set("epoch", "four")), "meta", "its 'epoch' is 'four', not an int"),
+    "epoch a float": (_meta(_set("epoch", 4.5)), "meta", "its 'epoch' is 4.5, not an int"),
+    "rng of another generator": (_meta(_set("rng", {"dict": [["bit_generator", "MT19937"], ["state", 1]]})),
+                                 "meta", "its 'rng' is not a state of PCG64"),
+    "rng garbage": (_meta(_set("rng", {"dict": [["state", {"dict": []}]]})), "meta", "'rng' is not a state"),
+    "unknown format": (_meta(_set("format", 7)), "meta", "unknown format 7"),
+    "unknown type tag": (_meta(_set("optimizer", {"frozenset": []})), "meta", "'optimizer' cannot be read"),
+    "optimizer groups garbage": (_meta(_set("optimizer", {"dict": [["class", "Adam"], ["param_groups", 3],
+                                                                   ["scalars", {"dict": []}]]})),
+                                 "meta", "optimizer state cannot be read"),
+    "optimizer entry name": (lambda s: s.update({"optimizer/x/exp_avg": np.zeros(2)}), "optimizer/x/exp_avg",
+                             "optimizer/<parameter index>/<name>"),
+    "history 2-D": (lambda s: s.update({"history/lr": np.zeros((1, 2))}), "history/lr",
+                    "not a 1-D array of numbers"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_checkpoint_metadata_names_the_file_and_the_entry_and_changes_nothing(tmp_path, damage):
+    """Checksum-valid but damaged entries gave a JSONDecodeError, a bare KeyError('rng') or an int() error."""
+    path = _saved_training(tmp_path)
+    change, entry, why = DAMAGE[damage]
+    _rewrite(path, change)
+    model, opt, scheduler = _target()
+    before = _everything(model, opt, scheduler)
+    with pytest.raises(ValueError) as info:
+        load_checkpoint(path, model, opt, scheduler)
+    assert type(info.value) is ValueError
+    message = str(info.value)
+    assert message.startswith("load_checkpoint: ") and str(path) in message, message
+    assert f"entry {entry!r} is damaged" in message and why in message, message
+    _assert_unchanged(before, _everything(model, opt, scheduler))
+
+
+def test_a_missing_history_entry_is_named(tmp_path):
+    path = _saved_training(tmp_path)
+    _rewrite(path, lambda s: s.pop("history/val_loss"))
+    model, opt, scheduler = _target()
+    with pytest.raises(ValueError, match=r"train\.npz.*the history has no entry 'history/val_loss'"):
+        load_checkpoint(path, model, opt, scheduler)
+
+
+def test_a_format_1_checkpoint_still_loads_and_its_milestones_get_int_keys_back(tmp_path):
+    """Files written before the typed encoding: plain JSON, milestone keys as strings."""
+    path = _saved_training(tmp_path)
+    model, opt, scheduler = _target()
+    reference = _target()
+    load_checkpoint(path, *reference)
+
+    def as_format_1(meta):
+        from tensorlite.training import _decode
+        plain = {key: _decode(value) for key, value in meta.items() if key != "format"}
+        state = plain["scheduler"]["state"]
+        state["milestones"] = {str(k): v for k, v in state["milestones"].items()}
+        opt_meta = plain["optimizer"]
+        return json.dumps({"format": 1, "epoch": plain["epoch"], "rng": plain["rng"],
+                           "optimizer": {"param_groups": [{k: list(v) if isinstance(v, tuple) else v
+                                                           for k, v in g.items()} for g in opt_meta["param_groups"]],
+                                         "scalars": {str(i): s for i, s in opt_meta["scalars"].items()}},
+                           "scheduler": state})
+
+    _rewrite(path, _meta(as_format_1))
+    assert load_checkpoint(path, model, opt, scheduler)["epoch"] == 4
+    assert scheduler.milestones == Counter({3: 1, 5: 1}) and all(type(k) is int for k in scheduler.milestones)
+    assert opt.param_groups[0]["betas"] == (0.9, 0.999)
+    _assert_unchanged(_everything(*reference), _everything(model, opt, scheduler))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -76,8 +78,57 @@ def test_fnn_example_trains_in_the_seed_explicit_style(tmp_path, mnist_subset):
     result = _example("mnist_fnn").main(["--epochs", "1", "--out", str(tmp_path)])
     assert result["val_accuracy"] > 0.8
     assert len(result["history"].train_loss) == 63  # 4,000 digits in batches of 64
+    assert "after 1 epoch, wall time" in (tmp_path / "mnist_fnn_summary.txt").read_text()   # not "1 epochs"
 
 
 def test_rnn_example_learns(tmp_path, mnist_subset):
     result = _example("mnist_rnn").main(["--epochs", "1", "--batch-size", "100", "--out", str(tmp_path)])
     assert result["val_accuracy"] > 0.5
+
+
+# -- every example's command line ------------------------------------------------------------------
+
+SCRIPTS = ["autograd_demo", "draw_graph", "mnist_cnn", "mnist_fnn", "mnist_rnn"]
+
+
+def test_the_list_holds_every_runnable_example():
+    runnable = {p.stem for p in (ROOT / "examples").glob("*.py") if '__name__ == "__main__"' in p.read_text()}
+    assert runnable == set(SCRIPTS)
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_every_example_has_a_real_help_that_runs_nothing(name, tmp_path):
+    """autograd_demo.py --help and draw_graph.py --help ignored the flag and ran."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / f"{name}.py"), "--help"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: {name}.py [-h]") and "show this help message and exit" in done.stdout
+    assert "accuracy" not in done.stdout and "nodes" not in done.stdout        # it did not train or draw
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "mnist_fnn", "mnist_rnn"])
+@pytest.mark.parametrize("argv, message", [
+    (["--epochs", "0"], "argument --epochs: must be above 0, got 0"),       # was an IndexError after training
+    (["--epochs", "-2"], "argument --epochs: must be above 0, got -2"),
+    (["--batch-size", "0"], "argument --batch-size: must be above 0, got 0"),
+    (["--epochs", "1.5"], "argument --epochs: expected an integer, got '1.5'"),
+    (["--download"], "--download fetches full MNIST, so it needs --full"),   # was silently ignored
+])
+def test_mnist_examples_refuse_bad_options_before_loading_anything(name, argv, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        _example(name).main([*argv, "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_without_cached_files_names_the_scripts_own_download_flag(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("TENSORLITE_DATA", str(tmp_path / "cache"))
+    with pytest.raises(SystemExit) as exit_info:
+        _example("mnist_cnn").main(["--full", "--out", str(tmp_path / "out")])
+    message = str(exit_info.value.code)
+    assert "--full needs full MNIST, which is not in the cache folder" in message
+    assert str(tmp_path / "cache" / "mnist") in message and "run again with --full --download" in message
+    assert "MNIST(download=True)" not in message

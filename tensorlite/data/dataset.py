@@ -133,7 +133,17 @@ class Subset(Dataset):
     Parameters
     ----------
     dataset : Dataset
-    indices : sequence of int or 1-D int array
+    indices : sequence of int, 1-D int array or tensor, or 1-D boolean mask
+        The positions to take. A boolean mask (NumPy's meaning) has one entry per sample of
+        ``dataset`` and selects the samples where it is True.
+
+    Raises
+    ------
+    TypeError
+        for indices that are not integers (floats such as ``1.5`` are never truncated) or a
+        boolean mask.
+    ValueError
+        for a boolean mask that is not 1-D of length ``len(dataset)``.
 
     Examples
     --------
@@ -144,11 +154,13 @@ class Subset(Dataset):
     (2, 70)
     >>> sub.__getitems__(np.array([1, 0]))
     (array([20, 70]),)
+    >>> Subset(TensorDataset(np.arange(4)), np.array([True, False, False, True])).indices
+    array([0, 3])
     """
 
     def __init__(self, dataset: Any, indices: Any) -> None:
         self.dataset = dataset
-        self.indices = xp.asarray(indices, dtype=xp.int64).reshape(-1)
+        self.indices = _index_array(indices, dataset, "Subset")
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -161,6 +173,26 @@ class Subset(Dataset):
 
     def __repr__(self) -> str:
         return f"Subset({self.dataset!r}, {len(self)} indices)"
+
+
+def _index_array(indices: Any, dataset: Any, where: str) -> Any:
+    """``indices`` as a 1-D int64 array: integers as given, a boolean mask as the positions where it
+    is True; anything else (floats, strings, objects) is refused, never truncated."""
+    arr = indices.data if isinstance(indices, Tensor) else xp.asarray(indices)
+    if arr.dtype == bool:
+        if arr.ndim != 1:
+            raise ValueError(f"{where}: a boolean mask must be one-dimensional, got shape {arr.shape}")
+        if len(arr) != len(dataset):
+            raise ValueError(f"{where}: a boolean mask needs one entry per sample ({len(dataset)}), "
+                             f"got {len(arr)}")
+        return xp.flatnonzero(arr)
+    if arr.size == 0:
+        return arr.reshape(0).astype(xp.int64)  # [] is float64 to NumPy: an empty selection
+    if arr.dtype.kind not in "iu":
+        shown = arr.ravel()[:5].tolist()
+        raise TypeError(f"{where}: indices must be integers or a boolean mask, got dtype {arr.dtype} "
+                        f"({shown!r:.60})")
+    return arr.astype(xp.int64, copy=False).reshape(-1)
 
 
 def _check_generator(generator: Any, where: str) -> Any:

@@ -28,8 +28,8 @@ class _ConvNd(Module):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
-        self.in_channels = size(in_channels, "in_channels", name)
-        self.out_channels = size(out_channels, "out_channels", name)
+        self.in_channels = size(in_channels, "in_channels", name, 0)  # 0 builds, as in PyTorch
+        self.out_channels = size(out_channels, "out_channels", name, 0)
         self.groups = size(groups, "groups", name)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} "

@@ -8,6 +8,7 @@ returns the tensor. Random draws come from :func:`tensorlite.config.generator`, 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from tensorlite import config
@@ -76,6 +77,15 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
                          f"{tensor.shape}")
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _no_elements(tensor: Tensor) -> bool:
+    """True (with PyTorch's warning) when ``tensor`` has no elements: the kaiming initialisers, which
+    would divide by a fan of 0, leave it as it is."""
+    if 0 not in tensor.shape:
+        return False
+    warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+    return True
 
 
 def _fan(tensor: Tensor, mode: str) -> int:
@@ -299,6 +309,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     >>> bool(abs(w.data).max() <= 0.1)
     True
     """
+    if _no_elements(tensor):
+        return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
@@ -334,4 +346,6 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     >>> round(float(w.data.std()), 2)
     0.1
     """
+    if _no_elements(tensor):
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))

@@ -82,7 +82,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = size(num_features, "num_features", name)
+        self.num_features = size(num_features, "num_features", name, 0)  # 0 builds, as in PyTorch
         if momentum is not None:
             number(momentum, "momentum", name)
         self.eps, self.momentum = eps, momentum

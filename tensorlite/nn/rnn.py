@@ -125,8 +125,9 @@ class _Recurrent(Module):
             raise ValueError(f"{type(self).__name__}: unknown mode {mode!r}; expected one of {sorted(_GATES)}")
         self.mode = mode
         name = self._name()
-        self.input_size = size(input_size, "input_size", name)
-        self.hidden_size = size(hidden_size, "hidden_size", name)
+        least = 0 if self._suffix == "Cell" else 1  # PyTorch builds cells of size 0, not layers
+        self.input_size = size(input_size, "input_size", name, least)
+        self.hidden_size = size(hidden_size, "hidden_size", name, least)
         self.bias = flag(bias, "bias", name)
 
     def _name(self) -> str:
@@ -142,7 +143,7 @@ class _Recurrent(Module):
 
     def reset_parameters(self) -> None:
         """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 

@@ -64,8 +64,9 @@ class Div(Op):
 
 
 class Pow(Op):
-    """``a ** b`` for two tensors. As in PyTorch, d/da is 0 where ``b == 0`` and d/db is 0 where
-    ``a == 0`` (instead of ``0 * inf``); d/db is computed only when b needs it."""
+    """``a ** b`` for two tensors. As in PyTorch, d/da is 0 where ``b == 0``, and d/db is 0 where
+    ``a == 0`` and ``b >= 0`` (instead of ``0 * inf``) and ``-inf`` where ``a == 0`` and ``b < 0``;
+    d/db is computed only when b needs it."""
 
     def forward(self, a, b):
         out = a ** b
@@ -78,7 +79,8 @@ class Pow(Op):
         if self.parents[0] is not None:
             ga = self.xp.where(b == 0, 0, grad * b * a ** (b - 1))
         if self.parents[1] is not None:
-            gb = grad * out * self.xp.log(self.xp.where(a == 0, 1, a))
+            zero = (a == 0) & (b >= 0)  # PyTorch's rule: 0 there, and -inf at a == 0 for b < 0
+            gb = grad * self.xp.where(zero, 0, out * self.xp.log(self.xp.where(zero, 1, a)))
         return ga, gb
 
 
@@ -362,6 +364,28 @@ class Clip(Op):
         return grad * ((a >= self.lo) & (a <= self.hi))
 
 
+class ClipTensor(Op):
+    """Clamp to tensor bounds (``which``: 'min', 'max' or 'both'), with PyTorch's gradients: the
+    input's passes where ``lo <= a <= hi``, ``lo``'s where ``a < lo < hi`` and ``hi``'s where
+    ``a > hi`` or ``hi < lo`` (where it is the answer)."""
+
+    def forward(self, a, *bounds, which):
+        lo, hi = (bounds[0] if which != "max" else None), (bounds[-1] if which != "min" else None)
+        self.save(a, lo, hi)
+        out = a if lo is None else self.xp.maximum(a, lo)
+        return out if hi is None else self.xp.minimum(out, hi)
+
+    def backward(self, grad):
+        a, lo, hi = self.saved
+        inside = (a >= lo if hi is None else (a >= lo) & (a <= hi)) if lo is not None else a <= hi
+        grads = [self.xp.where(inside, grad, 0)]
+        if lo is not None:
+            grads.append(self.xp.where((a < lo) if hi is None else (a < lo) & (lo < hi), grad, 0))
+        if hi is not None:
+            grads.append(self.xp.where((a > hi) if lo is None else (a > hi) | (hi < lo), grad, 0))
+        return tuple(grads)
+
+
 class Astype(Op):
     """Change dtype; the engine casts the gradient back to the input's dtype."""
 
@@ -578,31 +602,44 @@ def relu(a: Any) -> Tensor:
     return Relu.apply(_not_bool(as_tensor(a, "relu"), "relu"))
 
 
-def clip(a: Any, min: float | None = None, max: float | None = None) -> Tensor:
-    """Clamp every element to ``[min, max]`` (either bound may be None; scalars only).
+def clip(a: Any, min: Any = None, max: Any = None) -> Tensor:
+    """Clamp every element to ``[min, max]`` (either bound may be None).
 
     Parameters
     ----------
     a : Tensor or array_like
         The input, of any shape.
-    min : int or float, optional
-        The lower bound (at least one bound must be given).
-    max : int or float, optional
-        The upper bound.
+    min : int, float, Tensor or ndarray, optional
+        The lower bound (at least one bound must be given). A tensor bound broadcasts with ``a``
+        and gets a gradient, as in PyTorch: where ``a < min`` (and ``min < max``).
+    max : int, float, Tensor or ndarray, optional
+        The upper bound; a tensor gets the gradient where ``a > max``, or where ``max < min``
+        (then ``max`` is the result).
 
     Returns
     -------
     Tensor
-        Of ``a``'s shape; the gradient passes where ``min <= a <= max`` (bounds included).
+        Of ``a``'s shape (broadcast with tensor bounds); the gradient passes to ``a`` where
+        ``min <= a <= max`` (bounds included).
 
     Examples
     --------
     >>> import tensorlite as tl
     >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), -1, 1)
     tensor([-1. ,  0.5,  1. ])
+    >>> tl.clip(tl.tensor([-2.0, 0.5, 3.0]), min=tl.tensor([-3.0, 1.0, 0.0]), max=tl.tensor(2.0))
+    tensor([-2.,  1.,  2.])
     """
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if isinstance(min, (Tensor, xp.ndarray)) or isinstance(max, (Tensor, xp.ndarray)):
+        which = "both" if min is not None and max is not None else ("min" if max is None else "max")
+        a, *bounds = operands("clip", a, *[b for b in (min, max) if b is not None])
+        try:
+            return ClipTensor.apply(a, *bounds, which=which)
+        except ValueError as e:
+            raise ValueError(f"clip: the bounds' shapes {[tuple(b.shape) for b in bounds]} do not broadcast "
+                             f"with the input's {tuple(a.shape)} ({e})") from None
     bounds = [b for b in (min, max) if b is not None]
     for b in bounds:
         if not isinstance(b, (int, float, xp.integer, xp.floating)) or isinstance(b, bool):

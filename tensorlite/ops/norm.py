@@ -159,13 +159,13 @@ def _check_batch_norm_input(shape: tuple[int, ...], num_features: int, ndims: tu
 
 
 def _normalized_shape(value: Any, who: Any) -> tuple[int, ...]:
-    """LayerNorm's ``normalized_shape`` (an int or a non-empty sequence of positive ints) as a tuple."""
+    """LayerNorm's ``normalized_shape`` (an int or a non-empty sequence of ints >= 0) as a tuple."""
     dims = (value,) if isinstance(value, (int, xp.integer)) and not isinstance(value, bool) else value
     if not isinstance(dims, (tuple, list)):
         raise TypeError(f"{who}: normalized_shape must be an int or a tuple of ints, got {value!r}")
     if not dims:
         raise ValueError(f"{who}: normalized_shape must hold at least one size, got {value!r}")
-    return tuple(size(d, "normalized_shape", who) for d in dims)
+    return tuple(size(d, "normalized_shape", who, 0) for d in dims)
 
 
 def _check_layer_norm_input(shape: tuple[int, ...], dims: tuple[int, ...], who: Any) -> None:

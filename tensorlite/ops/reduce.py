@@ -58,10 +58,12 @@ class Sum(Op):
 class Mean(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
+        if not _count(a.shape, axes):  # over a size-0 dim: nan, as in PyTorch, without NumPy's warning
+            return a.sum(axis=axes, keepdims=keepdims) * self.xp.nan
         return a.mean(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
-        return _spread(grad / _count(self.in_shape, self.axes), self.axes, self.keepdims, self.in_shape)
+        return _spread(grad / (_count(self.in_shape, self.axes) or 1), self.axes, self.keepdims, self.in_shape)
 
 
 class Max(Op):
@@ -96,8 +98,9 @@ class Var(Op):
 
     def forward(self, a, axes, keepdims, correction):
         self.axes, self.keepdims = axes, keepdims
-        centered = a - a.mean(axis=axes, keepdims=True)
-        self.denom = builtins.max(_count(a.shape, axes) - correction, 0)
+        n = _count(a.shape, axes)  # n == 0 (a size-0 dim): nan, as in PyTorch, not NumPy's warning
+        centered = a - (a.mean(axis=axes, keepdims=True) if n else a.sum(axis=axes, keepdims=True) * self.xp.nan)
+        self.denom = builtins.max(n - correction, 0)
         self.save(centered)
         # a variance beyond the dtype's range is inf (as in PyTorch), without an overflow warning
         with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -118,8 +121,9 @@ class Std(Var):
 
     def forward(self, a, axes, keepdims, correction):
         out = self.xp.sqrt(super().forward(a, axes, keepdims, correction))
-        if not ((out > self.xp.sqrt(self.xp.finfo(out.dtype).tiny)) & (out < self.xp.inf)).all():
-            centered = self.saved[0]  # squares out of range (or a 0, NaN or inf result: unchanged)
+        centered = self.saved[0]
+        if centered.size and not ((out > self.xp.sqrt(self.xp.finfo(out.dtype).tiny)) & (out < self.xp.inf)).all():
+            # squares out of range (or a 0, NaN or inf result: unchanged)
             scale = self.xp.abs(centered).max(axis=axes, keepdims=True)
             scale = self.xp.where(scale > 0, scale, 1)
             with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):

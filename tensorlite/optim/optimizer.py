@@ -106,6 +106,9 @@ class Optimizer:
                 f"but got {type(params).__name__}" + (" (wrap a single tensor in a list)" if isinstance(
                     params, Tensor) else "")
             )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be given in an ordered collection (a list), not a "
+                            f"{type(params).__name__}, whose order changes between runs (and breaks checkpoints)")
         try:
             groups = list(params)
         except TypeError:
@@ -298,6 +301,14 @@ class Optimizer:
         >>> new.param_groups[0]["lr"], next(iter(new.state.values()))["step"]
         (0.1, 1)
         """
+        self.param_groups, self.state = self._checked_state(state_dict)
+
+    def _checked_state(self, state_dict: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
+                                                                       defaultdict[Tensor, dict[str, Any]]]:
+        """The ``(param_groups, state)`` that :meth:`load_state_dict` installs; changes nothing.
+
+        Raises the ValueError (or TypeError) that :meth:`load_state_dict` documents.
+        """
         name = type(self).__name__
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
@@ -352,8 +363,7 @@ class Optimizer:
             new_state[p] = entry
         if problems:
             raise ValueError(f"{name}.load_state_dict: {len(problems)} problem(s): " + "; ".join(problems))
-        self.param_groups = new_groups
-        self.state = new_state
+        return new_groups, new_state
 
     def __repr__(self) -> str:
         text = f"{type(self).__name__} ("

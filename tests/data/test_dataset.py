@@ -136,3 +136,46 @@ def test_default_collate_bad_samples():
         default_collate([(1, 2), (1,)])
     with pytest.raises(TypeError, match="cannot batch samples of type object"):
         default_collate([object(), object()])
+
+
+# -- Subset: indices are integers or a boolean mask, never truncated floats ----------------------------
+
+@pytest.mark.parametrize("indices", [[1.5], [0.0, 2.0], np.array([1.9]), np.float64(1.0), ["1"], [None]],
+                         ids=repr)
+def test_subset_refuses_indices_that_are_not_integers(indices):
+    """[1.5] was silently truncated to index 1."""
+    with pytest.raises(TypeError, match="Subset: indices must be integers or a boolean mask, got dtype"):
+        Subset(TensorDataset(np.arange(4)), indices)
+
+
+@pytest.mark.parametrize("as_type", [np.array, list, tl.tensor], ids=["ndarray", "list", "tensor"])
+def test_subset_with_a_boolean_mask_selects_where_true(as_type):
+    """NumPy's meaning; the mask was read as the indices 0 and 1."""
+    ds = TensorDataset(np.arange(5) * 10)
+    mask = as_type([False, True, False, True, True])
+    sub = Subset(ds, mask)
+    assert sub.indices.tolist() == [1, 3, 4] and len(sub) == 3
+    assert [int(sub[i][0]) for i in range(3)] == [10, 30, 40]
+    assert sub.__getitems__(np.array([2, 0]))[0].tolist() == [40, 10]
+    np.testing.assert_array_equal(np.arange(5)[np.asarray(mask)], sub.indices)
+
+
+@pytest.mark.parametrize("mask, message", [
+    ([True, False], r"needs one entry per sample \(5\), got 2"),
+    (np.ones((1, 5), bool), r"must be one-dimensional, got shape \(1, 5\)"),
+])
+def test_subset_refuses_a_boolean_mask_of_the_wrong_shape(mask, message):
+    with pytest.raises(ValueError, match="Subset: a boolean mask " + message):
+        Subset(TensorDataset(np.arange(5)), mask)
+
+
+@pytest.mark.parametrize("indices, expected", [([3, 0, 3], [3, 0, 3]), ([], []), (np.array([2], np.uint8), [2]),
+                                               (np.int64(1), [1]), (tl.tensor([4, 1]), [4, 1])], ids=repr)
+def test_subset_keeps_integer_indices_as_given(indices, expected):
+    sub = Subset(TensorDataset(np.arange(5)), indices)
+    assert sub.indices.dtype == np.int64 and sub.indices.tolist() == expected
+
+
+def test_random_split_refuses_fractional_lengths_that_do_not_sum_to_one():
+    with pytest.raises(TypeError, match="random_split: each length must be an int, got float 1.5"):
+        random_split(TensorDataset(np.arange(10)), [1.5, 8.5])

@@ -298,9 +298,9 @@ def test_bad_hyper_parameters(kwargs, error):
 
 
 def test_bad_channel_counts_and_dtypes():
-    with pytest.raises(ValueError, match=r"Conv1D: in_channels must be a positive int"):
-        nn.Conv1D(0, 2, 3)
-    with pytest.raises(TypeError, match=r"out_channels must be a positive int"):
+    with pytest.raises(ValueError, match=r"Conv1D: in_channels must be a non-negative int"):
+        nn.Conv1D(-1, 2, 3)                  # 0 builds, as in PyTorch (tests/nn/test_zero_size_layers.py)
+    with pytest.raises(TypeError, match=r"out_channels must be a non-negative int"):
         nn.Conv1D(2, 2.0, 3)
     with pytest.raises(TypeError, match=r"Conv1D\(2, 2.*float64"):
         nn.Conv1D(2, 2, 3)(np.zeros((1, 2, 5)))

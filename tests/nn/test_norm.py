@@ -287,7 +287,7 @@ def test_other_bad_batch_norm_arguments():
     with pytest.raises(TypeError, match="floating"):
         nn.BatchNorm1D(3)(np.ones((2, 3), dtype=np.int64))
     with pytest.raises(ValueError, match="num_features"):
-        nn.BatchNorm1D(0)
+        nn.BatchNorm1D(-1)                   # 0 builds, as in PyTorch
     with pytest.raises(ValueError, match="running_mean and running_var are needed"):
         F.batch_norm(tl.ones(2, 3), None, None, training=False)
     with pytest.raises(ValueError, match=r"weight has shape \(4,\)"):
@@ -345,7 +345,7 @@ def test_layer_norm_bad_inputs():
     with pytest.raises(ValueError, match=r"LayerNorm.*\(4,\)"):
         layer(tl.ones(4))
     with pytest.raises(ValueError, match="normalized_shape"):
-        nn.LayerNorm(0)
+        nn.LayerNorm(-1)                     # 0 builds, as in PyTorch
     with pytest.raises(ValueError, match=r"layer_norm: .*\(2, 5\)"):
         F.layer_norm(tl.ones(2, 5), 4)
     with pytest.raises(ValueError, match=r"weight has shape \(3,\)"):

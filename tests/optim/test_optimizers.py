@@ -410,3 +410,31 @@ def test_module_parameters_and_generators_are_accepted():
     model(x).sum().backward()
     opt.step()
     np.testing.assert_allclose(model.weight.data, before - 0.1 * 4.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop])
+@pytest.mark.parametrize("container", [set, frozenset])
+def test_a_set_of_parameters_is_refused_at_the_top_level_as_in_a_group(cls, container):
+    """A set's order changes between runs, which breaks checkpoints; it was refused only inside a group."""
+    p, q = tl.ones(2, requires_grad=True), tl.zeros(3, requires_grad=True)
+    for params in (container([p, q]), [{"params": container([p, q])}]):
+        with pytest.raises(TypeError, match=f"{cls.__name__}: parameters must be given in an ordered collection "
+                                            f"\\(a list\\), not a {container.__name__}"):
+            cls(params, lr=0.1)
+    cls((t for t in [p, q]), lr=0.1)       # a generator is ordered: accepted, as before
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop])
+def test_a_tensor_assigned_to_grad_is_stored_as_its_array(cls):
+    """p.grad = tl.ones(3) then step() failed with "operand 'Tensor' does not support ufuncs"."""
+    p, q = tl.ones(3, requires_grad=True), tl.ones(3, requires_grad=True)
+    grad = tl.tensor([0.5, -1.0, 2.0])
+    p.grad = grad
+    q.grad = grad.data.copy()
+    assert type(p.grad) is np.ndarray and p.grad is grad.data     # the same memory, as PyTorch's alias
+    cls([p], lr=0.1).step()
+    cls([q], lr=0.1).step()
+    np.testing.assert_array_equal(p.data, q.data)
+    assert not np.array_equal(p.data, np.ones(3))
+    p.grad = None
+    assert p.grad is None
