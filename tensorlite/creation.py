@@ -5,7 +5,7 @@ from typing import Any
 
 from tensorlite import config
 from tensorlite.backend import xp
-from tensorlite.ops.common import int_tuple
+from tensorlite.ops.args import int_tuple
 from tensorlite.tensor import Tensor, _checked_array
 
 

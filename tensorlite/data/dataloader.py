@@ -5,7 +5,7 @@ from typing import Any, Iterator
 
 from tensorlite.backend import ndarray, xp
 from tensorlite.data.dataset import _check_generator, fetch
-from tensorlite.ops.common import integer
+from tensorlite.ops.args import integer
 from tensorlite.tensor import Tensor
 
 

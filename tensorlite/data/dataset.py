@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from tensorlite import config
 from tensorlite.backend import ndarray, xp
-from tensorlite.ops.common import integer
+from tensorlite.ops.args import integer
 from tensorlite.tensor import Tensor
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from tensorlite.nn.module import Module
 from tensorlite.ops.activation import leaky_relu, softplus
+from tensorlite.ops.args import number
 from tensorlite.ops.arith import relu, sigmoid, tanh
-from tensorlite.ops.common import number
 from tensorlite.ops.reduce import log_softmax, softmax
 from tensorlite.tensor import Tensor
 

@@ -12,7 +12,7 @@ from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.common import check_dtype, size, spatial_tuple
+from tensorlite.ops.args import check_dtype, size, spatial_tuple
 from tensorlite.ops.conv import _apply_conv, conv_padding
 from tensorlite.tensor import Tensor
 

@@ -15,7 +15,8 @@ from typing import Any
 from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn.module import Module
-from tensorlite.ops.common import as_tensor, number
+from tensorlite.ops.args import number
+from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
 __all__ = [

@@ -14,9 +14,10 @@ from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
+from tensorlite.ops.args import size
 from tensorlite.ops.arith import where
-from tensorlite.ops.common import as_tensor, size
 from tensorlite.ops.index import getitem
+from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
 __all__ = ["Embedding", "embedding"]

@@ -10,7 +10,7 @@ from tensorlite.nn.dropout import dropout, dropout1d, dropout2d, dropout3d
 from tensorlite.nn.embedding import embedding
 from tensorlite.ops import log_softmax, relu, sigmoid, softmax, tanh
 from tensorlite.ops.activation import leaky_relu, softplus
-from tensorlite.ops.common import as_tensor, integer
+from tensorlite.ops.args import integer
 from tensorlite.ops.conv import conv1d, conv2d, conv3d
 from tensorlite.ops.linalg import linear
 from tensorlite.ops.loss import (
@@ -22,6 +22,7 @@ from tensorlite.ops.loss import (
     nll_loss,
 )
 from tensorlite.ops.norm import batch_norm, layer_norm
+from tensorlite.ops.operands import as_tensor
 from tensorlite.ops.pool import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d
 from tensorlite.tensor import Tensor
 

@@ -8,7 +8,7 @@ from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.common import check_dtype, size
+from tensorlite.ops.args import check_dtype, size
 from tensorlite.ops.linalg import linear
 from tensorlite.tensor import Tensor
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from tensorlite.nn.module import Module
 from tensorlite.ops import loss as L
-from tensorlite.ops.common import number
+from tensorlite.ops.args import number
 from tensorlite.tensor import Tensor
 
 __all__ = ["MSELoss", "MeanSquaredLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",

@@ -21,7 +21,7 @@ from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.common import check_dtype, number, size
+from tensorlite.ops.args import check_dtype, number, size
 from tensorlite.ops.norm import (
     _apply_batch_norm,
     _apply_layer_norm,

@@ -33,8 +33,9 @@ from tensorlite.nn import init
 from tensorlite.nn.dropout import dropout
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops import cat, stack
-from tensorlite.ops.common import as_tensor, check_dtype, flag, number, size
+from tensorlite.ops.args import check_dtype, flag, number, size
 from tensorlite.ops.linalg import linear
+from tensorlite.ops.operands import as_tensor
 from tensorlite.ops.recurrent import lstm_layer
 from tensorlite.tensor import Tensor
 

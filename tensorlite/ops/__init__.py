@@ -7,6 +7,13 @@
 - :mod:`~tensorlite.ops.linalg`  matmul; linear (``F.linear``, the affine map of ``nn.Linear``)
 - :mod:`~tensorlite.ops.norm`    batch_norm, layer_norm (fused ops with closed-form backward)
 - :mod:`~tensorlite.ops.compare` comparisons (no gradient)
+- :mod:`~tensorlite.ops.conv`, :mod:`~tensorlite.ops.pool`, :mod:`~tensorlite.ops.loss`,
+  :mod:`~tensorlite.ops.activation`, :mod:`~tensorlite.ops.recurrent`: the fused layer ops
+- :mod:`~tensorlite.ops.inplace`  the in-place tensor methods
+
+and what they share: :mod:`~tensorlite.ops.operands` (operands to tensors of one dtype),
+:mod:`~tensorlite.ops.args` (argument checks, made once where an argument enters) and
+:mod:`~tensorlite.ops.windows` (the window geometry of convolution and pooling).
 """
 from tensorlite.ops.arith import (
     abs, add, astype, clip, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid,

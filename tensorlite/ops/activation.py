@@ -9,7 +9,8 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module
-from tensorlite.ops.common import as_floating, number
+from tensorlite.ops.args import number
+from tensorlite.ops.operands import as_floating
 from tensorlite.tensor import Tensor
 
 

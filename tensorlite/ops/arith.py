@@ -9,7 +9,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_floating, as_tensor, operands
+from tensorlite.ops.operands import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tensorlite.backend import array_module
-from tensorlite.ops.common import operands
+from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
 
 

@@ -28,15 +28,9 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.ops.common import (
-    check_spatial_rank,
-    operands,
-    pad_spatial,
-    size,
-    spatial_tuple,
-    unpadded,
-    window_regions,
-)
+from tensorlite.ops.args import check_spatial_rank, size, spatial_tuple
+from tensorlite.ops.operands import operands
+from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]

@@ -5,7 +5,8 @@ from typing import Any, Sequence
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_tensor, integer, normalize_axis, operands
+from tensorlite.ops.args import integer, normalize_axis
+from tensorlite.ops.operands import as_tensor, operands
 from tensorlite.tensor import Tensor
 
 _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)

@@ -22,8 +22,8 @@ from typing import Any, Callable
 from tensorlite.autograd import is_grad_enabled, mark_dirty
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.arith import add, clip, div, mul, pow, sub, where
-from tensorlite.ops.common import as_tensor
 from tensorlite.ops.index import setitem
+from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.ops.common import operands
+from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.activation import softplus_array, stable_sigmoid
-from tensorlite.ops.common import as_tensor, integer, number, operands
+from tensorlite.ops.args import integer, number
+from tensorlite.ops.operands import as_tensor, operands
 from tensorlite.tensor import Tensor
 
 # -- shared pieces -------------------------------------------------------------------------------

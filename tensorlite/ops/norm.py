@@ -20,7 +20,8 @@ from typing import Any
 
 from tensorlite.autograd import Op, mark_dirty
 from tensorlite.backend import xp
-from tensorlite.ops.common import number, operands, size
+from tensorlite.ops.args import number, size
+from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm"]

@@ -21,14 +21,9 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
-from tensorlite.ops.common import (
-    as_floating,
-    check_spatial_rank,
-    pad_spatial,
-    spatial_tuple,
-    unpadded,
-    window_regions,
-)
+from tensorlite.ops.args import check_spatial_rank, spatial_tuple
+from tensorlite.ops.operands import as_floating
+from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
 from tensorlite.tensor import Tensor
 
 __all__ = [

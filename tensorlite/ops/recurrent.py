@@ -26,7 +26,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import operands
+from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
 
 __all__ = ["LstmLayer", "lstm_layer"]

@@ -10,7 +10,8 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, ndarray, xp
-from tensorlite.ops.common import as_tensor, flag, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.args import flag, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
 

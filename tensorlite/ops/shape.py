@@ -9,7 +9,8 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.common import as_tensor, int_tuple, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.args import int_tuple, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
 

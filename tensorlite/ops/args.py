@@ -1,97 +1,14 @@
-"""Helpers shared by the op families: operand coercion, axis handling, argument checks, window geometry."""
+"""Argument checks, shared by the ops' functions and the layers' constructors.
+
+Each argument is checked once, where it enters (a public function, or a layer's constructor;
+the layer then calls the op's unchecked form), with an error that names the op or the layer and
+the value it got.
+"""
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-from tensorlite import config
-from tensorlite.backend import array_module, ndarray, xp
-from tensorlite.tensor import Tensor
-
-_PY_SCALARS = (bool, int, float)
-_SCALARS = (bool, int, float, xp.bool_, xp.number)
-
-
-def as_tensor(x: Any, op_name: str) -> Tensor:
-    """``x`` itself when it is a Tensor (or a subclass, such as a Parameter), else a new tensor
-    wrapping it (lists of floats get the default dtype; ndarrays keep theirs)."""
-    if isinstance(x, Tensor):
-        return x
-    try:
-        return Tensor(x)
-    except TypeError as e:
-        raise TypeError(f"{op_name}: {e}") from None
-
-
-def as_floating(x: Any, op_name: str) -> Tensor:
-    """``as_tensor``, with integer and bool tensors cast to the default floating dtype (for math
-    such as ``exp`` whose result is not an integer)."""
-    x = as_tensor(x, op_name)
-    return x if x.dtype.kind == "f" else Tensor._wrap(x.data.astype(config.get_default_dtype()))
-
-
-def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
-    """Return ``args`` as tensors of one dtype, following tensorlite's single promotion rule.
-
-    * Two floating operands of different dtypes (float32 with float64) raise ``TypeError``:
-      tensorlite never upcasts silently. Cast one side with ``.astype``.
-    * Python and NumPy scalars take the dtype of the tensor operands (``x * 2`` stays float32).
-    * Integer and bool operands are cast to the floating dtype of the others; when all operands
-      are integer or bool, NumPy's integer promotion applies, and a float scalar among them gives
-      the default floating dtype.
-    * Lists become tensors first (Python floats in them get the default dtype); anything that is
-      not a number, an array, a tensor or a list of numbers (None, strings) is a ``TypeError``.
-    """
-    a = args[0]
-    if len(args) == 2 and type(a) is Tensor:  # fast paths: tensor with tensor or with a scalar
-        b = args[1]
-        if type(b) is Tensor and a.data.dtype == b.data.dtype:
-            return a, b
-        if type(b) in _PY_SCALARS and a.data.dtype.kind == "f" and -1e300 < b < 1e300:
-            lib = xp if type(a.data) is ndarray else array_module(a.data)
-            return a, Tensor._wrap(lib.asarray(b, dtype=a.data.dtype))
-    if isinstance(a, Tensor):  # tensors (parameters too) of one dtype: nothing to convert
-        dtype = a.data.dtype
-        for x in args:
-            if not isinstance(x, Tensor) or x.data.dtype != dtype:
-                break
-        else:
-            return args
-    args = tuple(as_tensor(x, op_name) if isinstance(x, (list, tuple)) else x for x in args)
-    strong = []  # operands whose dtype counts: tensors and arrays (scalars adapt)
-    for x in args:
-        if isinstance(x, (Tensor, ndarray)):
-            strong.append(x)
-        elif not isinstance(x, _SCALARS):
-            raise TypeError(f"{op_name}: cannot use {type(x).__name__} {x!r} as an operand")
-    floats = {x.dtype for x in strong if x.dtype.kind == "f"}
-    if len(floats) > 1:
-        described = ", ".join(f"{_describe(x)}" for x in strong)
-        raise TypeError(
-            f"{op_name}: operands have different floating dtypes ({described}); tensorlite does not "
-            "promote float32 and float64 silently: cast one operand with .astype(...)"
-        )
-    if floats:
-        target = floats.pop()
-    elif any(isinstance(x, (float, xp.floating)) for x in args):
-        target = config.get_default_dtype()
-    elif strong:
-        target = xp.result_type(*[x.dtype for x in strong])
-    else:
-        target = xp.result_type(*[xp.asarray(x).dtype for x in args])
-    lib = next((array_module(x.data) for x in args if isinstance(x, Tensor)), xp)  # the operands' library
-    out = []
-    for x in args:
-        if isinstance(x, Tensor):
-            out.append(x if x.dtype == target else Tensor._wrap(x.data.astype(target)))
-        else:
-            if isinstance(x, ndarray) and x.dtype.kind not in "fiub":
-                raise TypeError(f"{op_name}: cannot use an array of dtype {x.dtype} as an operand")
-            try:
-                out.append(Tensor._wrap(lib.asarray(x, dtype=target)))
-            except OverflowError:
-                raise ValueError(f"{op_name}: {x!r} does not fit the operands' dtype {target}") from None
-    return tuple(out)
+from tensorlite.backend import xp
 
 
 def integer(value: Any, what: str, op_name: str) -> int:
@@ -106,11 +23,6 @@ def int_tuple(values: Any, what: str, op_name: str) -> tuple[int, ...]:
     if len(values) == 1 and isinstance(values[0], (tuple, list)):
         values = values[0]
     return tuple(integer(v, what, op_name) for v in values)
-
-
-def _describe(x: Any) -> str:
-    kind = "Tensor" if isinstance(x, Tensor) else "ndarray"
-    return f"{kind} of shape {tuple(x.shape)} and dtype {x.dtype}"
 
 
 def normalize_axis(axis: Any, ndim: int, op_name: str) -> int:
@@ -264,45 +176,3 @@ def check_spatial_rank(x: Any, d: int, who: Any) -> None:
     if x.ndim not in (d + 1, d + 2):
         raise ValueError(f"{who}: expected a {d + 1}-D or {d + 2}-D input {_LAYOUTS[d]}, "
                          f"got input of shape {tuple(x.shape)}")
-
-
-def window_regions(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
-                   out_size: tuple[int, ...], lead: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """For each kernel offset (in C order), the index of what it meets in the padded input, one
-    element per output position: ``lead`` (the index of the dims before the spatial ones), then
-    one strided slice per spatial dim. Conv and pool forward read these views, backward adds
-    into them.
-
-    Examples
-    --------
-    >>> window_regions((2,), (3,), (1,), (2,))
-    [(slice(0, 4, 3),), (slice(1, 5, 3),)]
-    """
-    return [(*lead, *(slice(i * dl, i * dl + st * (o - 1) + 1, st)
-                      for i, dl, st, o in zip(offset, dilation, stride, out_size)))
-            for offset in itertools.product(*(range(k) for k in kernel))]
-
-
-def unpadded(size: tuple[int, ...], pads: tuple[tuple[int, int], ...], lead: tuple[Any, ...] = ()) -> tuple[Any, ...]:
-    """The index of the input (spatial ``size``) inside its copy padded by ``pads``, one (before,
-    after) pair per spatial dim: ``lead``, then one slice per spatial dim."""
-    return (*lead, *(slice(lo, lo + n) for n, (lo, _) in zip(size, pads)))
-
-
-def pad_spatial(x: Any, pads: tuple[tuple[int, int], ...], fill: float, first: int) -> Any:
-    """A new array holding ``x`` with ``pads[i]`` (before, after) elements of ``fill`` added
-    around dim ``first + i``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> pad_spatial(np.ones((1, 2)), ((1, 0),), -np.inf, 1)
-    array([[-inf,   1.,   1.]])
-    """
-    d = len(pads)
-    size = x.shape[first:first + d]
-    shape = (*x.shape[:first], *(n + lo + hi for n, (lo, hi) in zip(size, pads)), *x.shape[first + d:])
-    lib = array_module(x)
-    buf = lib.zeros(shape, x.dtype) if fill == 0 else lib.full(shape, fill, x.dtype)
-    buf[unpadded(size, pads, (slice(None),) * first)] = x
-    return buf
