@@ -327,7 +327,7 @@ class BinaryEvaluator(Evaluator):
                 chosen = threshold
                 if rates["tpr"] >= fixed_tpr:
                     break
-            elif rates["fpr"] <= fixed_fpr:
+            elif fixed_fpr is not None and rates["fpr"] <= fixed_fpr:
                 chosen = threshold
             else:
                 break

@@ -276,7 +276,7 @@ class MeanSquaredLoss(Loss):
 
     Notes
     -----
-    Shapes: ``y`` and ``t`` (N, *) of the same shape; the loss (N,) (a 1-d ``y`` gives one loss
+    Shapes: ``y`` and ``t`` (N, ...) of the same shape; the loss (N,) (a 1-d ``y`` gives one loss
     per element), or what ``reduction`` makes of it.
 
     Examples
@@ -297,7 +297,7 @@ class MeanSquaredLoss(Loss):
 
         Parameters
         ----------
-        y : Tensor or ndarray (N, *)
+        y : Tensor or ndarray (N, ...)
             Predictions.
         t : ndarray or Tensor of ``y``'s shape
             Targets.
@@ -312,7 +312,7 @@ class MeanSquaredLoss(Loss):
 
         Parameters
         ----------
-        y : Tensor or ndarray (N, *)
+        y : Tensor or ndarray (N, ...)
             The predictions given to ``forward``.
         t : ndarray or Tensor of ``y``'s shape
             The targets given to ``forward``.
@@ -369,7 +369,7 @@ class BiLinear(Module):
 
     Notes
     -----
-    Shapes: ``x1`` (N, *, I1), ``x2`` (N, *, I2), output (N, *, O); ``weight`` (O, I1, I2),
+    Shapes: ``x1`` (N, ..., I1), ``x2`` (N, ..., I2), output (N, ..., O); ``weight`` (O, I1, I2),
     ``bias`` (O,), both initialised from U(-1/sqrt(I1), 1/sqrt(I1)) as PyTorch's ``nn.Bilinear``.
 
     Examples
@@ -415,6 +415,9 @@ class BiLinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
+_TANH = Tanh()  # the default nonlinearity of RNN (stateless, so one instance serves every layer)
+
+
 class RNN(Module):
     """The older library's vanilla recurrent layer, ``h[t+1] = f(x[t] @ Wxh.T + h[t] @ Whh.T + b)``,
     returning the stack of states directly (not PyTorch's ``(output, h_n)`` pair).
@@ -458,7 +461,7 @@ class RNN(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, bias: bool = True,
-                 nonlinearity: _nn.Module = Tanh(), time_first: bool = True, bptt_truncate: int = 0) -> None:
+                 nonlinearity: _nn.Module = _TANH, time_first: bool = True, bptt_truncate: int = 0) -> None:
         super().__init__()
         self.input_size = size(input_size, "input_size", "RNN", 1)
         self.hidden_size = size(hidden_size, "hidden_size", "RNN", 1)

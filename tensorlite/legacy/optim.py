@@ -46,7 +46,7 @@ class _LegacyOptions:
                            ("gradient_clip", gradient_clip)):
             if not isinstance(value, numbers.Real) or isinstance(value, bool):
                 raise TypeError(f"{type(self).__name__}: {key} must be a real number, got {value!r}")
-            if not value >= 0:
+            if not float(value) >= 0:
                 raise ValueError(f"{type(self).__name__}: invalid {key} value {value} (must be >= 0)")
             setattr(self, key, float(value))
 
@@ -67,7 +67,7 @@ class _LegacyOptions:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if not isinstance(value, numbers.Real) or not value >= 0:
+        if not isinstance(value, numbers.Real) or not float(value) >= 0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {value!r} (must be >= 0)")
         for group in self.param_groups:
             group["lr"] = value

@@ -115,8 +115,7 @@ class ClassificationTrainer:
 
     @staticmethod
     def _arrays(data: Any, targets: Any) -> tuple[Any, Any]:
-        as_array = (lambda v: v.numpy() if hasattr(v, "numpy") else xp.asarray(v))
-        return as_array(data), as_array(targets)
+        return tuple(v.numpy() if hasattr(v, "numpy") else xp.asarray(v) for v in (data, targets))  # type: ignore[return-value]
 
     def step(self) -> None:
         """Train one epoch over ``train_loader`` (one optimizer step per batch)."""

@@ -78,6 +78,8 @@ def get_loaders(dataset_name: str, batch_size: int, root: Any = None, full: bool
     """
     if str(dataset_name).upper() != "MNIST":
         raise ValueError(f"get_loaders: unknown dataset {dataset_name!r}; tensorlite reads 'MNIST'")
+    train: Any
+    val: Any
     train, val, _ = load_mnist(root, full=full)
     if max_samples is not None:
         train = Subset(train, xp.arange(min(max_samples, len(train))))
