@@ -428,9 +428,10 @@ class RNN(Module):
         Features per time step (D).
     hidden_size : int
         Size of the state (H).
-    output_size : int
+    output_size : int, optional
         Accepted for the old signature and unused: the older layer made an output matrix it never
-        used or trained; add a ``Linear`` after the layer instead.
+        used or trained; add a ``Linear`` after the layer instead. (The older library required
+        it, though its own RNN example left it out.)
     bias : bool, default True
         Whether to learn the bias ``b`` (initialised to zeros).
     nonlinearity : Module, default Tanh()
@@ -445,6 +446,8 @@ class RNN(Module):
     -----
     The output holds T + 1 states: index 0 is the initial state (``h0``, zeros by default) and
     index -1 the last one, as in the older library, so ``rnn.forward(x)[-1]`` is the final state.
+    As there, ``backward(delta)`` also takes a ``delta`` of shape (N, H): the gradient of that
+    final state alone.
     ``Wxh`` (H, D) is initialised from U(-sqrt(1/D), sqrt(1/D)) and ``Whh`` (H, H) from
     U(-sqrt(1/H), sqrt(1/H)).
 
@@ -460,7 +463,7 @@ class RNN(Module):
     (28, 5, 28)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, bias: bool = True,
+    def __init__(self, input_size: int, hidden_size: int, output_size: int | None = None, bias: bool = True,
                  nonlinearity: _nn.Module = _TANH, time_first: bool = True, bptt_truncate: int = 0) -> None:
         super().__init__()
         self.input_size = size(input_size, "input_size", "RNN", 1)
@@ -504,6 +507,27 @@ class RNN(Module):
             states.append(h)
         out = stack(states)
         return out if self.time_first else out.transpose(0, 1)
+
+    def backward(self, delta: Any = None) -> Any:
+        """Propagate ``delta`` (of the output's shape, or (N, H) for the final state only) back
+        through the last forward call; return dL/dX.
+
+        Parameters
+        ----------
+        delta : ndarray or Tensor
+            The gradient of the output (T + 1, N, H) (or (N, T + 1, H)), or of the last state (N, H).
+        """
+        call = self.__dict__.get("_last_call")
+        d = delta.data if isinstance(delta, Tensor) else delta
+        if call is not None and d is not None and xp.ndim(d) == 2:
+            shape = call.outputs[0][1]
+            full = xp.zeros(shape, dtype=call.outputs[0][2])
+            if self.time_first:
+                full[-1] = d
+            else:
+                full[:, -1] = d
+            delta = full
+        return super().backward(delta)
 
     def extra_repr(self) -> str:
         extras = "" if self.b is not None else ", bias=False"

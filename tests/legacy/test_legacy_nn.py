@@ -269,3 +269,14 @@ def test_bilinear_matches_torch():
     expected = torch.nn.functional.bilinear(torch.tensor(x1), torch.tensor(x2), torch.tensor(layer.weight.data),
                                             torch.tensor(layer.bias.data))
     np.testing.assert_allclose(layer.forward(x1, x2).data, expected.numpy(), rtol=1e-12)
+
+
+def test_rnn_backward_takes_the_gradient_of_the_last_state_alone():
+    rnn = nn.RNN(3, 4)  # output_size may be left out, as the older library's own RNN example did
+    x = np.random.default_rng(14).normal(size=(5, 2, 3))
+    delta = np.random.default_rng(15).normal(size=(2, 4))
+    rnn.forward(x)
+    dx = rnn.backward(delta)
+    xt = tl.tensor(x, requires_grad=True)
+    (rnn.forward(xt)[-1] * delta).sum().backward()
+    np.testing.assert_allclose(dx, xt.grad, rtol=1e-12)
