@@ -374,9 +374,21 @@ class Tensor:
         return ops.astype(self, dtype)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if self.requires_grad:  # as PyTorch: NumPy would silently drop the tensor off the tape
+            raise RuntimeError(f"np.asarray() of a tensor that requires grad (shape {self.shape}): "
+                               "use tensor.detach() first, or tensor.data for the ndarray")
         if dtype is None or dtype == self.data.dtype:
             return self.data.copy() if copy else self.data
         return self.data.astype(dtype)
+
+    def __format__(self, format_spec: str) -> str:
+        # f"{loss:4.2f}" formats the value of a one-element tensor; an empty spec is str(tensor)
+        if not format_spec:
+            return str(self)
+        if self.data.size != 1:
+            raise TypeError(f"format spec {format_spec!r} needs a one-element tensor, got shape {self.shape}; "
+                            "format an element, or tensor.data")
+        return format(self.data.item(), format_spec)
 
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", prefix="tensor(")

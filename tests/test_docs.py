@@ -34,6 +34,14 @@ PUBLIC_MODULES = [
     "tensorlite.data.datasets",
     "tensorlite.training",
     "tensorlite.viz",
+    "tensorlite.legacy",
+    "tensorlite.legacy.nn",
+    "tensorlite.legacy.optim",
+    "tensorlite.legacy.utils",
+    "tensorlite.legacy.utils.trainers",
+    "tensorlite.legacy.utils.utils",
+    "tensorlite.legacy.utils.constants",
+    "tensorlite.legacy.evaluators",
 ]
 
 # Public constants: plain data carry no docstring of their own; each is described on its API
@@ -43,6 +51,8 @@ CONSTANTS = {
     "tensorlite.data.datasets.MIRRORS": "a list of download URLs",
     "tensorlite.data.datasets.MD5": "a dict of file checksums",
     "tensorlite.viz.COLORS": "a dict of node colours",
+    "tensorlite.legacy.utils.constants.SAVE_DIR": "the old scripts' results folder",
+    "tensorlite.legacy.utils.constants.DATA_DIR": "the old scripts' data folder",
 }
 
 # numpydoc's section names (numpydoc.docscrape.NumpyDocString.sections)

@@ -10,8 +10,12 @@ Each calls its fused op in :mod:`tensorlite.ops.loss`. In the legacy explicit-ba
 """
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
+from tensorlite.backend import xp
 from tensorlite.nn.module import Module
 from tensorlite.ops import loss as L
 from tensorlite.ops.args import number
@@ -139,8 +143,36 @@ class CrossEntropyLoss(_Loss):
         self.label_smoothing = number(label_smoothing, "label_smoothing", "CrossEntropyLoss", 0, 1)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        if not self.__dict__.get("_warned_probabilities") and _looks_like_probabilities(input):
+            self.__dict__["_warned_probabilities"] = True  # once per loss object
+            warnings.warn(
+                "CrossEntropyLoss takes logits (as PyTorch's), but every row of its input is non-negative "
+                "and sums to 1: probabilities, e.g. after a Softmax. It would train with a different loss. "
+                "For probabilities use nn.CategoricalCrossEntropyLoss (nn.CCELoss); for scripts written for "
+                "the older library, whose CrossEntropyLoss took probabilities and one-hot targets, use "
+                "tensorlite.legacy", UserWarning, stacklevel=_user_level())
         return L._cross_entropy(self, input, target, self.weight, self.ignore_index, self.reduction,
                                 self.label_smoothing)
+
+
+def _user_level() -> int:
+    """The ``stacklevel`` of the first caller outside ``tensorlite/nn`` (``criterion(...)`` and
+    ``criterion.forward(...)`` pass through different numbers of frames in there)."""
+    here, level = os.path.dirname(os.path.abspath(__file__)), 1
+    frame = sys._getframe(1)
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _looks_like_probabilities(input: Any) -> bool:
+    """Whether every row of ``input`` along the class axis (1, or 0 for a (C,) input) is
+    non-negative and sums to 1, with at least two classes: probabilities fed where logits belong."""
+    data = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    axis = 0 if data.ndim == 1 else 1
+    if data.dtype.kind != "f" or data.ndim == 0 or data.size == 0 or data.shape[axis] < 2 or data.min() < 0:
+        return False
+    return bool(xp.allclose(data.sum(axis=axis), 1.0, rtol=0, atol=1e-4))
 
 
 class NLLLoss(_Loss):
