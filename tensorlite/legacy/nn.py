@@ -31,7 +31,7 @@ from tensorlite.nn.linear import Flatten, Linear
 from tensorlite.nn.module import Parameter
 from tensorlite.nn.normalization import BatchNorm1D
 from tensorlite.nn.pooling import AvgPool2D, MaxPool2D
-from tensorlite.ops.common import size
+from tensorlite.ops.args import size
 from tensorlite.ops.index import stack
 from tensorlite.tensor import Tensor
 
@@ -42,6 +42,19 @@ __all__ = [
 ]
 
 
+def _returns_input_gradients(layer: type) -> type:
+    """``layer`` as the older library's layers behaved: ``backward(delta)`` returns the gradient
+    of the input, also for a plain array (which becomes a leaf that requires grad)."""
+    return type(layer.__name__, (layer,), {"_inputs_require_grad": True, "__module__": __name__,
+                                           "__doc__": f"{layer.__doc__}\n    (``tensorlite.legacy``: "
+                                                      "``backward`` returns dL/d(input).)"})
+
+
+Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D, Dropout, Flatten, Sigmoid, Tanh, ReLU, Softplus, \
+    Softmax = map(_returns_input_gradients, (Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D, Dropout,
+                                              Flatten, Sigmoid, Tanh, ReLU, Softplus, Softmax))
+
+
 def _one_line(module: _nn.Module) -> str:
     text = repr(module)
     return text if "\n" not in text else f"{type(module).__name__}(...)"
@@ -49,7 +62,8 @@ def _one_line(module: _nn.Module) -> str:
 
 class Module(_nn.Module):
     """Base class of old-style models: :class:`tensorlite.nn.Module` plus the older library's
-    ``summarize()``.
+    ``summarize()``, and, as the older library's modules did, ``backward(delta)`` returns the
+    gradient of the input also when it was a plain array.
 
     Subclass it as the old scripts do: add layers with ``add_module`` (or as attributes), write
     ``forward(x)`` calling each ``module.forward(x)``, and ``backward(delta)`` looping
@@ -81,6 +95,8 @@ class Module(_nn.Module):
     >>> net.backward(nn.CrossEntropyLoss().backward(y, np.eye(3, dtype=np.float32)[[0, 2]])).shape
     (2, 4)
     """
+
+    _inputs_require_grad = True
 
     def summarize(self, file: Any = None) -> None:
         """Print each submodule (its dotted name and a one-line description) and the total number
@@ -219,7 +235,7 @@ class CrossEntropyLoss(Loss):
     >>> y = softmax.forward(np.array([[2.0, 0.0], [0.0, 0.0]]))
     >>> t = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> loss.forward(y, t)
-    tensor([0.126928  , 0.69314716], dtype=float64, grad_fn=<Neg>)
+    tensor([0.126928  , 0.69314716], dtype=float64, grad_fn=<NegBackward>)
     >>> softmax.backward(loss.backward(y, t))         # (y - t) / N at the logits
     array([[-0.05960146,  0.05960146],
            [ 0.25      , -0.25      ]])
@@ -286,7 +302,7 @@ class MeanSquaredLoss(Loss):
     >>> loss = nn.MeanSquaredLoss(reduction=np.mean)
     >>> y, t = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 2.0]])
     >>> loss.forward(y, t)
-    tensor(2.25, dtype=float64, grad_fn=<Mean>)
+    tensor(2.25, dtype=float64, grad_fn=<MeanBackward>)
     >>> loss.backward(y, t)
     array([[ 0.5,  1. ],
            [ 0. , -1. ]])

@@ -93,6 +93,18 @@ def _as_input(value: Any) -> Any:
     return value
 
 
+def _as_leaf(value: Any) -> Any:
+    """A floating tensor that needs no gradient as a leaf that requires one (for modules whose
+    ``_inputs_require_grad`` is set); tuples element by element; anything else as it is."""
+    if isinstance(value, Tensor) and not value._requires_grad and value.data.dtype.kind == "f":
+        leaf = Tensor._wrap(value.data)
+        leaf._requires_grad = True
+        return leaf
+    if type(value) is tuple:
+        return tuple([_as_leaf(v) for v in value])
+    return value
+
+
 def _flat(value: Any) -> list[Any]:
     """The leaves of a (possibly nested) tuple or list: ``(dout, (dh, dc))`` gives
     ``[dout, dh, dc]``."""
@@ -151,7 +163,7 @@ class _Root:
 
 
 _ONE_TENSOR = (True,)  # the skeleton of a call with one tensor argument
-_NOTHING_RECORDED = _Call((), [], [])  # the last call ran with grad mode on but recorded no op
+_NOTHING_RECORDED = _Call(_ONE_TENSOR, [None], [])  # the last (one-input) call recorded no op
 _summary_rows: list[tuple[Module, tuple[int, ...] | str]] | None = None  # set while summary() runs
 
 
@@ -162,8 +174,8 @@ def _remember(args: tuple[Any, ...], out: Any) -> _Call:
             return _NOTHING_RECORDED
         return _Call(_ONE_TENSOR, [_node(args[0])], [(_node(out), out.data.shape, out.data.dtype)])
     outputs = [(_node(t), t.shape, t.dtype) for t in _tensors(out)]
-    if all(node is None for node, _, _ in outputs):
-        return _NOTHING_RECORDED
+    if all(node is None for node, _, _ in outputs):  # nothing recorded: no outputs to walk from
+        return _Call(_skeleton(args), [None] * len(_tensors(args)), [])
     return _Call(_skeleton(args), [_node(t) for t in _tensors(args)], outputs)
 
 
@@ -173,6 +185,8 @@ def _recording(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def recorded_forward(self: Module, *args: Any, **kwargs: Any) -> Any:
         args = tuple([_as_input(a) for a in args])
+        if self._inputs_require_grad and _mode.enabled:
+            args = tuple([_as_leaf(a) for a in args])
         calls = _calls  # the running module call, which entries recorded inside keep
         outer = calls.frame
         calls.frame = (self, outer)
@@ -235,6 +249,9 @@ class Module:
     """
 
     training: bool
+    # Set by modules of tensorlite.legacy: an input that needs no gradient becomes a leaf that
+    # requires one, so backward(dout) returns dL/d(input) as the older library's modules did.
+    _inputs_require_grad: bool = False
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module]  # a slot may hold None (an absent child), as in PyTorch
@@ -298,12 +315,18 @@ class Module:
                 f"{self!r}.backward(): there is no recorded forward call to propagate through; call "
                 "forward first, with gradient recording on (not under tl.no_grad())"
             )
-        if call is _NOTHING_RECORDED:
-            raise RuntimeError(
-                f"{self!r}.backward(): the last forward recorded nothing to walk back through: no "
-                "parameter it used and no input it was given requires grad. To get dL/d(input), "
-                "pass an input with requires_grad=True (tl.tensor(x, requires_grad=True))"
-            )
+        if not call.outputs:  # the last forward recorded nothing
+            if next(self.parameters(), None) is not None:  # a frozen model: say why
+                raise RuntimeError(
+                    f"{self!r}.backward(): the last forward recorded nothing to walk back through: "
+                    "no parameter it used and no input it was given requires grad. To get "
+                    "dL/d(input), pass an input with requires_grad=True (tl.tensor(x, requires_grad=True))"
+                )
+            # a layer without parameters (Flatten, ReLU, ...) on an input that needs no gradient:
+            # there is nothing to propagate, and no input gradient was asked for
+            grads = iter([None] * len(call.input_nodes))
+            result = tuple(_structured(a, grads) for a in call.inputs)
+            return result[0] if len(result) == 1 else result
         douts = _flat(dout) if len(call.outputs) > 1 else [dout]
         if len(douts) > len(call.outputs):
             raise ValueError(f"{self!r}.backward(): got {len(douts)} gradients for "

@@ -244,8 +244,9 @@ def test_bilinear_forward_gradients_and_two_input_backward():
     np.testing.assert_allclose(layer.forward(x1, x2).data, expected, rtol=1e-12)
     tl.gradcheck(lambda a, b: layer(a, b), [tl.tensor(x1, requires_grad=True), tl.tensor(x2, requires_grad=True)])
     delta = rng.normal(size=(5, 2))
-    layer.forward(x1, x2)
+    out = layer.forward(x1, x2)  # held: the module keeps its last call weakly
     dx1, dx2 = layer.backward(delta)
+    assert out.shape == delta.shape
     np.testing.assert_allclose(dx1, np.einsum("no,oij,nj->ni", delta, layer.weight.data, x2), rtol=1e-12)
     np.testing.assert_allclose(dx2, np.einsum("no,oij,ni->nj", delta, layer.weight.data, x1), rtol=1e-12)
     np.testing.assert_allclose(layer.weight.grad, np.einsum("no,ni,nj->oij", delta, x1, x2), rtol=1e-12)
@@ -275,8 +276,9 @@ def test_rnn_backward_takes_the_gradient_of_the_last_state_alone():
     rnn = nn.RNN(3, 4)  # output_size may be left out, as the older library's own RNN example did
     x = np.random.default_rng(14).normal(size=(5, 2, 3))
     delta = np.random.default_rng(15).normal(size=(2, 4))
-    rnn.forward(x)
+    states = rnn.forward(x)  # held: the module keeps its last call weakly
     dx = rnn.backward(delta)
+    assert states.shape == (6, 2, 4)
     xt = tl.tensor(x, requires_grad=True)
     (rnn.forward(xt)[-1] * delta).sum().backward()
     np.testing.assert_allclose(dx, xt.grad, rtol=1e-12)

@@ -288,3 +288,14 @@ def _entries(t):
         seen.append(e)
         stack.extend(p for p in e.parents if isinstance(p, tl.autograd.Op))
     return seen
+
+
+def test_a_layer_without_parameters_on_a_plain_input_returns_none():
+    # the seed's loop `dout = m.backward(dout)` ends at the first layer; a Flatten there has
+    # nothing to walk (its input needs no gradient) and returns None instead of raising
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
+    out = model[1].forward(model[0].forward(np.ones((3, 2, 2), dtype=np.float32)))
+    dout = model[1].backward(np.ones((3, 2), dtype=np.float32))
+    assert dout is None  # the Flatten output needs no gradient: dL/d(it) is not computed
+    assert model[0].backward(np.ones((3, 4), dtype=np.float32)) is None
+    assert model[1].weight.grad is not None and out.shape == (3, 2)
