@@ -25,7 +25,6 @@ array([0., 1., 2.])
 """
 from __future__ import annotations
 
-import importlib.util
 import sys
 from typing import Any
 
@@ -59,7 +58,11 @@ def is_available() -> bool:
     >>> isinstance(dist.is_available(), bool)
     True
     """
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        import mpi4py  # noqa: F401  (the package only: MPI itself starts with mpi4py.MPI)
+    except ImportError:
+        return False
+    return True
 
 
 def _import_mpi(where: str) -> Any:

@@ -74,6 +74,7 @@ class Tensor:
 
     # _post_hooks: set only on tensors given a post-accumulate-grad hook (see the engine)
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_post_hooks", "__weakref__")
+    _post_hooks: dict[int, Any]
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 

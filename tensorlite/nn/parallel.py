@@ -133,7 +133,9 @@ class DistributedDataParallel(Module):
 
     def _make_buckets(self) -> list[_Bucket]:
         cap = self.bucket_cap_mb * 2 ** 20
-        buckets, current, size = [], [], 0
+        buckets: list[_Bucket] = []
+        current: list[Any] = []
+        size = 0
         for p in reversed([p for p in self.module.parameters() if p.requires_grad]):
             if current and (p.dtype != current[0].dtype or size + p.data.nbytes > cap):
                 buckets.append(_Bucket(current, current[0].dtype))

@@ -79,9 +79,9 @@ class SyncBatchNorm(_BatchNorm):
         centred = x - mean.reshape(shape)
         var = dist.AllReduceSum.apply((centred * centred).sum(axis=axes), comm=self._comm) / count
         y = centred / (var + self.eps).sqrt().reshape(shape)
-        if weight is not None:
+        if weight is not None and bias is not None:
             y = y * weight.reshape(shape) + bias.reshape(shape)
-        if self.track_running_stats and running_mean is not None:
+        if running_mean is not None and running_var is not None and tracked is not None:
             with no_grad():
                 tracked.data += 1
                 factor = 1.0 / float(tracked.data) if self.momentum is None else self.momentum

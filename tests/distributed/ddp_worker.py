@@ -198,7 +198,7 @@ def check_sampler() -> None:
     sampler = DistributedSampler(ds, seed=3)  # rank and world size from the process group
     sampler.set_epoch(2)
     mine = np.concatenate([y for (y,) in DataLoader(ds, batch_size=2, sampler=sampler)])
-    everyone = np.empty((dist.get_world_size(), len(mine)), dtype=mine.dtype)
+    everyone = np.zeros((dist.get_world_size(), len(mine)), dtype=mine.dtype)
     everyone[dist.get_rank()] = mine
     dist.all_reduce(everyone, op="sum")  # the other rows are zeros on each rank
     assert set(everyone.ravel()) == set(range(11)), everyone
