@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from mpi_run import HERE, run_mpi
 
 WORKER = str(HERE / "ddp_worker.py")
