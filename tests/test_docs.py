@@ -34,6 +34,8 @@ PUBLIC_MODULES = [
     "tensorlite.data.datasets",
     "tensorlite.training",
     "tensorlite.viz",
+    "tensorlite.distributed",
+    "tensorlite.nn.parallel",
 ]
 
 # Public constants: plain data carry no docstring of their own; each is described on its API

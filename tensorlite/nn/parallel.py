@@ -13,6 +13,7 @@ Buckets start in the same order on every rank, as MPI requires.
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any, Iterator
 
 from tensorlite import distributed as dist
@@ -66,6 +67,9 @@ class DistributedDataParallel(Module):
     ----------
     module : Module
         The wrapped model (its ``state_dict`` has no ``module.`` prefix).
+    wait_seconds : float
+        The total time backward spent waiting for allreduces still under way when its walk
+        ended (what communication cost beyond what overlapped with computing).
 
     Raises
     ------
@@ -116,6 +120,7 @@ class DistributedDataParallel(Module):
         self._in_backward = False
         self._next = 0  # the next bucket to start (in order, the same on every rank)
         self._requests: list[Any] = []
+        self.wait_seconds = 0.0  # time spent at the end of backward waiting for the allreduces
         self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)
                          for b in self._buckets for p in b.params]
 
@@ -186,7 +191,9 @@ class DistributedDataParallel(Module):
                     if i not in bucket.ready:
                         bucket.flat[sl] = 0
                 self._start(bucket)
+            started = time.perf_counter()
             self._mpi.Request.Waitall(self._requests)
+            self.wait_seconds += time.perf_counter() - started
             scale = 1.0 / self._world
             for bucket in self._buckets:
                 bucket.flat *= scale

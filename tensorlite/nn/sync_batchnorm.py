@@ -21,7 +21,7 @@ __all__ = ["SyncBatchNorm"]
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch normalisation with the batch statistics reduced over all ranks (N, C, *).
+    """Batch normalisation with the batch statistics reduced over all ranks, of ``(N, C, *)``.
 
     Outside a process group (or with one rank), and in eval mode, it is an ordinary BatchNorm.
 
