@@ -152,6 +152,32 @@ def check_state_dict() -> None:
     model.load_state_dict(model.state_dict())
 
 
+def check_buckets() -> None:
+    """Buckets hold the parameters in reverse order, split at bucket_cap_mb."""
+    model = DDP(mlp())  # 25 MiB: one bucket
+    params = list(model.module.parameters())
+    assert [b.params for b in model._buckets] == [params[::-1]]
+    small = DDP(mlp(), bucket_cap_mb=16 * 16 * 4 / 2 ** 20)  # fits one 16x16 float32 weight
+    sizes = [[p.shape for p in b.params] for b in small._buckets]
+    assert sizes == [[(3,), (3, 16), (16,)], [(16, 16)], [(16,), (16, 6)]], sizes
+
+
+def check_overlap() -> None:
+    """Each bucket's allreduce starts as soon as its gradients are in, while backward goes on:
+    the output layer's before the first layer's gradient is ready."""
+    model = DDP(mlp(), bucket_cap_mb=1e-6)  # one parameter per bucket
+    log = []
+    start = model._start
+    model._start = lambda bucket: (log.append(("start", bucket.params[0].shape)), start(bucket))[1]
+    first = model.module[0].weight
+    first.register_post_accumulate_grad_hook(lambda p: log.append(("ready", p.shape)))
+    model(tl.tensor(np.ones((4, 6), np.float32))).sum().backward()
+    starts = [i for i, (what, _) in enumerate(log) if what == "start"]
+    assert len(starts) == 6 and log[starts[0]] == ("start", (3,)), log
+    assert starts[0] < log.index(("ready", (16, 6))), log
+    assert not model._requests and not model._in_backward
+
+
 def check_mismatch() -> None:
     """Models that differ across ranks fail at wrap time, on every rank, naming the difference."""
     width = 16 if dist.get_rank() == 0 else 17

@@ -26,7 +26,8 @@ def test_two_ranks_train_exactly_as_one_process_with_the_whole_batch():
 
 
 def test_two_ranks_features():
-    names = ["collectives", "state_dict", "no_sync", "unused_parameter", "mismatch", "sampler"]
+    names = ["collectives", "state_dict", "buckets", "overlap", "no_sync", "unused_parameter", "mismatch",
+             "sampler"]
     checks_passed(run_mpi([WORKER, *names], n=2, timeout=90), names)
 
 
