@@ -208,6 +208,20 @@ def check_collectives() -> None:
     dist.barrier()
 
 
+def check_fit_stop() -> None:
+    """A callback that stops on one rank only stops every rank (no rank left waiting)."""
+    from tensorlite.data import DataLoader, DistributedSampler, TensorDataset
+    from tensorlite.training import fit
+
+    x, y = data("mlp", 32, seed=0)
+    ds = TensorDataset(x.astype(np.float32), y)
+    model = DDP(mlp())
+    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+                  DataLoader(ds, batch_size=4, sampler=DistributedSampler(ds)), epochs=5,
+                  callbacks=[lambda epoch, history, model: dist.get_rank() == 1], progress=False)
+    assert history.epochs == 1, history.epochs
+
+
 def check_fail() -> None:
     """Rank 1 raises; rank 0 would wait forever in the allreduce without the abort."""
     model = DDP(mlp())

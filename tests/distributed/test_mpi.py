@@ -27,7 +27,7 @@ def test_two_ranks_train_exactly_as_one_process_with_the_whole_batch():
 
 def test_two_ranks_features():
     names = ["collectives", "state_dict", "buckets", "overlap", "no_sync", "unused_parameter", "mismatch",
-             "sampler"]
+             "sampler", "fit_stop"]
     checks_passed(run_mpi([WORKER, *names], n=2, timeout=90), names)
 
 
