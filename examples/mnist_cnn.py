@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mnist_common import loaders, parse_args, report  # noqa: E402
+from mnist_common import loaders, parallel, parse_args, report  # noqa: E402
 
 from tensorlite import nn, optim  # noqa: E402
 from tensorlite.training import fit  # noqa: E402
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(__doc__.splitlines()[0], argv, epochs=10, batch_size=64, lr=1e-3)
     started = time.perf_counter()
     train_loader, val_loader = loaders(args)
-    model = CNNClassifier()
+    model = parallel(CNNClassifier())
     history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=args.lr),
                   train_loader, val_loader, epochs=args.epochs)
     return report("mnist_cnn", args, history, history.val_accuracy[-1], started)

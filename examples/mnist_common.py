@@ -1,4 +1,9 @@
-"""What the three MNIST examples share: command-line options, the data, and the final report."""
+"""What the three MNIST examples share: command-line options, the data, and the final report.
+
+Started with ``mpiexec -n N`` (and mpi4py installed: ``pip install ".[mpi]"``), the examples train
+data-parallel: each rank takes 1/N of every batch (``tensorlite.data.DistributedSampler``), the
+model is wrapped in ``DistributedDataParallel``, and only rank 0 prints and writes the plots.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +12,9 @@ import time
 from typing import Any, Sequence
 
 import tensorlite as tl
-from tensorlite.data import DataLoader, datasets
+import tensorlite.distributed as dist
+from tensorlite import nn
+from tensorlite.data import DataLoader, DistributedSampler, datasets
 from tensorlite.training import History, plot_history
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
@@ -49,9 +56,24 @@ def parse_args(description: str, argv: Sequence[str] | None, epochs: int, batch_
     return args
 
 
-def loaders(args: argparse.Namespace) -> tuple[DataLoader, DataLoader]:
-    """Seed everything, load MNIST (saying which), and wrap it in loaders."""
+def launched_by_mpiexec() -> bool:
+    """Whether ``mpiexec`` started this process as one of several (MPICH's or Open MPI's variables)."""
+    return int(os.environ.get("PMI_SIZE", os.environ.get("OMPI_COMM_WORLD_SIZE", "1"))) > 1
+
+
+def is_main() -> bool:
+    """True on the process that prints and writes files: rank 0, or the only process."""
+    return not dist.is_initialized() or dist.get_rank() == 0
+
+
+def loaders(args: argparse.Namespace, shard_val: bool = True) -> tuple[DataLoader, DataLoader]:
+    """Seed everything, load MNIST (saying which), and wrap it in loaders.
+
+    Under ``mpiexec -n N``: join the process group; each rank loads 1/N of every training
+    batch (and of the validation set when ``shard_val``)."""
     tl.manual_seed(args.seed)
+    if launched_by_mpiexec() and not dist.is_initialized():
+        dist.init_process_group()
     try:
         train, val, description = datasets.load_mnist(full=True if args.full else None, download=args.download,
                                                       seed=args.seed)
@@ -62,21 +84,39 @@ def loaders(args: argparse.Namespace) -> tuple[DataLoader, DataLoader]:
                          f"{os.path.join(datasets.default_root(), 'mnist')}: run again with --full --download "
                          "to fetch it (needs internet), or without --full to use the bundled 5,000-digit "
                          "subset") from None
-    print(description, flush=True)
-    return (DataLoader(train, batch_size=args.batch_size, shuffle=True),
-            DataLoader(val, batch_size=1000))
+    if not dist.is_initialized():
+        print(description, flush=True)
+        return (DataLoader(train, batch_size=args.batch_size, shuffle=True),
+                DataLoader(val, batch_size=1000))
+    world = dist.get_world_size()
+    if args.batch_size % world:
+        raise SystemExit(f"--batch-size {args.batch_size} does not split evenly over {world} ranks")
+    if is_main():
+        print(f"{description}; {world} ranks, {args.batch_size // world} samples of every batch each", flush=True)
+    return (DataLoader(train, batch_size=args.batch_size // world, sampler=DistributedSampler(train, seed=args.seed)),
+            DataLoader(val, batch_size=1000, sampler=DistributedSampler(val, shuffle=False) if shard_val else None))
+
+
+def parallel(model: nn.Module) -> nn.Module:
+    """``model`` wrapped in DistributedDataParallel under mpiexec, else ``model`` itself."""
+    return nn.parallel.DistributedDataParallel(model) if dist.is_initialized() else model
 
 
 def report(name: str, args: argparse.Namespace, history: History, val_accuracy: float,
            started: float) -> dict[str, Any]:
-    """Write the two plots and the summary line into ``args.out``; print the line; return the figures."""
+    """Write the two plots and the summary line into ``args.out``; print the line; return the figures.
+
+    Under mpiexec only rank 0 writes and prints."""
+    if not is_main():
+        return {"val_accuracy": val_accuracy, "history": history}
     os.makedirs(args.out, exist_ok=True)
     plot_history(history, os.path.join(args.out, name), title=name)
     wall = time.perf_counter() - started
     samples_per_second = sum(history.samples_per_second) / max(len(history.samples_per_second), 1)
     epochs = f"{history.epochs} epoch" + ("" if history.epochs == 1 else "s")
+    ranks = f", {dist.get_world_size()} ranks" if dist.is_initialized() else ""
     line = (f"{name}: test accuracy {val_accuracy:.4f} after {epochs}, wall time {wall:.1f} s, "
-            f"{samples_per_second:,.0f} training samples/s (batch {args.batch_size})")
+            f"{samples_per_second:,.0f} training samples/s (batch {args.batch_size}{ranks})")
     with open(os.path.join(args.out, f"{name}_summary.txt"), "w") as f:
         f.write(line + "\n")
     print(line, flush=True)

@@ -73,7 +73,9 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "_grad", "_requires_grad", "_ctx", "__weakref__")
+    # _post_hooks: set only on tensors given a post-accumulate-grad hook (see the engine)
+    __slots__ = ("data", "_grad", "_requires_grad", "_ctx", "_post_hooks", "__weakref__")
+    _post_hooks: dict[int, Any]
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
@@ -154,6 +156,36 @@ class Tensor:
         retain_graph : keep the saved arrays so backward can run through the graph again.
         """
         autograd.run_tensor_backward(self, grad, retain_graph)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(self)`` during each ``backward`` as soon as this leaf's ``.grad`` is final.
+
+        As PyTorch's (2.1+): the hook runs in the middle of the walk, once the last op that used
+        this tensor has passed its gradient back and ``.grad`` holds the sum, so it can start
+        work on the gradient while the rest of the backward goes on (DistributedDataParallel
+        starts its allreduces there). It does not run for ``tl.grad`` (which writes no
+        ``.grad``), nor when no gradient reaches this tensor.
+
+        Parameters
+        ----------
+        hook : callable
+            Called as ``hook(tensor)``; its return value is ignored.
+
+        Returns
+        -------
+        handle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> w = tl.ones(2, requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print("ready:", t.grad))
+        >>> (w * w).sum().backward()
+        ready: [2. 2.]
+        >>> handle.remove()
+        """
+        return autograd.engine.register_post_accumulate_grad_hook(self, hook)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating dtypes only) and return self."""

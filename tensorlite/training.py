@@ -660,6 +660,17 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
         None (default) shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
         terminal; True always, False never. Without tqdm installed there is no bar.
 
+    Notes
+    -----
+    Under ``mpiexec`` (a :mod:`tensorlite.distributed` process group with several ranks, a
+    :class:`~tensorlite.nn.parallel.DistributedDataParallel` model and loaders with a
+    :class:`~tensorlite.data.DistributedSampler`), every rank calls ``fit`` alike: the samplers
+    get ``set_epoch(epoch)``, the history's losses and accuracies are the means over the ranks
+    (the same on every rank, so callbacks and schedulers decide alike; a stop on any rank stops
+    all), ``samples_per_second`` counts every rank's samples, only rank 0 shows the progress bar
+    and writes the checkpoint (of the wrapped model, without the ``module.`` prefix), and a
+    resume reads it on every rank.
+
     Returns
     -------
     History
@@ -690,12 +701,18 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
     """
     history = History()
     start_epoch = 0
+    ranks = _ranks()  # several ranks under mpiexec: (rank, world size), else None
+    if ranks is not None and ranks[0] != 0:
+        progress = False
     if resume and checkpoint_path is not None and os.path.exists(checkpoint_path):
-        restored = load_checkpoint(checkpoint_path, model, optimizer, scheduler)
+        restored = load_checkpoint(checkpoint_path, _unwrapped(model), optimizer, scheduler)
         start_epoch = restored["epoch"] + 1
         history = restored["history"] or history
     for epoch in range(start_epoch, epochs):
         model.train()
+        for loader in (train_loader, val_loader):
+            if hasattr(getattr(loader, "sampler", None), "set_epoch"):
+                loader.sampler.set_epoch(epoch)  # type: ignore[union-attr]
         started, samples, first = time.perf_counter(), 0, len(history.train_loss)
         bar = _progress(train_loader, f"epoch {epoch + 1}/{epochs}", progress)
         for x, y in bar:
@@ -713,11 +730,15 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
         elapsed = time.perf_counter() - started
         if bar is not train_loader:
             bar.close()
+        if ranks is not None:
+            samples, elapsed = _mean_over_ranks(history, first, samples, elapsed)
         history.epoch_iteration.append(len(history.train_loss))
         history.epoch_time.append(elapsed)
         history.samples_per_second.append(samples / elapsed if elapsed > 0 else math.nan)
         if val_loader is not None:
             val_loss, val_acc = evaluate(model, loss_fn, val_loader)
+            if ranks is not None:
+                val_loss, val_acc = _all_reduce_floats([val_loss, val_acc], "mean")
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_acc)
         if scheduler is not None:
@@ -727,11 +748,56 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
             else:
                 scheduler.step()
         history.lr.append(float(optimizer.param_groups[0]["lr"]))
-        if checkpoint_path is not None:
-            save_checkpoint(checkpoint_path, model, optimizer, scheduler, epoch, history)
-        if any([bool(callback(epoch, history, model)) for callback in callbacks]):
+        if checkpoint_path is not None and (ranks is None or ranks[0] == 0):
+            save_checkpoint(checkpoint_path, _unwrapped(model), optimizer, scheduler, epoch, history)
+        stop = any([bool(callback(epoch, history, model)) for callback in callbacks])
+        if ranks is not None:
+            stop = bool(_all_reduce_floats([float(stop)], "max")[0])
+        if stop:
             break
     return history
+
+
+# ----------------------------------------------------------------------------------------------
+# Under mpiexec (tensorlite.distributed)
+
+
+def _ranks() -> tuple[int, int] | None:
+    """(rank, world size) when a process group of several ranks exists, else None."""
+    from tensorlite import distributed as dist
+
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return None
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _unwrapped(model: Any) -> Any:
+    """The model inside a DistributedDataParallel wrapper (what checkpoints hold), or ``model``."""
+    from tensorlite.nn.parallel import DistributedDataParallel
+
+    return model.module if isinstance(model, DistributedDataParallel) else model
+
+
+def _all_reduce_floats(values: list[float], op: str) -> list[float]:
+    from tensorlite import distributed as dist
+
+    array = xp.asarray(values, dtype=xp.float64)
+    dist.all_reduce(array, op=op)
+    return array.tolist()
+
+
+def _mean_over_ranks(history: History, first: int, samples: int, elapsed: float) -> tuple[int, float]:
+    """Replace the epoch's per-iteration figures by their means over the ranks; return every
+    rank's samples and the slowest rank's time."""
+    count = len(history.train_loss) - first
+    low, high = _all_reduce_floats([-count, count], "max")
+    if -low != high:
+        raise RuntimeError(f"fit: the ranks ran between {-low:.0f} and {high:.0f} batches this epoch; give "
+                           "every rank an equal share, e.g. with tensorlite.data.DistributedSampler")
+    merged = _all_reduce_floats(history.train_loss[first:] + history.train_accuracy[first:], "mean")
+    history.train_loss[first:], history.train_accuracy[first:] = merged[:count], merged[count:]
+    total = _all_reduce_floats([float(samples)], "sum")[0]
+    return int(total), _all_reduce_floats([elapsed], "max")[0]
 
 
 # ----------------------------------------------------------------------------------------------

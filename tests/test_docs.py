@@ -42,6 +42,8 @@ PUBLIC_MODULES = [
     "tensorlite.legacy.utils.utils",
     "tensorlite.legacy.utils.constants",
     "tensorlite.legacy.evaluators",
+    "tensorlite.distributed",
+    "tensorlite.nn.parallel",
 ]
 
 # Public constants: plain data carry no docstring of their own; each is described on its API

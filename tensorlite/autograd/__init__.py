@@ -13,7 +13,7 @@ the entry keeps its inputs' entries (or leaf tensors), what ``forward`` saved, a
 number giving its place in recording order. ``backward`` walks the entries reachable from the
 root in reverse recording order.
 """
-from tensorlite.autograd.engine import backward, grad, run_tensor_backward
+from tensorlite.autograd.engine import backward, grad, queue_callback, run_tensor_backward
 from tensorlite.autograd.function import Op, module_path, push_hook, remove_hook
 from tensorlite.autograd.gradcheck import GradcheckError, gradcheck
 from tensorlite.autograd.mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -22,5 +22,5 @@ from tensorlite.autograd.versions import mark_dirty, version_of
 __all__ = [
     "Op", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "backward", "grad", "gradcheck", "GradcheckError", "mark_dirty", "version_of",
-    "push_hook", "remove_hook", "module_path", "run_tensor_backward",
+    "push_hook", "remove_hook", "module_path", "run_tensor_backward", "queue_callback",
 ]

@@ -5,10 +5,18 @@ on the sequence number: no recursion, each entry visited once, after every entry
 it), calls each rule once with the summed upstream gradient, reduces broadcast gradients back to
 each input's shape here and nowhere else, and releases what each entry saved unless
 ``retain_graph=True``.
+
+Post-accumulate-grad hooks (``Tensor.register_post_accumulate_grad_hook``) run as soon as a
+leaf's gradient is final, in the middle of the walk: a pre-pass counts, for each hooked leaf,
+the references the reachable entries hold to it, and the walk settles the leaf when the last of
+them has run. Callbacks queued by ``queue_callback`` run when the walk ends. With no hooked leaf
+anywhere the walk pays one check per call and one per entry.
 """
 from __future__ import annotations
 
 import heapq
+import itertools
+import weakref
 from typing import Any, Sequence
 
 from tensorlite.autograd import function, versions
@@ -17,7 +25,120 @@ from tensorlite.backend import array_module, ndarray
 from tensorlite.backend import xp as _numpy
 from tensorlite.tensor import Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "queue_callback"]
+
+# The live tensors that carry post-accumulate-grad hooks (empty: the walk skips the hooked path),
+# and the callbacks queued by the backward running now (None outside a walk of the hooked path).
+# (``_hooked`` maps id(tensor) to a weak reference that removes the entry when the tensor dies;
+# not a WeakSet, whose lookups would compare tensors with ``==``.)
+_hooked: dict[int, Any] = {}
+_callbacks: list[Any] | None = None
+_hook_keys = itertools.count()
+
+
+class _HookHandle:
+    """Returned by ``register_post_accumulate_grad_hook``; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("tensor", "key")
+
+    def __init__(self, tensor: Tensor, key: int) -> None:
+        self.tensor, self.key = weakref.ref(tensor), key
+
+    def remove(self) -> None:
+        tensor = self.tensor()
+        hooks = getattr(tensor, "_post_hooks", None)
+        if hooks and hooks.pop(self.key, None) is not None and not hooks:
+            del _hooked[id(tensor)]
+
+
+def _forget(key: int) -> Any:
+    return lambda _: _hooked.pop(key, None)
+
+
+def register_post_accumulate_grad_hook(tensor: Tensor, hook: Any) -> _HookHandle:
+    """``Tensor.register_post_accumulate_grad_hook``: see there."""
+    if not callable(hook):
+        raise TypeError(f"register_post_accumulate_grad_hook: the hook must be callable, got "
+                        f"{type(hook).__name__}")
+    if not (tensor.requires_grad and tensor.is_leaf):
+        raise RuntimeError(
+            f"register_post_accumulate_grad_hook: only leaf tensors that require grad accumulate a "
+            f".grad; this tensor of shape {tensor.shape} is "
+            + ("not a leaf" if not tensor.is_leaf else "a leaf that does not require grad"))
+    hooks = getattr(tensor, "_post_hooks", None)
+    if hooks is None:
+        hooks = tensor._post_hooks = {}
+    key = next(_hook_keys)
+    hooks[key] = hook
+    if id(tensor) not in _hooked:
+        _hooked[id(tensor)] = weakref.ref(tensor, _forget(id(tensor)))
+    return _HookHandle(tensor, key)
+
+
+def queue_callback(callback: Any) -> None:
+    """Run ``callback()`` when the backward running now has written every ``.grad``.
+
+    PyTorch's ``Variable._execution_engine.queue_callback``: for a post-accumulate-grad hook
+    that needs to act once all gradients are in (DistributedDataParallel waits for its
+    allreduces there), before ``backward()`` returns.
+
+    Parameters
+    ----------
+    callback : callable
+        Called with no arguments; callbacks run in the order queued.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> from tensorlite.autograd import queue_callback
+    >>> w = tl.ones(2, requires_grad=True)
+    >>> seen = []
+    >>> h = w.register_post_accumulate_grad_hook(
+    ...     lambda t: queue_callback(lambda: seen.append(t.grad.tolist())))
+    >>> (3 * w).sum().backward()
+    >>> seen
+    [[3.0, 3.0]]
+    >>> h.remove()
+    """
+    if _callbacks is None:
+        raise RuntimeError("queue_callback: no backward with post-accumulate-grad hooks is running; "
+                           "call it from such a hook")
+    _callbacks.append(callback)
+
+
+def _hooked_uses(roots: Sequence[Any], stop: Any) -> dict[Any, int]:
+    """For each hooked leaf reachable from ``roots``: how many references entries hold to it."""
+    uses: dict[Any, int] = {}
+    seen: set[Op] = set()
+    stack = [r._ctx for r in roots if r._ctx is not None]
+    while stack:
+        op = stack.pop()
+        if op in seen or op in stop:
+            continue
+        seen.add(op)
+        for parent in op.parents:
+            if isinstance(parent, Op):
+                stack.append(parent)
+            elif parent is not None and getattr(parent, "_post_hooks", None):
+                uses[parent] = uses.get(parent, 0) + 1
+    return uses
+
+
+def _backward_with_hooks(roots: Sequence[Any], root_grads: Sequence[Any], inputs: Sequence[Any],
+                         retain_graph: bool, stop_at_inputs: bool) -> list[Any]:
+    """``backward`` when some tensor has post-accumulate-grad hooks: count the uses of the hooked
+    leaves, walk, then run the callbacks the hooks queued."""
+    global _callbacks
+    stop = {(t._ctx if t._ctx is not None else t) for t in inputs} if stop_at_inputs else ()
+    outer, _callbacks = _callbacks, []
+    try:
+        result = backward(roots, root_grads, inputs, True, retain_graph, stop_at_inputs,
+                          _uses=_hooked_uses(roots, stop))
+        while _callbacks:
+            _callbacks.pop(0)()
+    finally:
+        _callbacks = outer
+    return result
 
 
 
@@ -57,6 +178,7 @@ def backward(
     accumulate: bool = True,
     retain_graph: bool = False,
     stop_at_inputs: bool = False,
+    _uses: dict[Any, int] | None = None,
 ) -> list[Any]:
     """Propagate ``root_grads`` from ``roots`` back through the tape.
 
@@ -69,11 +191,15 @@ def backward(
     retain_graph : keep saved arrays so the graph can be walked again.
     stop_at_inputs : do not propagate past ``inputs`` (used by ``Module.backward(dout)``, which
         walks only the segment between a module's input and its output).
+    _uses : for the hooked path (``_backward_with_hooks``): the references to each hooked leaf
+        not yet consumed; the leaf is settled (``.grad`` written, hooks run) when they reach 0.
 
     Returns
     -------
     list with one ndarray per input, or None for an input no gradient reached.
     """
+    if _uses is None and accumulate and _hooked:
+        return _backward_with_hooks(roots, root_grads, inputs, retain_graph, stop_at_inputs)
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Op]] = []
     for root, g in zip(roots, root_grads):
@@ -86,6 +212,7 @@ def backward(
                 heapq.heappush(heap, (-key.seq, key))
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
+    handed_out = {id(g) for g in root_grads}
     pop, push = heapq.heappop, heapq.heappush
     while heap:
         op = pop(heap)[1]
@@ -121,10 +248,20 @@ def backward(
                 grads[parent] = ig
                 if is_entry:
                     push(heap, (-parent.seq, parent))
+        if _uses:  # hooked leaves whose last consumer this entry was are final now
+            for parent in op.parents:
+                if parent in _uses:
+                    _uses[parent] -= 1
+                    if not _uses[parent]:
+                        del _uses[parent]
+                        if parent in grads:
+                            _settle(parent, grads.pop(parent), grads, handed_out, captured, targets)
     # What is left in ``grads`` are gradients of leaf tensors. Every array handed out (to a
     # leaf's .grad or returned) is one of its own: a rule may pass one array to several inputs
     # (Add), a view of another, or the caller's own upstream gradient.
-    handed_out = {id(g) for g in root_grads}
+    if _uses is not None:
+        for leaf in list(grads):
+            _settle(leaf, grads.pop(leaf), grads, handed_out, captured, targets)
     for leaf, g in grads.items():
         if g.base is not None or id(g) in handed_out:
             g = g.copy()
@@ -132,7 +269,7 @@ def backward(
         if targets and leaf in targets:
             captured[leaf] = g
         if accumulate:
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            leaf._grad = g if leaf._grad is None else leaf._grad + g
     result = []
     for t in inputs:
         g = captured.get(t._ctx if t._ctx is not None else t)
@@ -142,6 +279,21 @@ def backward(
             handed_out.add(id(g))
         result.append(g)
     return result
+
+
+def _settle(leaf: Tensor, g: Any, pending: dict[Any, Any], handed_out: set[int], captured: dict[Any, Any],
+            targets: Any) -> None:
+    """Hand the final gradient ``g`` out to ``leaf`` (as the end of ``backward`` does) and run its
+    post-accumulate-grad hooks; ``g`` is copied unless it is an array of its own, not also a
+    gradient still ``pending`` in the walk."""
+    if g.base is not None or id(g) in handed_out or any(v is g for v in pending.values()):
+        g = g.copy()
+    handed_out.add(id(g))
+    if targets and leaf in targets:
+        captured[leaf] = g
+    leaf._grad = g if leaf._grad is None else leaf._grad + g
+    for hook in tuple((getattr(leaf, "_post_hooks", None) or {}).values()):
+        hook(leaf)
 
 
 def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:

@@ -136,7 +136,7 @@ class Op:
                 data = xp.asarray(data)
         out = Tensor.__new__(Tensor)
         out.data = data
-        out.grad = None
+        out._grad = None
         out._requires_grad = record
         if record:
             op.seq = next(_sequence)

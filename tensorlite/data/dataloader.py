@@ -47,11 +47,14 @@ class DataLoader:
         of each epoch, so ``tl.manual_seed(n)`` makes the order reproducible.
     as_tensor : bool, default False
         Yield Tensors instead of ndarrays.
+    sampler : iterable of int, optional
+        The indices to load, in order, each epoch (with ``__len__``), such as a
+        :class:`~tensorlite.data.DistributedSampler`; instead of ``shuffle``.
 
     Raises
     ------
     ValueError
-        When the dataset is empty or ``batch_size < 1``.
+        When the dataset is empty, ``batch_size < 1``, or both ``sampler`` and ``shuffle`` are given.
     TypeError
         When ``batch_size`` is not an int or ``generator`` is not a numpy Generator.
 
@@ -80,6 +83,7 @@ class DataLoader:
         drop_last: bool = False,
         generator: Any = None,
         as_tensor: bool = False,
+        sampler: Any = None,
     ) -> None:
         try:
             n = len(dataset)
@@ -94,25 +98,34 @@ class DataLoader:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size}")
         if generator is not None:
             _check_generator(generator, "DataLoader")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True exclude each other; the sampler "
+                             "decides the order (DistributedSampler has its own shuffle)")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
         self.as_tensor = bool(as_tensor)
+        self.sampler = sampler
 
     def __len__(self) -> int:
         """The number of batches per epoch."""
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        n = len(self.dataset)
-        if self.shuffle:
+        if self.sampler is not None:
+            indices = getattr(self.sampler, "indices", None)
+            order = indices() if callable(indices) else xp.fromiter(iter(self.sampler), dtype=xp.int64)
+            n = len(order)
+        elif self.shuffle:
+            n = len(self.dataset)
             order = _check_generator(self.generator, "DataLoader").permutation(n)
         else:
+            n = len(self.dataset)
             order = xp.arange(n)
-        stop = len(self) * self.batch_size
+        stop = (n // self.batch_size if self.drop_last else -(-n // self.batch_size)) * self.batch_size
         for start in range(0, min(stop, n), self.batch_size):
             batch = fetch(self.dataset, order[start:start + self.batch_size])
             yield _to_tensors(batch) if self.as_tensor else batch
@@ -120,7 +133,8 @@ class DataLoader:
     def __repr__(self) -> str:
         return (
             f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
-            f"drop_last={self.drop_last}, as_tensor={self.as_tensor})"
+            f"drop_last={self.drop_last}, as_tensor={self.as_tensor}"
+            + (f", sampler={self.sampler!r})" if self.sampler is not None else ")")
         )
 
 

@@ -24,13 +24,7 @@ from tensorlite import autograd, config
 from tensorlite import nn as _nn
 from tensorlite.backend import xp
 from tensorlite.nn import init
-from tensorlite.nn.activation import ReLU, Sigmoid, Softmax, Softplus, Tanh
-from tensorlite.nn.conv import Conv2D
-from tensorlite.nn.dropout import Dropout
-from tensorlite.nn.linear import Flatten, Linear
 from tensorlite.nn.module import Parameter
-from tensorlite.nn.normalization import BatchNorm1D
-from tensorlite.nn.pooling import AvgPool2D, MaxPool2D
 from tensorlite.ops.args import size
 from tensorlite.ops.index import stack
 from tensorlite.tensor import Tensor
@@ -42,17 +36,61 @@ __all__ = [
 ]
 
 
-def _returns_input_gradients(layer: type) -> type:
-    """``layer`` as the older library's layers behaved: ``backward(delta)`` returns the gradient
-    of the input, also for a plain array (which becomes a leaf that requires grad)."""
-    return type(layer.__name__, (layer,), {"_inputs_require_grad": True, "__module__": __name__,
-                                           "__doc__": f"{layer.__doc__}\n    (``tensorlite.legacy``: "
-                                                      "``backward`` returns dL/d(input).)"})
+# The older library's layers: tensorlite's, with ``backward(delta)`` returning the gradient of
+# the input also for a plain array (it becomes a leaf that requires grad), as the old ones did.
 
 
-Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D, Dropout, Flatten, Sigmoid, Tanh, ReLU, Softplus, \
-    Softmax = map(_returns_input_gradients, (Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D, Dropout,
-                                              Flatten, Sigmoid, Tanh, ReLU, Softplus, Softmax))
+class Linear(_nn.Linear):
+    _inputs_require_grad = True
+
+
+class Conv2D(_nn.Conv2D):
+    _inputs_require_grad = True
+
+
+class MaxPool2D(_nn.MaxPool2D):
+    _inputs_require_grad = True
+
+
+class AvgPool2D(_nn.AvgPool2D):
+    _inputs_require_grad = True
+
+
+class BatchNorm1D(_nn.BatchNorm1D):
+    _inputs_require_grad = True
+
+
+class Dropout(_nn.Dropout):
+    _inputs_require_grad = True
+
+
+class Flatten(_nn.Flatten):
+    _inputs_require_grad = True
+
+
+class Sigmoid(_nn.Sigmoid):
+    _inputs_require_grad = True
+
+
+class Tanh(_nn.Tanh):
+    _inputs_require_grad = True
+
+
+class ReLU(_nn.ReLU):
+    _inputs_require_grad = True
+
+
+class Softplus(_nn.Softplus):
+    _inputs_require_grad = True
+
+
+class Softmax(_nn.Softmax):
+    _inputs_require_grad = True
+
+
+for _layer in (Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D, Dropout, Flatten, Sigmoid, Tanh, ReLU,
+               Softplus, Softmax):
+    _layer.__doc__ = _layer.__mro__[1].__doc__  # the layer's own documentation
 
 
 def _one_line(module: _nn.Module) -> str:

@@ -3,7 +3,7 @@
 Seed names are the primary classes (``Conv2D``, ``BatchNorm1D``, ``MaxPool2D``); PyTorch's
 spellings are aliases bound to the same classes (``Conv2d is Conv2D``).
 """
-from tensorlite.nn import functional, init
+from tensorlite.nn import functional, init, parallel
 from tensorlite.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from tensorlite.nn.containers import ModuleDict, ModuleList, Sequential
 from tensorlite.nn.conv import Conv1D, Conv1d, Conv2D, Conv2d, Conv3D, Conv3d
@@ -45,6 +45,7 @@ from tensorlite.nn.pooling import (
     MaxPool3d,
 )
 from tensorlite.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from tensorlite.nn.sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     # the framework
@@ -57,6 +58,7 @@ __all__ = [
     "AvgPool1D", "AvgPool2D", "AvgPool3D", "AvgPool1d", "AvgPool2d", "AvgPool3d",
     # normalisation, dropout, embedding
     "BatchNorm1D", "BatchNorm2D", "BatchNorm3D", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
+    "SyncBatchNorm",
     "Dropout", "Dropout1D", "Dropout2D", "Dropout3D", "Dropout2d", "Dropout3d",
     "Embedding",
     # activations
@@ -66,4 +68,6 @@ __all__ = [
     "CategoricalCrossEntropyLoss", "CCELoss",
     # recurrent
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    # data parallelism over MPI (tensorlite.distributed)
+    "parallel",
 ]
