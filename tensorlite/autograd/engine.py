@@ -214,6 +214,7 @@ def backward(
     captured: dict[Any, Any] = {}
     handed_out = {id(g) for g in root_grads}
     pop, push = heapq.heappop, heapq.heappush
+    hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
     while heap:
         op = pop(heap)[1]
         g = grads.pop(op)
@@ -225,7 +226,6 @@ def backward(
             raise _released_error(op)
         if op.seq < versions._last_write:  # something was written in place after it was recorded
             versions.check_versions(op)
-        hook = function._hook
         in_grads = op.backward(g) if hook is None else hook.backward(op, g)
         if not retain_graph:
             op.saved = None
