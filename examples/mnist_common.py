@@ -10,7 +10,11 @@ import tensorlite as tl
 from tensorlite.data import DataLoader, datasets
 from tensorlite.training import History, plot_history
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+# Generated output goes to a git-ignored folder; the figures the README and the docs show live
+# in docs/figures/ (regenerate them with `python docs/make_figures.py`).
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+# What each example trains, for the plot titles ("seed CNN on 4,000 MNIST digits: loss")
+MODELS = {"mnist_cnn": "seed CNN", "mnist_fnn": "seed FNN", "mnist_rnn": "LSTM over rows"}
 
 
 def parse_args(description: str, argv: Sequence[str] | None, epochs: int, batch_size: int,
@@ -34,6 +38,7 @@ def loaders(args: argparse.Namespace) -> tuple[DataLoader, DataLoader]:
     train, val, description = datasets.load_mnist(full=True if args.full else None, download=args.download,
                                                   seed=args.seed)
     print(description, flush=True)
+    args.data = f"{len(train):,} MNIST digits"  # for the plot titles
     return (DataLoader(train, batch_size=args.batch_size, shuffle=True),
             DataLoader(val, batch_size=1000))
 
@@ -42,7 +47,7 @@ def report(name: str, args: argparse.Namespace, history: History, val_accuracy: 
            started: float) -> dict[str, Any]:
     """Write the two plots and the summary line into ``args.out``; print the line; return the figures."""
     os.makedirs(args.out, exist_ok=True)
-    plot_history(history, os.path.join(args.out, name), title=name)
+    plot_history(history, os.path.join(args.out, name), title=f"{MODELS.get(name, name)} on {args.data}")
     wall = time.perf_counter() - started
     samples_per_second = sum(history.samples_per_second) / max(len(history.samples_per_second), 1)
     line = (f"{name}: test accuracy {val_accuracy:.4f} after {history.epochs} epochs, wall time {wall:.1f} s, "
