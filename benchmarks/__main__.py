@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python -m benchmarks                     # everything, about 10 minutes on 2 cores
-    python -m benchmarks --quick             # a short run (about 2 minutes), for a first look
+    python -m benchmarks                     # everything, about 7 minutes on 2 cores
+    python -m benchmarks --quick             # a short run (2 to 3 minutes), for a first look
     python -m benchmarks --only train        # one part: overhead, layers, train (comma-separated)
     python -m benchmarks --update-baseline   # also make this run the baseline
 
@@ -22,10 +22,21 @@ import datetime
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks import layers, overhead, train
+
+DURATIONS = """\
+how long it takes, on 2 CPU cores with PyTorch side by side (a busy machine takes longer; each
+run prints every part's seconds and records them in the JSON under "seconds"):
+  python -m benchmarks                 about 7 minutes: overhead ~1.5 min, layers ~1.5 min, train ~4 min
+  python -m benchmarks --quick         2 to 3 minutes: overhead a few seconds, layers under 1 min,
+                                       train about 2 min
+  --no-torch                           about half the time: tensorlite's side only
+  --only overhead|layers|train         that part's share of the times above
+"""
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "latest.json"
@@ -133,9 +144,12 @@ def _fmt(v: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer iterations, rounds and samples")
-    parser.add_argument("--only", default=",".join(PARTS), help="parts to run: overhead,layers,train")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0],
+                                     epilog=DURATIONS, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer iterations, rounds and samples: 2 to 3 minutes instead of about 7")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="parts to run, comma-separated: overhead, layers, train (default all)")
     parser.add_argument("--no-torch", action="store_true", help="time tensorlite only")
     parser.add_argument("--json", type=Path, default=RESULTS,
                         help=f"where to write the results (default {RESULTS.relative_to(HERE.parent)})")
@@ -159,15 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     payload: dict[str, Any] = {"environment": env, "mode": "quick" if args.quick else "full",
                                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     figures: dict[str, Any] = {}
-    if "overhead" in parts:
-        payload["overhead"], f = run_overhead(args.quick, torch)
-        figures.update(f)
-    if "layers" in parts:
-        payload["layers"], f = run_layers(args.quick, torch)
-        figures.update(f)
-    if "train" in parts:
-        payload["train"], f = run_train(args.quick, torch is not None)
-        figures.update(f)
+    runners = {"overhead": lambda: run_overhead(args.quick, torch), "layers": lambda: run_layers(args.quick, torch),
+               "train": lambda: run_train(args.quick, torch is not None)}
+    payload["seconds"] = {}
+    for part in PARTS:
+        if part in parts:
+            started = time.perf_counter()
+            payload[part], f = runners[part]()
+            figures.update(f)
+            payload["seconds"][part] = round(time.perf_counter() - started, 1)
+            print(f"({part}: {payload['seconds'][part]:.0f} s)\n")
     payload["figures"] = figures
     payload["targets"] = targets(figures)
 

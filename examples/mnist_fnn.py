@@ -5,8 +5,8 @@
 The model class is the seed README's ``FNNClassifier``, unchanged (it ends in ``nn.Softmax()``
 and trains with the categorical cross entropy), and the loop is the seed's:
 ``dout = criterion.backward()`` then ``model.backward(dout)`` fill the parameters' ``.grad``,
-exactly as ``loss.backward()`` would. Writes ``results/mnist_fnn_loss.png``,
-``results/mnist_fnn_accuracy.png`` and ``results/mnist_fnn_summary.txt``.
+exactly as ``loss.backward()`` would. Writes ``output/mnist_fnn_loss.png``,
+``output/mnist_fnn_accuracy.png`` and ``output/mnist_fnn_summary.txt``.
 """
 from __future__ import annotations
 

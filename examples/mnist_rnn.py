@@ -3,8 +3,8 @@
     python examples/mnist_rnn.py [--epochs N] [--batch-size B] [--full]
 
 Each 28x28 image is a sequence of 28 rows of 28 pixels; the LSTM's last hidden state goes
-through a linear layer to the 10 class logits. Writes ``results/mnist_rnn_loss.png``,
-``results/mnist_rnn_accuracy.png`` and ``results/mnist_rnn_summary.txt``.
+through a linear layer to the 10 class logits. Writes ``output/mnist_rnn_loss.png``,
+``output/mnist_rnn_accuracy.png`` and ``output/mnist_rnn_summary.txt``.
 """
 from __future__ import annotations
 

@@ -6,6 +6,9 @@
 >>> x.grad
 array([2., 4., 6.], dtype=float32)
 """
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING, Any as _Any
+
 from tensorlite import malloc  # noqa: F401  (tunes glibc's malloc once, at import)
 from tensorlite.tensor import Tensor  # the ops and the engine build on it
 from tensorlite import autograd, ops
@@ -26,9 +29,22 @@ from tensorlite.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled,
 from tensorlite.profiler import profile
 from tensorlite.serialization import load, save
 from tensorlite import nn  # layers build on everything above
-from tensorlite import data, optim, training, viz  # last: the training stack and drawing build on nn
+from tensorlite import data, optim, training  # last: the training stack builds on nn
 
 clamp = clip
+
+if _TYPE_CHECKING:  # for type checkers and editors; at run time tl.viz loads on first use
+    from tensorlite import viz
+
+def __getattr__(name: str) -> _Any:
+    """``tl.viz`` is imported on first use, so ``import tensorlite`` does not import ``graphviz``."""
+    if name == "viz":
+        return _importlib.import_module("tensorlite.viz")
+    raise AttributeError(f"module 'tensorlite' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "viz"})
 
 __version__ = "0.1.0"
 

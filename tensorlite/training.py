@@ -17,7 +17,7 @@ Examples
 >>> y = (x[:, 0] > 0).astype(np.int64)              # a separable two-class problem
 >>> model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
 >>> history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05),
-...               DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True), epochs=5)
+...               DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True), epochs=5, verbose=0)
 >>> len(history.train_loss), history.train_accuracy[-1] > 0.9
 (40, True)
 """
@@ -28,6 +28,7 @@ import json
 import math
 import numbers
 import os
+import sys
 import time
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
@@ -117,17 +118,20 @@ def accuracy(output: Any, target: Any) -> float:
     Returns
     -------
     float
-        In [0, 1]; ``nan`` when the shapes do not describe a classification (or N is 0).
+        In [0, 1]; ``nan`` when the shapes do not describe a classification: N is 0, or the
+        output has a single column (a regression, or one logit whose threshold is not known).
 
     Examples
     --------
     >>> import numpy as np
     >>> accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
     0.5
+    >>> accuracy(np.array([[0.3], [0.8]]), np.array([[0.2], [1.0]]))    # a regression: no accuracy
+    nan
     """
     out = output.data if isinstance(output, Tensor) else xp.asarray(output)
     tgt = target.data if isinstance(target, Tensor) else xp.asarray(target)
-    if out.ndim != 2 or len(tgt) != len(out) or len(out) == 0:
+    if out.ndim != 2 or out.shape[1] < 2 or len(tgt) != len(out) or len(out) == 0:
         return math.nan
     if tgt.ndim == 1 and tgt.dtype.kind in "iu":
         return float((out.argmax(axis=1) == tgt).mean())
@@ -611,23 +615,67 @@ def _scheduler_problems(saved: Any, current: dict[str, Any]) -> list[str]:
 # The loop
 
 
-def _progress(loader: Any, description: str, enabled: bool | None) -> Any:
-    """A tqdm bar over ``loader`` (silent when stderr is not a terminal), or the loader itself."""
-    if enabled is False:
-        return loader
+def _report_mode(verbose: int | str, progress: bool | None) -> int:
+    """What ``fit`` reports: 0 nothing, 1 a progress bar, 2 one line per epoch."""
+    if progress is not None:
+        if verbose != "auto":
+            raise ValueError(f"fit: give verbose or progress (its older spelling), not both; got "
+                             f"verbose={verbose!r}, progress={progress!r}")
+        verbose = 1 if progress else 0
+    if verbose == "auto":
+        notebook = type(sys.stdout).__module__.startswith("ipykernel")
+        terminal = _isatty(sys.stdout) and _isatty(sys.stderr)
+        return 1 if terminal or notebook else 2
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"fit: verbose must be 0 (silent), 1 (a progress bar), 2 (one line per epoch) "
+                         f"or 'auto', got {verbose!r}")
+    return int(verbose)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _progress_bar(loader: Any, description: str) -> Any:
+    """A tqdm bar on stderr for one epoch over ``loader`` (advanced by hand, so that it stays open
+    for the validation figures), or None without tqdm."""
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return loader
-    return tqdm(loader, desc=description, unit="batch", leave=True, dynamic_ncols=True,
-                disable=None if enabled is None else False)
+        return None
+    total = len(loader) if hasattr(loader, "__len__") else None
+    return tqdm(total=total, desc=description, unit="batch", leave=True, dynamic_ncols=True, disable=False)
+
+
+def _figures(loss: float, accuracy: float) -> dict[str, str]:
+    """``{"loss": "0.1234", "acc": "0.956"}``; no accuracy where the task has none."""
+    return {"loss": f"{loss:.4f}", **({} if math.isnan(accuracy) else {"acc": f"{accuracy:.4f}"})}
+
+
+def _epoch_line(epoch: int, epochs: int, history: History, train_loss: float, train_acc: float,
+                seconds: float, lr: float | None) -> str:
+    """One line of the per-epoch log: epoch, training and validation figures, time and speed."""
+    def part(name: str, loss: float, acc: float) -> str:
+        return f"{name} " + ", ".join(f"{k} {v}" for k, v in _figures(loss, acc).items()).replace("acc ", "accuracy ")
+
+    width = len(str(epochs))
+    parts = [f"epoch {epoch + 1:>{width}}/{epochs}", part("train", train_loss, train_acc)]
+    if history.val_loss:
+        parts.append(part("validation", history.val_loss[-1], history.val_accuracy[-1]))
+    if lr is not None:
+        parts.append(f"lr {lr:.3g}")
+    parts.append(f"{seconds:.3g} s, {history.samples_per_second[-1]:,.0f} samples/s")
+    return " | ".join(parts)
 
 
 def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: Iterable[Any],
         val_loader: Iterable[Any] | None = None, epochs: int = 1, scheduler: Any = None,
         callbacks: Sequence[Callable[[int, History, Any], Any]] = (),
         checkpoint_path: str | os.PathLike[str] | None = None, resume: bool = False,
-        progress: bool | None = None) -> History:
+        progress: bool | None = None, verbose: int | str = "auto") -> History:
     """Train ``model`` for ``epochs`` epochs; return the :class:`History`.
 
     Parameters
@@ -657,8 +705,16 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
         history from it and continue with the next epoch. Callbacks are not in the checkpoint:
         an :class:`EarlyStopping` starts counting afresh after a resume.
     progress : bool, optional
-        None (default) shows a tqdm bar (batch x/y, rate, loss, accuracy) only when stderr is a
-        terminal; True always, False never. Without tqdm installed there is no bar.
+        The older spelling of ``verbose``: True is ``verbose=1``, False is ``verbose=0``.
+    verbose : {'auto', 0, 1, 2}, default 'auto'
+        What ``fit`` reports while it trains. 0: nothing. 1: a tqdm bar per epoch on stderr
+        (batch x/y, rate, the epoch's running training loss and accuracy, and at the end of the
+        epoch the validation loss and accuracy). 2: one line per epoch on stdout, flushed at
+        once: the epoch, training loss and accuracy (the epoch's means), validation loss and
+        accuracy, the learning rate when there is a scheduler, the epoch's wall time
+        (validation included) and training samples per second. 'auto': 1 when stdout and
+        stderr are both terminals (or in a Jupyter notebook), else 2 (logs, CI, ``nohup``,
+        ``python train.py > log.txt``). Without tqdm installed, 1 falls back to 2.
 
     Notes
     -----
@@ -691,19 +747,21 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
     >>> optimizer = optim.Adam(model.parameters(), lr=0.05)
     >>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
     >>> history = fit(model, nn.CrossEntropyLoss(), optimizer, train, val, epochs=2,
-    ...               checkpoint_path=path, progress=False)
+    ...               checkpoint_path=path, verbose=0)
     >>> len(history.train_loss), history.epochs       # 5 batches an epoch
     (10, 2)
     >>> history = fit(model, nn.CrossEntropyLoss(), optimizer, train, val, epochs=4,
-    ...               checkpoint_path=path, resume=True, progress=False)   # runs epochs 3 and 4
+    ...               checkpoint_path=path, resume=True, verbose=2)   # runs epochs 3 and 4
+    ... # doctest: +ELLIPSIS
+    epoch 3/4 | train loss ..., accuracy ... | validation loss ..., accuracy ... | ... s, ... samples/s
+    epoch 4/4 | train loss ..., accuracy ... | validation loss ..., accuracy ... | ... s, ... samples/s
     >>> history.epochs, history.val_accuracy[-1] > 0.9
     (4, True)
     """
     history = History()
     start_epoch = 0
     ranks = _ranks()  # several ranks under mpiexec: (rank, world size), else None
-    if ranks is not None and ranks[0] != 0:
-        progress = False
+    mode = 0 if ranks is not None and ranks[0] != 0 else _report_mode(verbose, progress)  # rank 0 reports
     if resume and checkpoint_path is not None and os.path.exists(checkpoint_path):
         restored = load_checkpoint(checkpoint_path, _unwrapped(model), optimizer, scheduler)
         start_epoch = restored["epoch"] + 1
@@ -714,8 +772,9 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
             if hasattr(getattr(loader, "sampler", None), "set_epoch"):
                 loader.sampler.set_epoch(epoch)  # type: ignore[union-attr]
         started, samples, first = time.perf_counter(), 0, len(history.train_loss)
-        bar = _progress(train_loader, f"epoch {epoch + 1}/{epochs}", progress)
-        for x, y in bar:
+        loss_sum = correct = 0.0  # the epoch's running sums, weighted by batch size
+        bar = _progress_bar(train_loader, f"epoch {epoch + 1}/{epochs}") if mode == 1 else None
+        for x, y in train_loader:
             optimizer.zero_grad()
             output = model(x)
             loss = loss_fn(output, y)
@@ -724,14 +783,17 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
             history.train_loss.append(float(loss.data))
             history.train_accuracy.append(accuracy(output, y))
             samples += len(y)
-            if bar is not train_loader:
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", acc=f"{history.train_accuracy[-1]:.3f}",
-                                refresh=False)
+            loss_sum += history.train_loss[-1] * len(y)
+            correct += history.train_accuracy[-1] * len(y)
+            if bar is not None:
+                bar.set_postfix(_figures(loss_sum / samples, correct / samples), refresh=False)
+                bar.update()
         elapsed = time.perf_counter() - started
-        if bar is not train_loader:
-            bar.close()
-        if ranks is not None:
+        if ranks is not None:  # every rank's mean figures: the same history and line on each
             samples, elapsed = _mean_over_ranks(history, first, samples, elapsed)
+            count = len(history.train_loss) - first
+            loss_sum = sum(history.train_loss[first:]) * samples / count if count else 0.0
+            correct = sum(history.train_accuracy[first:]) * samples / count if count else 0.0
         history.epoch_iteration.append(len(history.train_loss))
         history.epoch_time.append(elapsed)
         history.samples_per_second.append(samples / elapsed if elapsed > 0 else math.nan)
@@ -741,6 +803,12 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
                 val_loss, val_acc = _all_reduce_floats([val_loss, val_acc], "mean")
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_acc)
+        train_loss, train_acc = (loss_sum / samples, correct / samples) if samples else (math.nan, math.nan)
+        if bar is not None:  # the epoch's means, and the validation figures, stay on the finished bar
+            val = _figures(history.val_loss[-1], history.val_accuracy[-1]) if val_loader is not None else {}
+            bar.set_postfix({**_figures(train_loss, train_acc), **{f"val_{k}": v for k, v in val.items()}},
+                            refresh=False)
+            bar.close()
         if scheduler is not None:
             if hasattr(scheduler, "num_bad_epochs"):  # ReduceLROnPlateau steps on a figure
                 scheduler.step(history.val_loss[-1] if history.val_loss
@@ -748,6 +816,9 @@ def fit(model: Any, loss_fn: Callable[..., Any], optimizer: Any, train_loader: I
             else:
                 scheduler.step()
         history.lr.append(float(optimizer.param_groups[0]["lr"]))
+        if mode == 2 or (mode == 1 and bar is None):
+            print(_epoch_line(epoch, epochs, history, train_loss, train_acc, time.perf_counter() - started,
+                              history.lr[-1] if scheduler is not None else None), flush=True)
         if checkpoint_path is not None and (ranks is None or ranks[0] == 0):
             save_checkpoint(checkpoint_path, _unwrapped(model), optimizer, scheduler, epoch, history)
         stop = any([bool(callback(epoch, history, model)) for callback in callbacks])
@@ -808,10 +879,11 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str = ""
     """Draw the loss and the accuracy against the iteration, as two PNG files.
 
     Training values are dots (one per iteration); validation values are a line through the
-    epoch ends. ``path`` is a prefix: ``plot_history(h, "results/cnn")`` writes
-    ``results/cnn_loss.png`` and ``results/cnn_accuracy.png`` (a trailing ``.png`` is dropped).
-    Uses matplotlib's Agg backend, so it works without a display (matplotlib is in the
-    ``examples`` extra).
+    epoch ends, which are marked on a second axis, "epoch", along the top. The accuracy axis is
+    in percent and leaves room above 100%, so points at 100% show whole. ``path`` is a prefix:
+    ``plot_history(h, "results/cnn")`` writes ``results/cnn_loss.png`` and
+    ``results/cnn_accuracy.png`` (a trailing ``.png`` is dropped). Uses matplotlib's Agg backend,
+    so it works without a display (matplotlib is in the ``examples`` extra).
 
     Parameters
     ----------
@@ -820,7 +892,8 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str = ""
     path : str or os.PathLike
         The prefix of the two file names.
     title : str, default ''
-        Put before "loss" and "accuracy" in the plot titles.
+        What was trained, for the plot titles: ``"CNN on the MNIST subset"`` gives "CNN on the
+        MNIST subset: loss" and "CNN on the MNIST subset: accuracy".
 
     Returns
     -------
@@ -844,25 +917,46 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str = ""
     prefix = os.fspath(path)
     if prefix.endswith(".png"):
         prefix = prefix[:-4]
-    iterations = xp.arange(1, len(history.train_loss) + 1)
     paths = []
-    for name, train, val in (("loss", history.train_loss, history.val_loss),
-                             ("accuracy", history.train_accuracy, history.val_accuracy)):
-        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
-        ax.plot(iterations, train, ".", markersize=2, alpha=0.35, label="training")
-        if val:
-            ax.plot(history.epoch_iteration[-len(val):], val, "-o", linewidth=2, markersize=4,
-                    label="validation")
-        ax.set_xlabel("iteration")
-        ax.set_ylabel(name)
-        if name == "accuracy":
-            ax.set_ylim(min(0.8, *(v for v in (*train, *val) if not math.isnan(v))) if train else 0, 1.0)
-        ax.set_title(f"{title} {name}".strip())
-        ax.grid(alpha=0.3)
-        ax.legend()
-        fig.tight_layout()
+    for name in ("loss", "accuracy"):
+        fig = _history_figure(history, name, title)
         out = f"{prefix}_{name}.png"
         fig.savefig(out)
         plt.close(fig)
         paths.append(out)
     return paths[0], paths[1]
+
+
+def _history_figure(history: History, name: str, title: str) -> Any:
+    """The matplotlib figure of one of :func:`plot_history`'s plots (``name``: loss or accuracy)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    train = getattr(history, f"train_{name}")
+    val = getattr(history, f"val_{name}")
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    ax.plot(xp.arange(1, len(train) + 1), train, ".", markersize=2, alpha=0.35, label="training (per iteration)")
+    if val:
+        ax.plot(history.epoch_iteration[-len(val):], val, "-o", linewidth=2, markersize=4,
+                label="validation (per epoch)")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(name)
+    if name == "accuracy":
+        values = [v for v in (*train, *val) if not math.isnan(v)]
+        low = min(0.8, *values) if values else 0.0
+        ax.set_ylim(low, 1.0 + 0.03 * (1.0 - low))  # room above 100%: a point there shows whole
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(f"{title}: {name}" if title else f"training and validation {name}")
+    ends = history.epoch_iteration
+    if ends:  # epoch marks: faint lines at each epoch's end, numbered along the top
+        for end in ends:
+            ax.axvline(end, color="0.85", linewidth=0.8, zorder=0)
+        step = max(1, math.ceil(len(ends) / 12))
+        shown = [e for e in range(len(ends)) if (e + 1) % step == 0 or e == len(ends) - 1]
+        top = ax.secondary_xaxis("top")
+        top.set_xticks([ends[e] for e in shown], labels=[str(e + 1) for e in shown])
+        top.set_xlabel("epoch (marks at each epoch's end)")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(loc="lower right" if name == "accuracy" else "upper right")
+    fig.tight_layout()
+    return fig

@@ -19,14 +19,20 @@ any depth draws) and builds a :class:`graphviz.Digraph` whose edges follow the d
   innermost cluster that holds every op reading it.
 
 :func:`to_dot` returns the DOT source and needs no Graphviz program; :func:`to_svg` and
-:func:`save` (``.svg``, ``.png``, ``.pdf``, or ``.dot``/``.gv`` text) render with the ``dot``
-executable and raise :class:`GraphvizNotFoundError`, naming the install commands, when it is
-missing. Every function takes the same keyword arguments as :func:`draw`.
+:func:`save` (``.svg``, ``.png``, ``.pdf``, or ``.dot``/``.gv`` text) run the program
+:func:`renderer` finds: the Graphviz program ``dot`` when it is installed, else ``graphviz-pure``,
+the self-contained ``dot`` that ``pip install tensorlite`` brings (SVG and PNG; PDF needs
+Graphviz's own ``dot``). When neither runs they raise :class:`GraphvizNotFoundError`, which says
+what to install. Every function takes the same keyword arguments as :func:`draw`.
 """
 from __future__ import annotations
 
 import heapq
+import os
 import shutil
+import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -36,7 +42,7 @@ from tensorlite.autograd import Op
 from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
-__all__ = ["draw", "to_dot", "to_svg", "save", "GraphvizNotFoundError", "COLORS"]
+__all__ = ["draw", "to_dot", "to_svg", "save", "renderer", "GraphvizNotFoundError", "COLORS"]
 
 #: Fill colours of the node kinds, also shown in the legend drawn on every graph.
 COLORS = {
@@ -51,14 +57,18 @@ _NOTE_COLOR = "#ffffcc"
 _CLUSTER_FILLS = ("#f4f4fb", "#eaf3ea", "#fbf3e6", "#f3eaf3")  # by nesting depth, repeating
 
 _INSTALL_HINT = (
-    "Install the Graphviz program (the Python package alone does not render): "
-    "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-    "`conda install graphviz`. Saving DOT text needs no program: tl.viz.save(root, 'graph.dot')."
+    "tensorlite renders with the Graphviz program 'dot' when it is installed, else with "
+    "'graphviz-pure', a self-contained dot that installs with tensorlite: reinstall it "
+    "(`pip install graphviz-pure`), or install Graphviz (`apt-get install graphviz` on "
+    "Debian/Ubuntu, `brew install graphviz` on macOS, `conda install graphviz`). Saving DOT text "
+    "needs no program: tl.viz.save(root, 'graph.dot')."
 )
+_PURE = "graphviz-pure"
+_PURE_FORMATS = ("svg", "png")  # what graphviz-pure writes of tl.viz's formats (no PDF)
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """The Graphviz ``dot`` executable is not on ``PATH``; the message says how to install it.
+    """No program that renders the format asked for was found; the message says what to install.
 
     A ``RuntimeError``, and a :class:`graphviz.ExecutableNotFound`, so either ``except`` catches it.
 
@@ -66,21 +76,61 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     ----------
     what : str
         What could not be rendered (the format, such as ``"SVG"``), for the message.
+    found : str, optional
+        The program that was found but cannot write ``what`` (``graphviz-pure`` writes no PDF).
 
     Examples
     --------
     >>> import graphviz, tensorlite as tl
-    >>> error = tl.viz.GraphvizNotFoundError("SVG")     # what to_svg and save raise without `dot`
+    >>> error = tl.viz.GraphvizNotFoundError("SVG")     # what to_svg and save raise with no program
     >>> isinstance(error, RuntimeError), isinstance(error, graphviz.ExecutableNotFound)
     (True, True)
-    >>> "apt-get install graphviz" in str(error)
+    >>> "pip install graphviz-pure" in str(error)
     True
     """
 
-    def __init__(self, what: str) -> None:
-        RuntimeError.__init__(
-            self, f"tensorlite.viz: cannot render {what}: the Graphviz executable 'dot' was not "
-                  f"found on PATH. {_INSTALL_HINT}")
+    def __init__(self, what: str, found: str | None = None) -> None:
+        chosen = os.environ.get("TENSORLITE_DOT")
+        if found is None and chosen:
+            reason = f"the environment variable TENSORLITE_DOT={chosen!r} names no program that runs"
+        elif found is None:
+            reason = (f"neither the Graphviz program 'dot' nor '{_PURE}' was found (on PATH, or "
+                      f"beside this Python: {os.path.dirname(sys.executable)})")
+        else:
+            reason = (f"only {found!r} was found, and it writes {' and '.join(f.upper() for f in _PURE_FORMATS)}, "
+                      f"not {what}; save as .svg or .png, or install Graphviz's own 'dot'")
+        RuntimeError.__init__(self, f"tensorlite.viz: cannot render {what}: {reason}. {_INSTALL_HINT}")
+
+
+def renderer() -> str | None:
+    """The program :func:`to_svg` and :func:`save` render with, or None when there is none.
+
+    In this order: the program named by the environment variable ``TENSORLITE_DOT`` (a path,
+    or a name looked up on ``PATH``), else the Graphviz program ``dot`` on ``PATH``, else
+    ``graphviz-pure`` (a dependency of tensorlite) on ``PATH`` or in the scripts folder of the
+    running Python (so an environment's ``bin/python`` finds it without being activated).
+    Both take the same command-line flags.
+
+    Returns
+    -------
+    str or None
+        The program's full path.
+
+    Examples
+    --------
+    >>> import os, tensorlite as tl
+    >>> program = tl.viz.renderer()        # graphviz-pure comes with tensorlite
+    >>> program is None or os.path.basename(program).split(".")[0] in ("dot", "graphviz-pure")
+    True
+    """
+    chosen = os.environ.get("TENSORLITE_DOT")
+    if chosen:
+        return shutil.which(chosen)
+    found = shutil.which("dot") or shutil.which(_PURE)
+    if found is None:
+        folders = {sysconfig.get_path("scripts"), os.path.dirname(sys.executable)}
+        found = next((p for folder in folders if (p := shutil.which(_PURE, path=folder))), None)
+    return found
 
 
 # ----------------------------------------------------------------------------------------------
@@ -434,18 +484,35 @@ def to_dot(root: Tensor | Sequence[Tensor], **kwargs: Any) -> str:
 
 
 def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
-    if shutil.which("dot") is None:
+    """Run the :func:`renderer` program on the graph's DOT text; its output in format ``fmt``.
+
+    The Python ``graphviz`` package's own ``pipe`` calls ``dot`` by name only, so the program
+    runs here."""
+    program = renderer()
+    if program is None:
         raise GraphvizNotFoundError(fmt.upper())
+    name = os.path.basename(program).split(".")[0]
+    if name == _PURE and fmt not in _PURE_FORMATS:
+        raise GraphvizNotFoundError(fmt.upper(), found=program)
     try:
-        return bytes(graph.pipe(format=fmt))
-    except graphviz.ExecutableNotFound as error:
-        raise GraphvizNotFoundError(fmt.upper()) from error
+        done = subprocess.run([program, f"-K{graph.engine}", f"-T{fmt}"], input=graph.source.encode("utf-8"),
+                              capture_output=True, check=False)
+    except OSError as error:  # found, but cannot run (not executable, wrong architecture)
+        raise RuntimeError(f"tensorlite.viz: cannot run {program} to render {fmt.upper()}: {error}. "
+                           f"{_INSTALL_HINT}") from error
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"tensorlite.viz: {program} failed to render {fmt.upper()} (exit status "
+                           f"{done.returncode}): {message or 'no output'}")
+    return done.stdout
 
 
 def to_svg(root: Tensor | Sequence[Tensor] | graphviz.Digraph, **kwargs: Any) -> str:
-    """Render the graph to SVG text with the Graphviz ``dot`` program.
+    """Render the graph to SVG text with the program :func:`renderer` finds.
 
-    ``root`` may also be a graph :func:`draw` returned. Keyword arguments go to :func:`draw`.
+    That is Graphviz's ``dot`` when it is installed, else ``graphviz-pure`` (installed with
+    tensorlite). ``root`` may also be a graph :func:`draw` returned. Keyword arguments go to
+    :func:`draw`.
 
     Parameters
     ----------
@@ -462,18 +529,17 @@ def to_svg(root: Tensor | Sequence[Tensor] | graphviz.Digraph, **kwargs: Any) ->
     Raises
     ------
     GraphvizNotFoundError
-        when ``dot`` is not on ``PATH`` (the message names the install commands).
+        when neither ``dot`` nor ``graphviz-pure`` is found (the message says what to install).
+    RuntimeError
+        when the program fails (its own message is included).
 
     Examples
     --------
     >>> import tensorlite as tl
     >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
-    >>> try:
-    ...     svg = tl.viz.to_svg(x.exp().sum())
-    ... except tl.viz.GraphvizNotFoundError:     # no `dot` program; tl.viz.to_dot needs none
-    ...     svg = None
-    >>> svg is None or (svg.lstrip().startswith("<?xml") and "</svg>" in svg)
-    True
+    >>> svg = tl.viz.to_svg(x.exp().sum())
+    >>> svg.lstrip().startswith("<?xml"), svg.rstrip().endswith("</svg>")
+    (True, True)
     """
     return _pipe(_graph(root, kwargs), "svg").decode("utf-8")
 
@@ -484,9 +550,10 @@ _FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 def save(root: Tensor | Sequence[Tensor] | graphviz.Digraph, path: str | Path, **kwargs: Any) -> Path:
     """Write the graph to ``path``, in the format its extension names.
 
-    ``.svg``, ``.png`` and ``.pdf`` are rendered with the ``dot`` program (raising
-    :class:`GraphvizNotFoundError` when it is missing); ``.dot`` and ``.gv`` are DOT text and need
-    no program. Keyword arguments go to :func:`draw`. Returns the path written.
+    ``.svg`` and ``.png`` are rendered with the program :func:`renderer` finds (Graphviz's
+    ``dot``, else ``graphviz-pure``), ``.pdf`` with Graphviz's ``dot`` only; ``.dot`` and ``.gv``
+    are DOT text and need no program. Keyword arguments go to :func:`draw`. Returns the path
+    written.
 
     Parameters
     ----------
@@ -506,16 +573,21 @@ def save(root: Tensor | Sequence[Tensor] | graphviz.Digraph, path: str | Path, *
     ValueError
         For another extension.
     GraphvizNotFoundError
-        For ``.svg``, ``.png`` or ``.pdf`` when ``dot`` is not on ``PATH``.
+        For ``.svg`` or ``.png`` when neither ``dot`` nor ``graphviz-pure`` is found; for
+        ``.pdf`` when ``dot`` is not.
+    RuntimeError
+        When the program fails (its own message is included).
 
     Examples
     --------
     >>> import os, tempfile, tensorlite as tl
     >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
     >>> folder = tempfile.mkdtemp()
-    >>> path = tl.viz.save(x.exp().sum(), os.path.join(folder, "graph.dot"))   # "graph.svg" needs `dot`
-    >>> path.name, path.read_text().startswith("digraph")
-    ('graph.dot', True)
+    >>> path = tl.viz.save(x.exp().sum(), os.path.join(folder, "graph.svg"))
+    >>> path.name, path.read_text().rstrip().endswith("</svg>")
+    ('graph.svg', True)
+    >>> tl.viz.save(x.exp().sum(), os.path.join(folder, "graph.dot")).read_text().startswith("digraph")
+    True
     """
     path = Path(path)
     ext = path.suffix.lower()

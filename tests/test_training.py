@@ -1,4 +1,5 @@
-"""The fit loop: learning, history, early stopping, schedulers, checkpoints and resume, plots, progress."""
+"""The fit loop: learning, history, early stopping, schedulers, checkpoints and resume, plots, progress
+(what fit prints: tests/test_training_report.py)."""
 from __future__ import annotations
 
 import math
@@ -170,12 +171,6 @@ def test_progress_bar_shows_batches_loss_and_accuracy(capsys):
     fit(model, nn.CrossEntropyLoss(), optimizer, train, epochs=1, progress=True)
     err = capsys.readouterr().err
     assert "epoch 1/1" in err and "12/12" in err and "loss=" in err and "acc=" in err
-
-
-def test_progress_is_silent_when_stderr_is_not_a_terminal(capsys):
-    model, optimizer, train, _ = _setup()
-    fit(model, nn.CrossEntropyLoss(), optimizer, train, epochs=1)  # pytest's captured stderr is no tty
-    assert capsys.readouterr().err == ""
 
 
 def test_history_round_trips_through_arrays():

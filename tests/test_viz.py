@@ -1,18 +1,23 @@
 """tensorlite.viz: the DOT it writes, parsed back (no Graphviz program needed), module clusters,
-gradient and NaN annotations, deep graphs, max_nodes, and rendering to SVG with the ``dot``
-program (skipped, with the reason, when it is not installed)."""
+gradient and NaN annotations, deep graphs, max_nodes, and rendering with each program that can
+render: Graphviz's ``dot`` and ``graphviz-pure`` (a dependency of tensorlite; each test skips,
+with the reason, only for a program that is not installed), and the errors when neither runs."""
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import os
+import platform
 import re
 import shutil
+import subprocess
 import sys
+import sysconfig
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import graphviz
 import numpy as np
 import pytest
 
@@ -20,8 +25,27 @@ import tensorlite as tl
 from tensorlite import autograd, nn, viz
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="the Graphviz program 'dot' is not installed (apt-get install graphviz)")
+
+
+def _graphviz_pure():
+    """graphviz-pure where pip put it: on PATH, or in this Python's scripts folder."""
+    return shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=sysconfig.get_path("scripts"))
+
+
+PROGRAMS = {"dot": shutil.which("dot"), "graphviz-pure": _graphviz_pure()}
+program = pytest.mark.parametrize("program", [
+    pytest.param(name, marks=pytest.mark.skipif(path is None, reason=f"the program {name!r} is not installed"
+                                                + (" (apt-get install graphviz)" if name == "dot" else "")))
+    for name, path in PROGRAMS.items()])
+
+
+@pytest.fixture
+def use(monkeypatch):
+    """use(name): make tl.viz render with that program (through TENSORLITE_DOT)."""
+    def choose(name):
+        monkeypatch.setenv("TENSORLITE_DOT", PROGRAMS[name])
+        assert viz.renderer() == PROGRAMS[name]
+    return choose
 
 
 # ---- a small DOT reader: enough of the grammar for what graphviz.Digraph writes ---------------
@@ -254,17 +278,16 @@ def test_clusters_nest_as_module_calls_do_and_repeated_calls_get_their_own():
     assert flat == {}
 
 
-@needs_dot
-def test_the_dot_reader_agrees_with_graphviz():
+@program
+def test_the_dot_reader_agrees_with_graphviz(program):
     """The reader above, checked against Graphviz's own parse (dot -Tjson) of a clustered graph."""
     import json
-    import subprocess
 
     tl.manual_seed(0)
     text = viz.to_dot(Block()(np.ones((5, 3), dtype=np.float32)).sum())
     nodes, edges, clusters = parse_dot(text)
-    parsed = json.loads(subprocess.run(["dot", "-Tjson0"], input=text, capture_output=True, text=True,
-                                       check=True).stdout)
+    parsed = json.loads(subprocess.run([PROGRAMS[program], "-Tjson0"], input=text, capture_output=True,
+                                       text=True, check=True).stdout)
     objects = parsed["objects"]
     assert {o["name"] for o in objects if "nodes" in o} == set(clusters)
     graphviz_nodes = {o["name"]: o["label"].replace("\\n", "\n") for o in objects if "nodes" not in o}
@@ -349,29 +372,114 @@ def test_show_grads_gives_grad_norms_and_marks_nan_and_inf():
 # ---- rendering --------------------------------------------------------------------------------
 
 
-def test_missing_dot_program_names_the_install_commands_and_dot_text_still_saves(tmp_path, monkeypatch):
-    x = tl.tensor([1.0, 2.0], requires_grad=True)
-    y = (x * x).sum()
-    monkeypatch.setenv("PATH", "")
-    for call in (lambda: viz.to_svg(y), lambda: viz.save(y, tmp_path / "g.svg"),
-                 lambda: viz.save(y, tmp_path / "g.png")):
-        with pytest.raises(viz.GraphvizNotFoundError) as info:
-            call()
-        assert isinstance(info.value, RuntimeError) and isinstance(info.value, graphviz.ExecutableNotFound)
-        for command in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz"):
-            assert command in str(info.value)
-    path = viz.save(y, tmp_path / "g.dot")
-    assert path.read_text() == viz.to_dot(y)
-    assert not (tmp_path / "g.svg").exists()
+def test_a_renderer_comes_with_tensorlite():
+    """graphviz-pure is a dependency wherever it has a wheel (setup.cfg's marker), so rendering
+    works after pip install alone: at least one program renders here."""
+    machines = ("x86_64", "AMD64", "aarch64", "arm64", "ARM64")
+    if sys.platform in ("linux", "darwin", "win32") and platform.machine() in machines:
+        assert importlib.metadata.version("graphviz-pure")
+        assert PROGRAMS["graphviz-pure"] is not None
+    if any(PROGRAMS.values()):
+        assert viz.renderer() in PROGRAMS.values()
 
 
-@needs_dot
-def test_seed_cnn_renders_to_svg_with_one_cluster_per_module(tmp_path):
+def test_renderer_prefers_dot_then_graphviz_pure_and_honours_tensorlite_dot(monkeypatch):
+    monkeypatch.delenv("TENSORLITE_DOT", raising=False)
+    expected = PROGRAMS["dot"] or PROGRAMS["graphviz-pure"]
+    assert viz.renderer() == expected
+    monkeypatch.setenv("TENSORLITE_DOT", "no-such-graphviz-program")
+    assert viz.renderer() is None
+    with pytest.raises(viz.GraphvizNotFoundError, match="TENSORLITE_DOT='no-such-graphviz-program' names no "
+                                                         "program that runs"):
+        viz.to_svg(tl.tensor([1.0], requires_grad=True) * 2)
+
+
+def _venv_without_renderers(tmp_path):
+    """A Python environment with neither program: a bare venv that sees this one's packages."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
+                    str(tmp_path / "venv")], check=True)
+    bindir = tmp_path / "venv" / ("Scripts" if os.name == "nt" else "bin")
+    env = {**os.environ, "PATH": str(bindir), "PYTHONPATH": str(ROOT)}
+    env.pop("TENSORLITE_DOT", None)
+    return bindir, env
+
+
+NO_RENDERER = r"""
+import sys, graphviz, tensorlite as tl
+x = tl.tensor([1.0, 2.0], requires_grad=True)
+y = (x * x).sum()
+assert tl.viz.renderer() is None, tl.viz.renderer()
+for call in (lambda: tl.viz.to_svg(y), lambda: tl.viz.save(y, sys.argv[1] + "/g.svg"),
+             lambda: tl.viz.save(y, sys.argv[1] + "/g.png")):
+    try:
+        call()
+    except tl.viz.GraphvizNotFoundError as error:
+        assert isinstance(error, RuntimeError) and isinstance(error, graphviz.ExecutableNotFound)
+        print(error)
+    else:
+        raise AssertionError("rendered without a program")
+assert tl.viz.save(y, sys.argv[1] + "/g.dot").read_text() == tl.viz.to_dot(y)
+"""
+
+
+def test_without_any_program_the_error_says_what_to_install_and_dot_text_still_saves(tmp_path):
+    bindir, env = _venv_without_renderers(tmp_path)
+    python = str(bindir / "python")
+    done = subprocess.run([python, "-c", NO_RENDERER, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    messages = done.stdout.strip().splitlines()
+    assert len(messages) == 3
+    for message in messages:
+        assert "cannot render" in message and "neither the Graphviz program 'dot' nor 'graphviz-pure'" in message
+        for command in ("pip install graphviz-pure", "apt-get install graphviz", "brew install graphviz",
+                        "conda install graphviz"):
+            assert command in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "venv"]
+
+
+@pytest.mark.skipif(PROGRAMS["graphviz-pure"] is None, reason="the program 'graphviz-pure' is not installed")
+def test_graphviz_pure_is_found_beside_a_python_whose_environment_is_not_activated(tmp_path):
+    """pip puts graphviz-pure in the environment's scripts folder; running that environment's
+    python by its path (PATH not changed) still renders."""
+    bindir, env = _venv_without_renderers(tmp_path)
+    os.symlink(PROGRAMS["graphviz-pure"], bindir / os.path.basename(PROGRAMS["graphviz-pure"]))
+    env["PATH"] = ""
+    code = ("import tensorlite as tl; x = tl.tensor([1.0], requires_grad=True); "
+            "print(tl.viz.renderer()); print(tl.viz.to_svg(x * 2)[-7:])")
+    done = subprocess.run([str(bindir / "python"), "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(bindir / os.path.basename(PROGRAMS["graphviz-pure"])), "</svg>"]
+
+
+@pytest.mark.skipif(PROGRAMS["graphviz-pure"] is None, reason="the program 'graphviz-pure' is not installed")
+def test_graphviz_pure_writes_no_pdf_and_says_so(tmp_path, use):
+    use("graphviz-pure")
+    y = tl.tensor([1.0], requires_grad=True) * 2
+    with pytest.raises(viz.GraphvizNotFoundError, match=r"only '.*graphviz-pure.*' was found, and it writes "
+                                                         r"SVG and PNG, not PDF; save as \.svg or \.png"):
+        viz.save(y, tmp_path / "g.pdf")
+    assert not (tmp_path / "g.pdf").exists()
+
+
+@program
+def test_a_program_that_fails_is_reported_with_its_message(program, use):
+    use(program)
+    graph = viz.draw(tl.tensor([1.0], requires_grad=True) * 2)
+    graph.body.append("  broken -> ;\n")   # not DOT
+    with pytest.raises(RuntimeError, match=f"{re.escape(PROGRAMS[program])} failed to render SVG "
+                                           r"\(exit status [1-9]\d*\): .*syntax error"):
+        viz.to_svg(graph)
+
+
+@program
+def test_seed_cnn_renders_to_svg_with_one_cluster_per_module(program, use, tmp_path):
+    use(program)
     example = load_example()
     tl.manual_seed(0)
     model = example.CNNClassifier(28 * 28, 10)
     out = model(np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32))
     svg = viz.to_svg(out)
+    assert ("(graphviz-pure)" in svg) == (program == "graphviz-pure")  # it says in a comment who drew it
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     groups = root.iter("{http://www.w3.org/2000/svg}g")
@@ -380,13 +488,14 @@ def test_seed_cnn_renders_to_svg_with_one_cluster_per_module(tmp_path):
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert {name for name, _ in model.named_parameters()} <= texts
     assert "Convolutional0.weight" in texts
-    for ext, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")):
+    formats = ((".svg", b"<?xml"), (".png", b"\x89PNG")) + (((".pdf", b"%PDF"),) if program == "dot" else ())
+    for ext, magic in formats:
         assert viz.save(viz.draw(out), tmp_path / f"cnn{ext}").read_bytes().startswith(magic)
 
 
 def test_example_draws_both_graphs(tmp_path, capsys):
     figures = load_example().main(tmp_path)
-    ext = ".svg" if shutil.which("dot") else ".dot"
+    ext = ".svg" if viz.renderer() else ".dot"
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"cnn_graph{ext}", f"lstm_graph{ext}"]
     # CNN: 10 ops (2 x conv, pool, relu; reshape, linear, softmax, loss) + 6 parameters;
     # LSTM step: 18 ops + 4 parameters + the inputs x, h0, c0
@@ -396,3 +505,17 @@ def test_example_draws_both_graphs(tmp_path, capsys):
         lstm = ET.parse(tmp_path / "lstm_graph.svg").getroot()
         texts = {t.text for t in lstm.iter("{http://www.w3.org/2000/svg}text")}
         assert {"x", "h0", "c0", "weight_ih", "weight_hh", "bias_ih", "bias_hh", "LSTMCell(8, 16)"} <= texts
+
+
+IMPORT_CHECK = """
+import sys, tensorlite as tl
+assert "graphviz" not in sys.modules and "tensorlite.viz" not in sys.modules, "imported too early"
+tl.viz.draw
+assert "graphviz" in sys.modules
+"""
+
+
+def test_import_tensorlite_does_not_import_graphviz_until_viz_is_used():
+    done = subprocess.run([sys.executable, "-c", IMPORT_CHECK], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
