@@ -227,6 +227,9 @@ CASES = {  # name: (function of tensors, input arrays)
     "max and avg pooling": (lambda x: F.max_pool2d(x, 2) + F.avg_pool2d(x, 2), [IMG]),
     "batch and layer norm": (lambda x, w, b: F.layer_norm(F.batch_norm(x, None, None, w, b, training=True), (6,)),
                              [IMG, rng.standard_normal(3), rng.standard_normal(3)]),
+    "grid_sample and affine_grid": (
+        lambda x, th: F.grid_sample(x, F.affine_grid(th, (2, 3, 4, 5)), padding_mode="border"),
+        [IMG, np.array([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0.02]]] * 2)]),
     "cross entropy": (lambda x: F.cross_entropy(x, np.array([0, 3, 1])), [rng.standard_normal((3, 4))]),
     "mse and bce with logits": (lambda x, y: F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid()),
                                 [B, B + 1]),

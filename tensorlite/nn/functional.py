@@ -12,6 +12,7 @@ from tensorlite.ops import log_softmax, relu, sigmoid, softmax, tanh
 from tensorlite.ops.activation import leaky_relu, softplus
 from tensorlite.ops.args import integer
 from tensorlite.ops.conv import conv1d, conv2d, conv3d
+from tensorlite.ops.grid_sample import affine_grid, grid_sample
 from tensorlite.ops.linalg import linear
 from tensorlite.ops.loss import (
     binary_cross_entropy,
@@ -37,6 +38,8 @@ __all__ = [
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "categorical_cross_entropy",
+    # spatial transformers
+    "affine_grid", "grid_sample",
 ]
 
 
