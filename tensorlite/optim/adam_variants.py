@@ -152,7 +152,7 @@ class NAdam(_AdamLike):
     >>> (w * w).sum().backward()
     >>> opt.step()
     >>> w.data
-    array([ 0.8999873, -1.8999873], dtype=float32)
+    array([ 0.8943548, -1.8943548], dtype=float32)
     >>> sorted(opt.state[w])
     ['exp_avg', 'exp_avg_sq', 'mu_product', 'step']
     """
