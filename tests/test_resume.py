@@ -148,7 +148,7 @@ def _train(model, opt, scheduler, steps):
         loss.backward()
         lrs.append([group["lr"] for group in opt.param_groups])
         if isinstance(opt, optim.LBFGS):
-            def closure():
+            def closure(noise=noise):
                 opt.zero_grad()
                 value = ((model(x) - noise) ** 2).mean()
                 value.backward()

@@ -12,8 +12,8 @@ import warnings
 from typing import Any
 
 from tensorlite import config
-from tensorlite.backend import xp
 from tensorlite.autograd import mark_dirty
+from tensorlite.backend import xp
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -517,7 +517,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     Parameters
     ----------
     tensor : Tensor of 3, 4 or 5 dims
-        A weight of shape (out_channels, in_channels, *kernel), filled in place.
+        A weight of shape ``(out_channels, in_channels, *kernel)``, filled in place.
     groups : int, default 1
         The number of groups of output channels (must divide ``out_channels``).
 

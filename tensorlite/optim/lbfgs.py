@@ -15,7 +15,7 @@ _FLAT = ("d", "prev_flat_grad")  # state arrays over all parameters, flattened
 
 def _cubic_interpolate(x1: float, f1: float, g1: float, x2: float, f2: float, g2: float,
                        bounds: tuple[float, float] | None = None) -> float:
-    """Minimiser of the cubic through ``(x1, f1)`` and ``(x2, f2)`` with slopes ``g1``, ``g2``, clipped to ``bounds``."""
+    """Minimiser of the cubic through ``(x1, f1)``, ``(x2, f2)`` with slopes ``g1``, ``g2``, clipped to ``bounds``."""
     lo, hi = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1 ** 2 - g1 * g2
@@ -133,7 +133,7 @@ class LBFGS(Optimizer):
     -----
     The state (on the first parameter, as in PyTorch) holds the flattened direction ``d`` and
     previous gradient, and the history lists ``old_dirs``, ``old_stps``, ``ro``; it round-trips
-    through :meth:`state_dict` and :func:`tensorlite.training.save_checkpoint`.
+    through :meth:`~tensorlite.optim.Optimizer.state_dict` and :func:`tensorlite.training.save_checkpoint`.
 
     Examples
     --------

@@ -780,7 +780,7 @@ class CyclicLR(LRScheduler):
     scaled by ``mode``: ``'triangular'`` (constant), ``'triangular2'`` (halved every cycle),
     ``'exp_range'`` (``gamma ** iteration``), or by ``scale_fn`` (of the cycle number or of the
     iteration, as ``scale_mode`` says). With ``cycle_momentum`` the momentum (or Adam's beta1)
-    cycles the other way, between ``max_momentum`` and ``base_momentum``. Call :meth:`step` after
+    cycles the other way, between ``max_momentum`` and ``base_momentum``. Call ``step()`` after
     every batch.
 
     Parameters
@@ -901,7 +901,7 @@ class OneCycleLR(LRScheduler):
     ``total_steps`` and anneals (cosine or linear) to ``initial_lr / final_div_factor``; with
     ``three_phase`` it first comes back down to the initial lr symmetrically. With
     ``cycle_momentum`` the momentum (or beta1) moves the other way between ``max_momentum`` and
-    ``base_momentum``. Call :meth:`step` after every batch; stepping past ``total_steps`` raises.
+    ``base_momentum``. Call ``step()`` after every batch; stepping past ``total_steps`` raises.
 
     Parameters
     ----------
@@ -961,6 +961,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
         self._anneal_func_type = anneal_strategy
         rise_end = float(pct_start * self.total_steps) - 1
+        self._schedule_phases: list[dict[str, Any]]
         if three_phase:
             self._schedule_phases = [
                 dict(end_step=rise_end, start_lr="initial_lr", end_lr="max_lr",

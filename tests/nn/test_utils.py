@@ -7,8 +7,7 @@ import pytest
 
 import tensorlite as tl
 from tensorlite.autograd import version_of
-from tensorlite.nn.utils import (clip_grad_norm_, clip_grad_value_, parameters_to_vector,
-                                 vector_to_parameters)
+from tensorlite.nn.utils import clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters
 from tensorlite.nn.utils.rnn import pad_sequence
 
 torch = pytest.importorskip("torch")

@@ -12,14 +12,14 @@ __all__ = ["pad_sequence"]
 
 def pad_sequence(sequences: Sequence[Any], batch_first: bool = False, padding_value: float = 0.0,
                  padding_side: str = "right") -> Tensor:
-    """Pad sequences of shape (L_i, *) to the longest length and stack them (recorded: differentiable).
+    """Pad sequences of shape ``(L_i, *)`` to the longest length and stack them (recorded: differentiable).
 
     Parameters
     ----------
-    sequences : sequence of Tensors of shape (L_i, *)
-        The sequences; the trailing dims ``*`` must agree.
+    sequences : sequence of Tensors of shape ``(L_i, *)``
+        The sequences; their trailing dims must agree.
     batch_first : bool, default False
-        Output (B, T, *) when True, else (T, B, *), where T is the longest length.
+        Output ``(B, T, *)`` when True, else ``(T, B, *)``, where T is the longest length.
     padding_value : float, default 0.0
         The value of the padded positions.
     padding_side : {'right', 'left'}, default 'right'
@@ -27,7 +27,7 @@ def pad_sequence(sequences: Sequence[Any], batch_first: bool = False, padding_va
 
     Returns
     -------
-    Tensor of shape (T, B, *) or (B, T, *)
+    Tensor of shape ``(T, B, *)`` or ``(B, T, *)``
 
     Examples
     --------
