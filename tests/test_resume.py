@@ -34,6 +34,14 @@ OPTIMIZERS = {  # every option that changes the state or the arithmetic, alone a
     "AdamW": [dict(lr=0.01), dict(lr=0.01, amsgrad=True, weight_decay=0.2)],
     "RMSprop": [dict(lr=0.01), dict(lr=0.01, momentum=0.9), dict(lr=0.01, centered=True),
                 dict(lr=0.01, momentum=0.5, centered=True, weight_decay=0.1, alpha=0.9)],
+    # issue 22 (resumed with each of the schedulers in NEW_PAIRINGS, see CASES)
+    "Adagrad": [dict(lr=0.05), dict(lr=0.05, lr_decay=0.1, initial_accumulator_value=0.2, weight_decay=0.1)],
+    "Adadelta": [dict(), dict(lr=0.5, rho=0.8, weight_decay=0.1, maximize=True)],
+    "Adamax": [dict(lr=0.01), dict(lr=0.01, betas=(0.5, 0.9), weight_decay=0.1)],
+    "NAdam": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.01)],
+    "RAdam": [dict(lr=0.01), dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1, decoupled_weight_decay=True)],
+    "ASGD": [dict(lr=0.05), dict(lr=0.05, t0=3, lambd=0.01, weight_decay=0.1)],
+    "LBFGS": [dict(lr=0.1, max_iter=3, history_size=4), dict(lr=0.5, max_iter=4, line_search_fn="strong_wolfe")],
 }
 
 
@@ -67,7 +75,28 @@ SCHEDULERS = {  # name -> factories; each option set that stores something diffe
                                                             threshold_mode="abs", min_lr=[0.0, 1e-3])],
     "LRScheduler": [Halving],
     None: [lambda o: None],
+    # issue 22
+    "MultiplicativeLR": [lambda o: sched.MultiplicativeLR(o, lambda epoch: 0.97),
+                         lambda o: sched.MultiplicativeLR(o, [lambda epoch: 0.9, Warmup()])],
+    "ConstantLR": [lambda o: sched.ConstantLR(o, factor=0.5, total_iters=6)],
+    "LinearLR": [lambda o: sched.LinearLR(o, start_factor=0.2, end_factor=0.9, total_iters=10)],
+    "PolynomialLR": [lambda o: sched.PolynomialLR(o, total_iters=15, power=1.5)],
+    "CosineAnnealingWarmRestarts": [lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=1e-3)],
+    "CyclicLR": [lambda o: sched.CyclicLR(o, base_lr=0.01, max_lr=0.05, step_size_up=3, mode="triangular2",
+                                          cycle_momentum="momentum" in o.defaults or "betas" in o.defaults),
+                 lambda o: sched.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=2, step_size_down=3,
+                                          mode="exp_range", gamma=0.95, cycle_momentum=False)],
+    "OneCycleLR": [lambda o: sched.OneCycleLR(o, max_lr=[0.05, 0.1], total_steps=40, three_phase=True,
+                                              cycle_momentum="momentum" in o.defaults or "betas" in o.defaults)],
+    "SequentialLR": [lambda o: sched.SequentialLR(o, [sched.LinearLR(o, start_factor=0.1, total_iters=3),
+                                                      sched.MultiStepLR(o, milestones=[2, 6], gamma=0.5)],
+                                                  milestones=[4])],
+    "ChainedScheduler": [lambda o: sched.ChainedScheduler([sched.ConstantLR(o, factor=0.5, total_iters=5),
+                                                           sched.LambdaLR(o, Warmup())])],
 }
+NEW_OPTIMIZERS = ["Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "LBFGS"]
+NEW_SCHEDULERS = ["MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR", "CosineAnnealingWarmRestarts",
+                  "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler"]
 
 
 def test_the_tables_cover_every_optimizer_and_scheduler():
@@ -75,9 +104,26 @@ def test_the_tables_cover_every_optimizer_and_scheduler():
     assert set(SCHEDULERS) - {None} == set(sched.__all__)
 
 
-CASES = [pytest.param(o, i, s, j, id=f"{o}{i}-{s}{j}")
-         for o, options in OPTIMIZERS.items() for i in range(len(options))
-         for s, factories in SCHEDULERS.items() for j in range(len(factories))]
+def _pairs():
+    """Every optimizer with every scheduler, except that the ones issue 22 added are paired with a few
+    (each new optimizer with no scheduler, StepLR and ChainedScheduler; each new scheduler with SGD,
+    Adam and RMSprop) to keep the product small."""
+    for o, options in OPTIMIZERS.items():
+        for s, factories in SCHEDULERS.items():
+            if o in NEW_OPTIMIZERS and s not in (None, "StepLR", "ChainedScheduler"):
+                continue
+            if s in NEW_SCHEDULERS and o not in ("SGD", "Adam", "RMSprop") + tuple(NEW_OPTIMIZERS):
+                continue
+            if o == "LBFGS" and s not in (None, "StepLR"):
+                continue
+            for i in range(len(options)):
+                for j in range(len(factories)):
+                    if s in NEW_SCHEDULERS and o not in NEW_OPTIMIZERS and i > 1:
+                        continue
+                    yield pytest.param(o, i, s, j, id=f"{o}{i}-{s}{j}")
+
+
+CASES = list(_pairs())
 
 
 def _setup(opt_name, opt_index, sched_name, sched_index, seed):
@@ -85,6 +131,8 @@ def _setup(opt_name, opt_index, sched_name, sched_index, seed):
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     head = list(model[2].parameters())
     groups = [{"params": list(model[0].parameters())}, {"params": head, "lr": 0.02}]
+    if opt_name == "LBFGS":  # one parameter group only
+        groups = list(model.parameters())
     opt = getattr(optim, opt_name)(groups, **OPTIMIZERS[opt_name][opt_index])
     return model, opt, SCHEDULERS[sched_name][sched_index](opt)
 
@@ -95,10 +143,19 @@ def _train(model, opt, scheduler, steps):
     lrs, params = [], []
     for _ in range(steps):
         opt.zero_grad()
-        loss = ((model(x) - tl.randn(5, 2)) ** 2).mean()   # the noise checks the generator's state too
+        noise = tl.randn(5, 2)                              # the noise checks the generator's state too
+        loss = ((model(x) - noise) ** 2).mean()
         loss.backward()
         lrs.append([group["lr"] for group in opt.param_groups])
-        opt.step()
+        if isinstance(opt, optim.LBFGS):
+            def closure(noise=noise):
+                opt.zero_grad()
+                value = ((model(x) - noise) ** 2).mean()
+                value.backward()
+                return value
+            opt.step(closure)
+        else:
+            opt.step()
         if isinstance(scheduler, sched.ReduceLROnPlateau):
             scheduler.step(round(float(loss.data), 1))      # rounded: plateaus happen
         elif scheduler is not None:

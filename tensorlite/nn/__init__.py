@@ -71,3 +71,8 @@ __all__ = [
     # data parallelism over MPI (tensorlite.distributed)
     "parallel",
 ]
+
+# gradient clipping, parameter vectors, pad_sequence (issue 22)
+from tensorlite.nn import utils  # noqa: E402
+
+__all__ += ["utils"]

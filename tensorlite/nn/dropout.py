@@ -10,6 +10,7 @@ The channel variants draw one value per (sample, channel) and broadcast it over 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from tensorlite import config
@@ -34,6 +35,11 @@ def _dropout(x: Any, p: Any, training: bool, spatial: int | None, who: Any) -> T
         x = as_tensor(x, str(who))
     if x.dtype.kind != "f":
         raise TypeError(f"{who}: expected a floating input, got dtype {x.dtype} (shape {x.shape})")
+    if spatial == 2 and x.ndim == 2:  # PyTorch drops the values of an (N, C) input one by one, with a warning
+        warnings.warn(f"{who}: got a 2-D input (shape {x.shape}); channel dropout expects (C, H, W) or "
+                      "(N, C, H, W) input, so each value is dropped on its own, as F.dropout does (PyTorch warns "
+                      "that this will become an error; use dropout for 2-D input)", UserWarning, stacklevel=3)
+        spatial = None
     if spatial is not None and x.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{who}: expected a {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
                          f"input, got input of shape {x.shape}")

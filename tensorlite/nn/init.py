@@ -13,6 +13,7 @@ from typing import Any
 
 from tensorlite import config
 from tensorlite.autograd import mark_dirty
+from tensorlite.backend import xp
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -349,3 +350,204 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     if _no_elements(tensor):
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+
+
+# ----------------------------------------------------------------------------------------------
+# More of PyTorch's initialisers (issue 22)
+
+__all__ += ["orthogonal_", "trunc_normal_", "eye_", "dirac_"]
+
+
+def _phi(z: float) -> float:
+    """The standard normal CDF."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _truncated_standard_normal(lo: float, hi: float, n: int) -> Any:
+    """``n`` draws of N(0, 1) conditioned on [lo, hi], by rejection from the cheaper proposal:
+    N(0, 1) itself when it lands inside often enough, else a uniform on the interval (cut 40
+    standard deviations past its nearer end, where the density is below 1e-300 of its peak)."""
+    generator = config.generator()
+    inside = _phi(hi) - _phi(lo)
+    near = 0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))
+    start, stop = max(lo, -near - 40.0), min(hi, near + 40.0)
+    use_normal = inside >= 0.05 and not (start == stop)
+    out = xp.empty(n)
+    filled = 0
+    while filled < n:
+        want = n - filled
+        if use_normal:
+            z = generator.standard_normal(int(want / inside * 1.1) + 16)
+            z = z[(z >= lo) & (z <= hi)]
+        elif start == stop:
+            z = xp.full(want, start)
+        else:
+            z = generator.uniform(start, stop, 4 * want + 16)
+            keep = generator.random(z.shape) < xp.exp(-(z - near) * (z + near) / 2.0 if near else -z * z / 2.0)
+            z = z[keep]
+        z = z[:want]
+        out[filled:filled + z.size] = z
+        filled += z.size
+    return out
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
+    """Fill with draws from N(mean, std^2) truncated to [a, b] (``a`` and ``b`` are values, not stds).
+
+    The draws follow the truncated normal exactly (by rejection), so, unlike PyTorch's inverse-CDF
+    method, they stay right when [a, b] lies far from the mean (PyTorch warns there).
+
+    Parameters
+    ----------
+    tensor : Tensor of any shape
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+    mean : float, default 0.0
+        The mean of the normal distribution before truncation.
+    std : float, default 1.0
+        Its standard deviation (> 0).
+    a : float, default -2.0
+        The lower cut-off.
+    b : float, default 2.0
+        The upper cut-off (>= a).
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.manual_seed(0)
+    >>> w = tl.nn.init.trunc_normal_(tl.zeros(10000), std=0.02, a=-0.04, b=0.04)
+    >>> bool(abs(w.data).max() <= 0.04), round(float(w.data.std()), 3)
+    (True, 0.018)
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor or Parameter, got {type(tensor).__name__}")
+    for name, value in (("mean", mean), ("std", std), ("a", a), ("b", b)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise ValueError(f"trunc_normal_: {name} must be a number, got {value!r}")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    if not a <= b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty")
+    z = _truncated_standard_normal((a - mean) / std, (b - mean) / std, math.prod(tensor.shape))
+    return _fill(tensor, xp.clip(z * std + mean, a, b).reshape(tensor.shape))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al.), drawn uniformly (Haar), times ``gain``.
+
+    The tensor is seen as a matrix of ``shape[0]`` rows (the other dims flattened): its rows are
+    orthonormal when it has fewer rows than columns, its columns otherwise. As PyTorch: the QR
+    decomposition of a standard normal matrix, with the signs of R's diagonal moved into Q.
+
+    Parameters
+    ----------
+    tensor : Tensor of at least 2 dims
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+    gain : float, default 1.0
+        Scale of the result.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> w = tl.nn.init.orthogonal_(tl.zeros(3, 5))
+    >>> np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6)
+    True
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor or Parameter, got {type(tensor).__name__}")
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tensor.shape}")
+    if 0 in tensor.shape:
+        return tensor
+    rows = tensor.shape[0]
+    cols = math.prod(tensor.shape) // rows
+    flat = config.generator().standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q *= xp.sign(xp.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal of a non-square one too).
+
+    Parameters
+    ----------
+    tensor : Tensor of shape (n, m)
+        The tensor (or Parameter) to fill in place; it keeps its dtype.
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.init.eye_(tl.zeros(2, 3)).numpy()
+    array([[1., 0., 0.],
+           [0., 1., 0.]], dtype=float32)
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor or Parameter, got {type(tensor).__name__}")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    return _fill(tensor, xp.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a conv weight with the Dirac delta: the convolution then copies its input channels.
+
+    Each group's first ``min(out_channels / groups, in_channels)`` output channels get a 1 at the
+    kernel's centre for the input channel of the same index; the rest is zero.
+
+    Parameters
+    ----------
+    tensor : Tensor of 3, 4 or 5 dims
+        A weight of shape ``(out_channels, in_channels, *kernel)``, filled in place.
+    groups : int, default 1
+        The number of groups of output channels (must divide ``out_channels``).
+
+    Returns
+    -------
+    Tensor
+        ``tensor`` itself.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> w = tl.nn.init.dirac_(tl.zeros(2, 2, 3))
+    >>> w.numpy()[:, :, 1]
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor or Parameter, got {type(tensor).__name__}")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors of 3, 4 or 5 dims are supported, got shape {tensor.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"dirac_: groups must be a positive integer, got {groups!r}")
+    out_channels = tensor.shape[0]
+    if out_channels % groups:
+        raise ValueError(f"dirac_: dim 0 of shape {tensor.shape} ({out_channels}) must be divisible by "
+                         f"groups={groups}")
+    per_group = out_channels // groups
+    n = min(per_group, tensor.shape[1])
+    values = xp.zeros(tensor.shape)
+    outs = (xp.arange(groups)[:, None] * per_group + xp.arange(n)).ravel()
+    ins = xp.tile(xp.arange(n), groups)
+    values[(outs, ins) + tuple(size // 2 for size in tensor.shape[2:])] = 1
+    return _fill(tensor, values)

@@ -10,3 +10,11 @@ from tensorlite.optim.rmsprop import RMSprop
 from tensorlite.optim.sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]
+
+# more of PyTorch's optimizers (issue 22)
+from tensorlite.optim.adagrad import Adadelta, Adagrad  # noqa: E402
+from tensorlite.optim.adam_variants import Adamax, NAdam, RAdam  # noqa: E402
+from tensorlite.optim.asgd import ASGD  # noqa: E402
+from tensorlite.optim.lbfgs import LBFGS  # noqa: E402
+
+__all__ += ["Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "LBFGS"]

@@ -132,3 +132,19 @@ def test_channel_dropout_wrong_ndim_names_the_layer_and_the_shape():
         F.dropout1d(tl.ones(5))
     with pytest.raises(TypeError, match="floating"):
         F.dropout(tl.tensor([1, 2, 3]))
+
+
+def test_dropout2d_on_a_2d_input_warns_and_drops_values_as_pytorch():
+    """Issue 22: PyTorch 2.13 warns (UserWarning) and drops each value of an (N, C) input on its own."""
+    x = tl.ones(200, 50)
+    for call in (nn.Dropout2d(0.5), lambda t: F.dropout2d(t, 0.5)):
+        who = r"(dropout2d|Dropout2D\(p=0.5, inplace=False\))"
+        with pytest.warns(UserWarning, match=who + r": got a 2-D input \(shape \(200, 50\)\)"):
+            y = call(x).numpy()
+        assert set(np.unique(y)) == {0.0, 2.0}
+        zeros = y == 0
+        assert 0.45 < zeros.mean() < 0.55
+        assert not zeros.all(axis=1).any() and not zeros.all(axis=0).any()  # not whole rows or columns
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
+        torch.nn.Dropout2d(0.5)(torch.ones(3, 4))
