@@ -62,7 +62,6 @@ class LRScheduler:
                                    "state_dict first, or start with last_epoch=-1")
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self._step_count = 0
         self._is_initial = True
         try:
             self.step()
@@ -79,7 +78,6 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance one epoch and write the new lr into every parameter group."""
-        self._step_count += 1
         self.last_epoch += 1
         values = self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
@@ -382,7 +380,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
-        self._step_count = 0
         self._last_lr = self._current_lrs()
         self.best = self.mode_worse
         self.cooldown_counter = 0
@@ -402,7 +399,6 @@ class ReduceLROnPlateau(LRScheduler):
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record one epoch's metric (a number or a one-element tensor) and reduce the lr if due."""
         current = float(metrics)
-        self._step_count += 1
         self.last_epoch += 1
         if self._is_better(current, self.best):
             self.best = current
@@ -467,7 +463,6 @@ CosineAnnealingLR._get_closed_form_lr = _closed_form_cosine_annealing_lr  # type
 
 def _initial_step(scheduler: LRScheduler) -> None:
     """Redo a scheduler's first step (epoch 0), as its constructor did."""
-    scheduler._step_count = 0
     scheduler._is_initial = True
     try:
         scheduler.step()
@@ -745,7 +740,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         ----------
         epoch : float, optional
         """
-        self._step_count += 1
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -1098,7 +1092,6 @@ class SequentialLR(_Composite):
         self._milestones = list(milestones)
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
-        self._step_count = 0
         self._is_initial = False
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
@@ -1117,7 +1110,6 @@ class SequentialLR(_Composite):
 
     def step(self) -> None:
         """Advance one epoch: step the current scheduler, or restart the next one at a milestone."""
-        self._step_count += 1
         self.last_epoch += 1
         index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -1158,14 +1150,12 @@ class ChainedScheduler(_Composite):
         _check_schedulers("ChainedScheduler", optimizer, schedulers)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
-        self._step_count = 0
         self._is_initial = False
         self.last_epoch = 0
         self._last_lr = self._current_lrs()
 
     def step(self) -> None:
         """Step every scheduler, in order."""
-        self._step_count += 1
         self.last_epoch += 1
         for scheduler in self._schedulers:
             scheduler.step()
