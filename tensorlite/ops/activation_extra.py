@@ -284,7 +284,7 @@ def selu(input: Any, inplace: bool = False) -> Tensor:
     >>> import tensorlite as tl
     >>> import tensorlite.nn.functional as F
     >>> F.selu(tl.tensor([-1e4, 0.0, 1.0]))
-    tensor([-1.758099,  0.      ,  1.050701])
+    tensor([-1.7580993,  0.       ,  1.050701 ])
     """
     return Selu.apply(as_floating(input, "selu"), alpha=SELU_ALPHA, scale=SELU_SCALE, input_scale=1.0)
 
@@ -668,8 +668,8 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
     --------
     >>> import tensorlite as tl
     >>> import tensorlite.nn.functional as F
-    >>> F.cosine_similarity(tl.tensor([[1.0, 0.0], [1.0, 1.0]]), tl.tensor([[0.0, 2.0], [2.0, 2.0]]))
-    tensor([0., 1.])
+    >>> F.cosine_similarity(tl.tensor([[1.0, 0.0], [1.0, 1.0]]), tl.tensor([[0.0, 2.0], [3.0, 0.0]]))
+    tensor([0.      , 0.707107])
     """
     a, b = operands("cosine_similarity", as_floating(x1, "cosine_similarity"),
                     as_floating(x2, "cosine_similarity"))
