@@ -74,9 +74,9 @@ class KlDiv(Op):
             loss = e * (t - x)
             self.save(x, t, e)
         else:
-            with xp_.errstate(divide="ignore", invalid="ignore"):
+            with xp_.errstate(divide="ignore", invalid="ignore"):  # t = 0: 0 log 0 is taken as 0
                 log_t = xp_.log(t)
-            loss = xp_.where(t == 0, 0, t * log_t) - t * x
+                loss = xp_.where(t == 0, 0, t * log_t) - t * x
             self.save(x, t, log_t)
         return _reduce(loss, reduction, divisor)
 
@@ -92,8 +92,9 @@ class KlDiv(Op):
         else:
             if self.parents[0] is not None:
                 gx = -t * g
-            if self.parents[1] is not None:
-                gt = (aux + 1 - x) * g
+            if self.parents[1] is not None:  # -inf at t = 0, as PyTorch
+                with self.xp.errstate(invalid="ignore"):
+                    gt = (aux + 1 - x) * g
         return gx, gt
 
 
