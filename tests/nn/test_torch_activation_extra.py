@@ -56,7 +56,7 @@ def compare(ours, theirs, arrays, dtype, tol=None):
     g = np.random.default_rng(1).standard_normal(lo.shape).astype(dtype)
     expected = torch.autograd.grad(to, ts, torch.tensor(g))
     got = tl.grad(lo, ls, g)
-    for a, b, t in zip(got, expected, ls):
+    for a, b in zip(got, expected):
         assert a.dtype == dtype
         np.testing.assert_allclose(a, b.numpy(), **tol)
 
@@ -138,8 +138,8 @@ def test_cosine_similarity_eps_semantics_match_torch():
     a = np.array([[0.0, 0.0, 0.0], [1e-9, 2e-9, 0.0], [1.0, 2.0, 3.0]])
     b = np.array([[1.0, 2.0, 3.0], [1.0, 0.5, -1.0], [1e-10, 0.0, 0.0]])
     for eps in (1e-8, 0.5):
-        compare(lambda x, y: F.cosine_similarity(x, y, eps=eps),
-                lambda x, y: TF.cosine_similarity(x, y, eps=eps), [a, b], np.float64, dict(rtol=1e-9, atol=1e-12))
+        compare(lambda x, y, e=eps: F.cosine_similarity(x, y, eps=e),
+                lambda x, y, e=eps: TF.cosine_similarity(x, y, eps=e), [a, b], np.float64, dict(rtol=1e-9, atol=1e-12))
     layer, theirs = nn.CosineSimilarity(dim=0, eps=1e-3), torch.nn.CosineSimilarity(dim=0, eps=1e-3)
     compare(layer, theirs, [a, b], np.float64)
 

@@ -55,7 +55,8 @@ Y[1, 0], Y[1, 1] = X[1, 0] + 1.0, X[1, 1] - 0.5  # |d| exactly at beta = 1 and d
     ("smooth_l1 beta=0", lambda *a, **k: F.smooth_l1_loss(*a, **k, beta=0.0),
      lambda *a, **k: TF.smooth_l1_loss(*a, **k, beta=0.0)),
     ("huber", F.huber_loss, TF.huber_loss),
-    ("huber delta=0.5", lambda *a, **k: F.huber_loss(*a, **k, delta=0.5), lambda *a, **k: TF.huber_loss(*a, **k, delta=0.5)),
+    ("huber delta=0.5", lambda *a, **k: F.huber_loss(*a, **k, delta=0.5),
+     lambda *a, **k: TF.huber_loss(*a, **k, delta=0.5)),
 ])
 def test_regression_losses_match_torch(name, ours, theirs, reduction, dtype):
     compare(lambda x, y: ours(x, y, reduction=reduction), lambda x, y: theirs(x, y, reduction=reduction),
@@ -98,8 +99,8 @@ def test_margin_ranking_loss_matches_torch(reduction, dtype):
     a, b = rng.standard_normal(7), rng.standard_normal(7)
     t = np.array([1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0])
     for margin in (0.0, 0.5):
-        compare(lambda x, y, z: F.margin_ranking_loss(x, y, z, margin, reduction=reduction),
-                lambda x, y, z: TF.margin_ranking_loss(x, y, z, margin, reduction=reduction), [a, b, t], dtype)
+        compare(lambda x, y, z, m=margin: F.margin_ranking_loss(x, y, z, m, reduction=reduction),
+                lambda x, y, z, m=margin: TF.margin_ranking_loss(x, y, z, m, reduction=reduction), [a, b, t], dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -203,7 +204,8 @@ def test_ctc_gradient_is_the_one_through_log_softmax():
 
 LAYERS = [
     (nn.L1Loss(), torch.nn.L1Loss(), 2), (nn.L1Loss(reduction="sum"), torch.nn.L1Loss(reduction="sum"), 2),
-    (nn.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5), 2), (nn.HuberLoss(delta=2.0), torch.nn.HuberLoss(delta=2.0), 2),
+    (nn.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5), 2),
+    (nn.HuberLoss(delta=2.0), torch.nn.HuberLoss(delta=2.0), 2),
     (nn.L1Loss(size_average=False), torch.nn.L1Loss(reduction="sum"), 2),
     (nn.SmoothL1Loss(reduce=False), torch.nn.SmoothL1Loss(reduction="none"), 2),
     (nn.MarginRankingLoss(0.2), torch.nn.MarginRankingLoss(0.2), 3),
