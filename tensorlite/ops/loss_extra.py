@@ -306,7 +306,7 @@ def _smooth_l1(where: Any, input: Any, target: Any, reduction: str, beta: float)
     ad = arith.abs(d)
     if beta == 0:
         return _apply(ad, reduction)
-    return _apply(arith.where(ad.data < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
+    return _apply(arith.where(ad.detach() < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -345,7 +345,7 @@ def _huber(where: Any, input: Any, target: Any, reduction: str, delta: float) ->
     x, y = _pair(where, input, target)
     d = x - y
     ad = arith.abs(d)
-    return _apply(arith.where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    return _apply(arith.where(ad.detach() < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
@@ -449,7 +449,7 @@ def _cosine_embedding(where: Any, input1: Any, input2: Any, target: Any, margin:
     if a.shape != b.shape or a.ndim not in (1, 2) or tt.shape != a.shape[:-1]:
         raise ValueError(f"{where}: expected input1 and input2 of one shape (N, D) or (D,) and target of "
                          f"shape (N,) or (), got input1 {a.shape}, input2 {b.shape}, target {tt.shape}")
-    t = tt.data
+    t = tt.detach()
     dim = a.ndim - 1
     prod = (a * b).sum(dim)
     mag1 = (a * a).sum(dim) + 1e-12
@@ -700,7 +700,7 @@ def _poisson_nll(where: Any, input: Any, target: Any, log_input: bool, full: boo
     x, y = _pair(where, input, target)
     loss = arith.exp(x) - y * x if log_input else x - y * arith.log(x + eps)
     if full:
-        big = y.data > 1
+        big = y.detach() > 1
         ys = arith.where(big, y, 1.0)  # log is taken only where the term is kept
         stirling = ys * arith.log(ys) - ys + 0.5 * arith.log(ys * (2 * math.pi))
         loss = loss + arith.where(big, stirling, 0.0)
