@@ -625,7 +625,7 @@ class GaussianNLLLoss(_Loss):
 
     Notes
     -----
-    Shapes: input and target (N, *); var of that shape, or with the last dim 1 or dropped.
+    Shapes: input and target (N, ...); var of that shape, or with the last dim 1 or dropped.
 
     Examples
     --------

@@ -546,14 +546,14 @@ def glu(input: Any, dim: int = -1) -> Tensor:
 
     Parameters
     ----------
-    input : Tensor of shape (*, 2M, *)
+    input : Tensor of shape (..., 2M, ...)
         A floating tensor whose size along ``dim`` is even.
     dim : int, default -1
         The dim to split.
 
     Returns
     -------
-    Tensor of shape (*, M, *).
+    Tensor of shape (..., M, ...).
 
     Examples
     --------
@@ -749,9 +749,9 @@ def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Tensor:
 
     Parameters
     ----------
-    input1 : Tensor of shape (*, in1)
+    input1 : Tensor of shape (..., in1)
         A floating tensor.
-    input2 : Tensor of shape (*, in2)
+    input2 : Tensor of shape (..., in2)
         The same leading dims as ``input1``.
     weight : Tensor of shape (out, in1, in2)
         The weight (PyTorch's layout).
@@ -760,7 +760,7 @@ def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Tensor:
 
     Returns
     -------
-    Tensor of shape (*, out).
+    Tensor of shape (..., out).
 
     Examples
     --------

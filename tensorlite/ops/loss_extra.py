@@ -591,7 +591,7 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
 
     Parameters
     ----------
-    input : Tensor of shape (N, *) or (*)
+    input : Tensor of shape (N, ...) or any shape
         The predicted means.
     target : Tensor of the input's shape
         Samples.
