@@ -225,7 +225,7 @@ def _logsumexp3(a: Any, b: Any, c: Any) -> Any:
 # -- public functions ----------------------------------------------------------------------------
 
 def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
+            reduction: str = "mean", weight: Any = None) -> Tensor:
     """Absolute error ``|input - target|``, averaged over every element by default.
 
     The gradient at ``input == target`` is 0 (as PyTorch's ``sign``).
@@ -242,6 +242,9 @@ def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = Non
         Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         'mean' averages over every element, 'sum' adds them up, 'none' keeps them.
+    weight : Tensor of the input's shape, optional
+        A weight per element; with it, 'mean' is the weighted mean ``sum(w l) / sum(w)``
+        (PyTorch's).
 
     Returns
     -------
@@ -254,13 +257,29 @@ def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = Non
     >>> import tensorlite.nn.functional as F
     >>> F.l1_loss(tl.tensor([1.0, 2.0]), tl.tensor([0.0, 4.0]))
     tensor(1.5)
+    >>> F.l1_loss(tl.tensor([1.0, 2.0]), tl.tensor([0.0, 4.0]), weight=tl.tensor([3.0, 1.0]))
+    tensor(1.25)
     """
-    return _l1("l1_loss", input, target, legacy_reduction(size_average, reduce, reduction, "l1_loss"))
+    red = legacy_reduction(size_average, reduce, reduction, "l1_loss")
+    return _l1("l1_loss", input, target, red, weight)
 
 
-def _l1(where: Any, input: Any, target: Any, reduction: str) -> Tensor:
+def _l1(where: Any, input: Any, target: Any, reduction: str, weight: Any = None) -> Tensor:
     x, y = _pair(where, input, target)
-    return _apply(arith.abs(x - y), reduction)
+    loss = arith.abs(x - y)
+    if weight is None:
+        return _apply(loss, reduction)
+    w = _weight(where, weight, x)
+    if reduction == "mean":
+        return (loss * w).sum() / w.sum()
+    return _apply(loss * w, reduction)
+
+
+def _weight(where: Any, weight: Any, x: Tensor) -> Tensor:
+    (w,) = operands(where, x, weight)[1:]
+    if w.shape != x.shape:
+        raise ValueError(f"{where}: weight of shape {w.shape} must have the input's shape {x.shape}")
+    return w
 
 
 def smooth_l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
@@ -309,7 +328,8 @@ def _smooth_l1(where: Any, input: Any, target: Any, reduction: str, beta: float)
     return _apply(arith.where(ad.detach() < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0,
+               weight: Any = None) -> Tensor:
     """Huber loss: ``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with
     ``d = input - target`` (``delta`` times the smooth L1 loss with ``beta = delta``).
 
@@ -323,6 +343,9 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
         'mean' averages over every element, 'sum' adds them up, 'none' keeps them.
     delta : float, default 1.0
         Where the loss changes from quadratic to linear; positive.
+    weight : Tensor of the input's shape, optional
+        A weight per element, applied before the reduction ('mean' still divides by the number
+        of elements, as PyTorch's).
 
     Returns
     -------
@@ -338,14 +361,15 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     """
     red = _reduction(reduction, "huber_loss")
     dl = number(delta, "delta", "huber_loss", 0, strict=True)
-    return _huber("huber_loss", input, target, red, dl)
+    return _huber("huber_loss", input, target, red, dl, weight)
 
 
-def _huber(where: Any, input: Any, target: Any, reduction: str, delta: float) -> Tensor:
+def _huber(where: Any, input: Any, target: Any, reduction: str, delta: float, weight: Any = None) -> Tensor:
     x, y = _pair(where, input, target)
     d = x - y
     ad = arith.abs(d)
-    return _apply(arith.where(ad.detach() < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    loss = arith.where(ad.detach() < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    return _apply(loss if weight is None else loss * _weight(where, weight, x), reduction)
 
 
 def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None,

@@ -64,6 +64,19 @@ def test_regression_losses_match_torch(name, ours, theirs, reduction, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_weighted_l1_and_huber_match_torch(reduction, dtype):
+    """PyTorch's weighted 'mean': sum(w l) / sum(w) for l1_loss, mean(w l) for huber_loss."""
+    w = rng.uniform(0.1, 2.0, X.shape)
+    compare(lambda x, y, v: F.l1_loss(x, y, reduction=reduction, weight=v),
+            lambda x, y, v: TF.l1_loss(x, y, reduction=reduction, weight=v), [X, Y, w], dtype)
+    compare(lambda x, y, v: F.huber_loss(x, y, reduction=reduction, delta=0.5, weight=v),
+            lambda x, y, v: TF.huber_loss(x, y, reduction=reduction, delta=0.5, weight=v), [X, Y, w], dtype)
+    with pytest.raises(ValueError, match=r"weight of shape \(5,\).*\(4, 5\)"):
+        F.l1_loss(tl.tensor(X), tl.tensor(Y), weight=np.ones(5))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div_matches_torch(reduction, log_target, dtype):
