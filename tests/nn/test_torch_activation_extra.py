@@ -240,3 +240,12 @@ def test_bad_input_is_refused_with_the_shapes():
 def test_integer_input_gets_the_default_dtype():
     assert F.silu([1, 2]).dtype == tl.get_default_dtype()
     assert F.hardtanh(np.array([3, -3])).data.tolist() == [1.0, -1.0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["softmin dim=1", "glu", "glu dim=0", "normalize", "normalize p=3", "normalize p=inf"])
+def test_along_a_dim_stable_at_1e4(name, dtype):
+    """No overflow warning (the suite turns them into errors) and PyTorch's values and gradients."""
+    ours, theirs = ELEMENTWISE[name]
+    x = np.array([[-1e4, 1e4, 0.0, 1.0], [1e4, 1e4, -1e4, 2.0]])
+    compare(ours, theirs, [x], dtype)
