@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops import arith
 from tensorlite.ops.activation_extra import _p, _pairwise_distance
 from tensorlite.ops.args import flag, integer, number
@@ -148,14 +148,15 @@ class CtcLoss(Op):
         S = ext.shape[1]
         neg_inf = -xp_.inf
         batch = xp_.arange(N)
-        # beta_t(s): log-probability of the rest of the path, emissions after t excluded
+        # beta_t(s): log-probability of the rest of the path from (t, s): the emissions after t
         beta = xp_.full((T, N, S), neg_inf, dtype=lp.dtype)
         skip_next = xp_.zeros((N, S), dtype=bool)  # from s to s + 2 allowed
         if S > 2:
             skip_next[:, :-2] = skip[:, 2:]
         end = xp_.full((N, S), neg_inf, dtype=lp.dtype)
-        end[batch, ext_len - 1] = 0
-        end[batch, xp_.maximum(ext_len - 2, 0)] = xp_.where(ext_len > 1, 0, end[batch, xp_.maximum(ext_len - 2, 0)])
+        end[batch, ext_len - 1] = 0  # a path ends on the last label or on the blank after it
+        two = ext_len > 1
+        end[batch[two], ext_len[two] - 2] = 0
         last = in_len - 1
         for t in range(T - 1, -1, -1):
             if t < T - 1:
@@ -191,8 +192,6 @@ class CtcLoss(Op):
 
 def _shift(a: Any, k: int, fill: float) -> Any:
     """``a`` moved ``k`` places along the last axis (right for k > 0), filled with ``fill``."""
-    from tensorlite.backend import array_module
-
     xp_ = array_module(a)
     out = xp_.full(a.shape, fill, dtype=a.dtype)
     if k > 0:
@@ -203,8 +202,6 @@ def _shift(a: Any, k: int, fill: float) -> Any:
 
 
 def _logsumexp2(a: Any, b: Any) -> Any:
-    from tensorlite.backend import array_module
-
     xp_ = array_module(a)
     m = xp_.maximum(a, b)
     m_safe = xp_.where(xp_.isfinite(m), m, 0)
@@ -213,8 +210,6 @@ def _logsumexp2(a: Any, b: Any) -> Any:
 
 
 def _logsumexp3(a: Any, b: Any, c: Any) -> Any:
-    from tensorlite.backend import array_module
-
     xp_ = array_module(a)
     m = xp_.maximum(xp_.maximum(a, b), c)
     m_safe = xp_.where(xp_.isfinite(m), m, 0)
