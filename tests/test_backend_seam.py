@@ -233,6 +233,21 @@ CASES = {  # name: (function of tensors, input arrays)
     "cross entropy": (lambda x: F.cross_entropy(x, np.array([0, 3, 1])), [rng.standard_normal((3, 4))]),
     "mse and bce with logits": (lambda x, y: F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid()),
                                 [B, B + 1]),
+    # issue 15, part C: the activations, distances, bilinear and losses
+    "silu elu selu celu mish": (lambda a: F.silu(a) + F.elu(a, 0.5) + F.selu(a) + F.celu(a, 2.0) + F.mish(a), [A]),
+    "hard activations, softsign, logsigmoid, glu, softmin": (
+        lambda a: F.relu6(a * 4) + F.hardswish(a * 4) + F.hardsigmoid(a * 4) + F.hardtanh(a) + F.softsign(a)
+        + F.logsigmoid(a) + F.glu(tl.cat([a, a], -1)) + F.softmin(a, 1), [A]),
+    "normalize cosine_similarity pairwise_distance bilinear": (
+        lambda a, b, w: F.normalize(a, dim=-1).sum() + F.cosine_similarity(a, b, -1).sum()
+        + F.pairwise_distance(a, b, 3.0).sum() + F.bilinear(a, a, w).sum(), [A, B, rng.standard_normal((2, 4, 4))]),
+    "regression losses, kl_div, ranking losses": (
+        lambda x, y: F.l1_loss(x, y) + F.smooth_l1_loss(x, y, beta=0.5) + F.huber_loss(x, y, delta=0.7)
+        + F.kl_div(x, y.sigmoid(), reduction="batchmean") + F.margin_ranking_loss(x, y, y * 0 - 1)
+        + F.cosine_embedding_loss(x, y, tl.tensor([1, -1, 1])) + F.triplet_margin_loss(x, y, x * y)
+        + F.gaussian_nll_loss(x, y, (y * y + 0.1)) + F.poisson_nll_loss(x, y.sigmoid() * 3, full=True), [B, B + 1]),
+    "ctc_loss": (lambda x: F.ctc_loss(x.log_softmax(2), np.array([[1, 2, 2], [3, 1, 0]]), [6, 5], [3, 2]),
+                 [rng.standard_normal((6, 2, 4))]),
 }
 
 

@@ -76,3 +76,40 @@ __all__ = [
 from tensorlite.nn import utils  # noqa: E402
 
 __all__ += ["utils"]
+# -- more activations, distances, Bilinear and losses (issue 15, part C) --------------------------
+from tensorlite.nn.activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softsign,
+)
+from tensorlite.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from tensorlite.nn.linear import Bilinear  # noqa: E402
+from tensorlite.nn.loss import (  # noqa: E402
+    CosineEmbeddingLoss,
+    CTCLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    TripletMarginLoss,
+)
+
+__all__ += [
+    "SiLU", "ELU", "SELU", "CELU", "Mish", "ReLU6", "Hardswish", "Hardsigmoid", "Hardtanh", "Softsign",
+    "LogSigmoid", "Softmin", "GLU", "CosineSimilarity", "PairwiseDistance", "Bilinear",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss", "CTCLoss",
+]

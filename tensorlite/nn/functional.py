@@ -85,3 +85,43 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     pairs = [(widths[i], widths[i + 1]) for i in range(0, len(widths), 2)]
     pad_width = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
     return ops.pad(x, pad_width, value=value)
+
+# -- more activations, distances and losses (issue 15, part C) ------------------------------------
+from tensorlite.ops.activation_extra import (  # noqa: E402
+    bilinear,
+    celu,
+    cosine_similarity,
+    elu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    normalize,
+    pairwise_distance,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+)
+from tensorlite.ops.loss_extra import (  # noqa: E402
+    cosine_embedding_loss,
+    ctc_loss,
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    triplet_margin_loss,
+)
+
+__all__ += [
+    "silu", "elu", "selu", "celu", "mish", "relu6", "hardswish", "hardsigmoid", "hardtanh", "softsign",
+    "logsigmoid", "softmin", "glu", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
+    "triplet_margin_loss", "gaussian_nll_loss", "poisson_nll_loss", "ctc_loss",
+]

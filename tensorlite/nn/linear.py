@@ -115,3 +115,76 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+# -- Bilinear (issue 15) -------------------------------------------------------------------------
+
+__all__ += ["Bilinear"]
+
+
+class Bilinear(Module):
+    """The bilinear map ``y = x1^T A x2 + b``: ``y[..., o] = sum_ij x1[..., i] weight[o, i, j]
+    x2[..., j] + bias[o]``. See :func:`tensorlite.nn.functional.bilinear`.
+
+    Parameters
+    ----------
+    in1_features : int
+        The size of the last dim of the first input.
+    in2_features : int
+        The size of the last dim of the second input.
+    out_features : int
+        The size of the last output dim.
+    bias : bool, default True
+        Whether to learn an additive bias.
+
+    Notes
+    -----
+    Shapes: inputs ``(*, in1_features)`` and ``(*, in2_features)`` (the same leading dims),
+    output ``(*, out_features)``; ``weight`` is ``(out_features, in1_features, in2_features)``
+    and ``bias`` ``(out_features,)``, both from U(-1/sqrt(in1_features), 1/sqrt(in1_features))
+    as in PyTorch.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> layer = tl.nn.Bilinear(3, 4, 2)
+    >>> layer
+    Bilinear(in1_features=3, in2_features=4, out_features=2, bias=True)
+    >>> layer(tl.zeros(5, 3), tl.zeros(5, 4)).shape
+    (5, 2)
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True) -> None:
+        super().__init__()
+        self.in1_features = size(in1_features, "in1_features", "Bilinear", 0)
+        self.in2_features = size(in2_features, "in2_features", "Bilinear", 0)
+        self.out_features = size(out_features, "out_features", "Bilinear", 0)
+        dtype = config.get_default_dtype()
+        self.weight = Parameter(xp.empty((out_features, in1_features, in2_features), dtype=dtype))
+        self.register_parameter("bias", Parameter(xp.empty(out_features, dtype=dtype)) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: U(+-1/sqrt(in1_features)) for the weight and the bias."""
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        from tensorlite.ops.activation_extra import _bilinear
+        from tensorlite.ops.operands import as_tensor, operands
+
+        x1, x2 = as_tensor(input1, f"{self!r}"), as_tensor(input2, f"{self!r}")
+        if x1.ndim == 0 or x2.ndim == 0 or x1.shape[-1] != self.in1_features \
+                or x2.shape[-1] != self.in2_features or x1.shape[:-1] != x2.shape[:-1]:
+            raise ValueError(f"{self!r}: expected inputs of shapes (*, {self.in1_features}) and "
+                             f"(*, {self.in2_features}) with the same leading dims, got {x1.shape} and {x2.shape}")
+        check_dtype(x1, self.weight.dtype, self, "input1")
+        check_dtype(x2, self.weight.dtype, self, "input2")
+        x1, x2, _ = operands(f"{self!r}", x1, x2, self.weight)  # integer inputs to the weight's dtype
+        return _bilinear(x1, x2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

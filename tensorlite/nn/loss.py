@@ -326,3 +326,400 @@ class CategoricalCrossEntropyLoss(_Loss):
 
 
 CCELoss = CategoricalCrossEntropyLoss
+
+
+# -- more losses (issue 15, part C): their functions in tensorlite.ops.loss_extra ----------------
+
+from tensorlite.ops import loss_extra as LX  # noqa: E402
+from tensorlite.ops.activation_extra import _p  # noqa: E402
+from tensorlite.ops.args import flag, integer  # noqa: E402
+
+__all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+            "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss", "CTCLoss"]
+
+
+class _LegacyLoss(_Loss):
+    """A loss that also takes PyTorch's deprecated ``size_average``/``reduce`` flags."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(LX.legacy_reduction(size_average, reduce, reduction, type(self).__name__))
+
+
+class L1Loss(_LegacyLoss):
+    """Absolute error ``|input - target|``. See :func:`tensorlite.nn.functional.l1_loss`.
+
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: input and target of the same shape; output a scalar, or that shape for 'none'.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.L1Loss()(tl.tensor([1.0, 2.0]), tl.tensor([0.0, 4.0]))
+    tensor(1.5)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return LX._l1(self, input, target, self.reduction)
+
+
+class SmoothL1Loss(_LegacyLoss):
+    """Smooth L1 loss (quadratic below ``beta``, linear above). See
+    :func:`tensorlite.nn.functional.smooth_l1_loss`.
+
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses are combined; 'none' keeps them.
+    beta : float, default 1.0
+        Where the loss changes from quadratic to linear; non-negative.
+
+    Notes
+    -----
+    Shapes: input and target of the same shape; output a scalar, or that shape for 'none'.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.SmoothL1Loss(beta=0.5)
+    SmoothL1Loss(beta=0.5)
+    >>> tl.nn.SmoothL1Loss()(tl.tensor([0.5, 3.0]), tl.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
+
+    _defaults = {"reduction": "mean", "beta": 1.0}
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = number(beta, "beta", "SmoothL1Loss", 0)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return LX._smooth_l1(self, input, target, self.reduction, self.beta)
+
+
+class HuberLoss(_Loss):
+    """Huber loss (quadratic below ``delta``, linear above). See
+    :func:`tensorlite.nn.functional.huber_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses are combined; 'none' keeps them.
+    delta : float, default 1.0
+        Where the loss changes from quadratic to linear; positive.
+
+    Notes
+    -----
+    Shapes: input and target of the same shape; output a scalar, or that shape for 'none'.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.HuberLoss(delta=2.0)(tl.tensor([0.5, 3.0]), tl.tensor([0.0, 0.0]))
+    tensor(2.0625)
+    """
+
+    _defaults = {"reduction": "mean", "delta": 1.0}
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = number(delta, "delta", "HuberLoss", 0, strict=True)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return LX._huber(self, input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of the target from the input's log-probabilities. See
+    :func:`tensorlite.nn.functional.kl_div`.
+
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
+        'batchmean' (the KL divergence per sample) divides the sum by the batch size.
+    log_target : bool, default False
+        Whether the target holds log-probabilities.
+
+    Notes
+    -----
+    Shapes: input and target of the same shape; output a scalar, or that shape for 'none'.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.KLDivLoss(reduction="batchmean", log_target=True)
+    KLDivLoss(reduction='batchmean', log_target=True)
+    >>> tl.nn.KLDivLoss(reduction="sum")(tl.log(tl.tensor([0.5, 0.5])), tl.tensor([0.5, 0.5]))
+    tensor(0.)
+    """
+
+    _defaults = {"reduction": "mean", "log_target": False}
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        Module.__init__(self)
+        if size_average is not None or reduce is not None:
+            reduction = LX.legacy_reduction(size_average, reduce, "mean", "KLDivLoss")
+        elif reduction != "batchmean":
+            reduction = L._reduction(reduction, "KLDivLoss")
+        self.reduction = reduction
+        self.log_target = flag(log_target, "log_target", "KLDivLoss")
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return LX._kl_div(self, input, target, self.reduction, self.log_target)
+
+
+class CosineEmbeddingLoss(_LegacyLoss):
+    """Cosine embedding loss of pairs labelled 1 (similar) or -1 (dissimilar). See
+    :func:`tensorlite.nn.functional.cosine_embedding_loss`.
+
+    Parameters
+    ----------
+    margin : float, default 0.0
+        Dissimilar pairs are penalised above this cosine.
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-pair losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: inputs (N, D) or (D,), target (N,) or ().
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.CosineEmbeddingLoss()(tl.ones(2, 3), tl.ones(2, 3), tl.tensor([1.0, 1.0]))
+    tensor(0.)
+    """
+
+    _defaults = {"margin": 0.0, "reduction": "mean"}
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = number(margin, "margin", "CosineEmbeddingLoss")
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return LX._cosine_embedding(self, input1, input2, target, self.margin, self.reduction)
+
+
+class MarginRankingLoss(_LegacyLoss):
+    """``max(0, -target * (input1 - input2) + margin)``. See
+    :func:`tensorlite.nn.functional.margin_ranking_loss`.
+
+    Parameters
+    ----------
+    margin : float, default 0.0
+        The margin.
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: input1, input2 and target (N,) or ().
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.MarginRankingLoss(margin=1.0)(tl.tensor([2.0]), tl.tensor([1.0]), tl.tensor([1.0]))
+    tensor(0.)
+    """
+
+    _defaults = {"margin": 0.0, "reduction": "mean"}
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = number(margin, "margin", "MarginRankingLoss")
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return LX._margin_ranking(self, input1, input2, target, self.margin, self.reduction)
+
+
+class TripletMarginLoss(_LegacyLoss):
+    """Triplet margin loss ``max(0, margin + d(a, p) - d(a, n))``. See
+    :func:`tensorlite.nn.functional.triplet_margin_loss`.
+
+    Parameters
+    ----------
+    margin : float, default 1.0
+        The margin; positive.
+    p : float, default 2.0
+        The exponent of the distance's norm.
+    eps : float, default 1e-6
+        Added to each difference.
+    swap : bool, default False
+        Use the distance swap.
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-triplet losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: anchor, positive and negative (N, D) or (D,); output a scalar, or (N,) for 'none'.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.TripletMarginLoss(margin=0.5)
+    TripletMarginLoss(margin=0.5)
+    >>> tl.nn.TripletMarginLoss()(tl.zeros(1, 2), tl.zeros(1, 2), tl.ones(1, 2)).item() < 1e-5
+    True
+    """
+
+    _defaults = {"margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False, "reduction": "mean"}
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = number(margin, "margin", "TripletMarginLoss", 0, strict=True)
+        self.p = _p(p, "TripletMarginLoss")
+        self.eps = number(eps, "eps", "TripletMarginLoss")
+        self.swap = flag(swap, "swap", "TripletMarginLoss")
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return LX._triplet(self, anchor, positive, negative, self.margin, self.p, self.eps, self.swap,
+                           self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood with predicted variances. See
+    :func:`tensorlite.nn.functional.gaussian_nll_loss`.
+
+    Parameters
+    ----------
+    full : bool, default False
+        Include the constant ``0.5 log(2 pi)``.
+    eps : float, default 1e-6
+        The smallest variance used.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: input and target (N, ...); var of that shape, or with the last dim 1 or dropped.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> loss = tl.nn.GaussianNLLLoss()
+    >>> loss(tl.tensor([0.0, 1.0]), tl.tensor([1.0, 1.0]), tl.tensor([1.0, 1.0]))
+    tensor(0.25)
+    """
+
+    _defaults = {"full": False, "eps": 1e-6, "reduction": "mean"}
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = flag(full, "full", "GaussianNLLLoss")
+        self.eps = number(eps, "eps", "GaussianNLLLoss", 0)
+
+    def forward(self, input: Tensor, target: Tensor, var: Any) -> Tensor:
+        return LX._gaussian_nll(self, input, target, var, self.full, self.eps, self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood. See :func:`tensorlite.nn.functional.poisson_nll_loss`.
+
+    Parameters
+    ----------
+    log_input : bool, default True
+        Whether the input is the log of the rate.
+    full : bool, default False
+        Add Stirling's approximation of ``log(target!)`` where ``target > 1``.
+    size_average : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='sum'``.
+    eps : float, default 1e-8
+        Added to the rate in the logarithm when not ``log_input``.
+    reduce : bool, optional
+        Deprecated (PyTorch's): ``False`` means ``reduction='none'``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses are combined; 'none' keeps them.
+
+    Notes
+    -----
+    Shapes: input and target of the same shape.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.PoissonNLLLoss()(tl.tensor([0.0, 1.0]), tl.tensor([1.0, 2.0]))
+    tensor(0.859141)
+    """
+
+    _defaults = {"log_input": True, "full": False, "eps": 1e-8, "reduction": "mean"}
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average: Any = None,
+                 eps: float = 1e-8, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(LX.legacy_reduction(size_average, reduce, reduction, "PoissonNLLLoss"))
+        self.log_input = flag(log_input, "log_input", "PoissonNLLLoss")
+        self.full = flag(full, "full", "PoissonNLLLoss")
+        self.eps = number(eps, "eps", "PoissonNLLLoss")
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return LX._poisson_nll(self, log_input, target, self.log_input, self.full, self.eps, self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss. See :func:`tensorlite.nn.functional.ctc_loss`.
+
+    Parameters
+    ----------
+    blank : int, default 0
+        The blank class.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides each loss by its target length, then averages over the batch.
+    zero_infinity : bool, default False
+        Replace infinite losses and their gradients by 0.
+
+    Notes
+    -----
+    Shapes: log_probs (T, N, C) or (T, C); targets (N, S) or the concatenated 1-d targets;
+    input_lengths and target_lengths (N,).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorlite as tl
+    >>> lp = tl.log_softmax(tl.zeros(3, 1, 2), dim=2)
+    >>> tl.nn.CTCLoss(reduction="sum")(lp, np.array([[1]]), [3], [1])
+    tensor(0.28768206)
+    """
+
+    _defaults = {"blank": 0, "reduction": "mean", "zero_infinity": False}
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction)
+        self.blank = integer(blank, "blank", "CTCLoss")
+        self.zero_infinity = flag(zero_infinity, "zero_infinity", "CTCLoss")
+
+    def forward(self, log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths: Any) -> Tensor:
+        return LX._ctc_loss(self, log_probs, targets, input_lengths, target_lengths, self.blank,
+                            self.reduction, self.zero_infinity)
