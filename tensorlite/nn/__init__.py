@@ -9,7 +9,7 @@ from tensorlite.nn.containers import ModuleDict, ModuleList, Sequential
 from tensorlite.nn.conv import Conv1D, Conv1d, Conv2D, Conv2d, Conv3D, Conv3d
 from tensorlite.nn.dropout import Dropout, Dropout1D, Dropout2D, Dropout2d, Dropout3D, Dropout3d
 from tensorlite.nn.embedding import Embedding
-from tensorlite.nn.linear import Flatten, Identity, Linear
+from tensorlite.nn.linear import Flatten, Identity, Linear, Unflatten
 from tensorlite.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -51,7 +51,7 @@ __all__ = [
     # the framework
     "functional", "init", "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
     # linear
-    "Linear", "Identity", "Flatten",
+    "Linear", "Identity", "Flatten", "Unflatten",
     # convolution and pooling
     "Conv1D", "Conv2D", "Conv3D", "Conv1d", "Conv2d", "Conv3d",
     "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPool1d", "MaxPool2d", "MaxPool3d",

@@ -8,11 +8,11 @@ from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
-from tensorlite.ops.args import check_dtype, size
+from tensorlite.ops.args import check_dtype, integer, normalize_axis, size
 from tensorlite.ops.linalg import linear
 from tensorlite.tensor import Tensor
 
-__all__ = ["Linear", "Identity", "Flatten", "linear"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "linear"]
 
 
 class Linear(Module):
@@ -115,6 +115,48 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size``, as PyTorch's ``nn.Unflatten`` (the inverse
+    of :class:`Flatten`).
+
+    Parameters
+    ----------
+    dim : int
+        The dim to split (negative counts from the end).
+    unflattened_size : tuple of int
+        The sizes it becomes; their product is the dim's size (one may be -1).
+
+    Notes
+    -----
+    Shapes: ``(*before, S, *after)`` to ``(*before, *unflattened_size, *after)``.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.Unflatten(1, (2, 5))(tl.zeros(3, 10)).shape
+    (3, 2, 5)
+    """
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        sizes = tuple(unflattened_size) if isinstance(unflattened_size, (tuple, list)) else None
+        if not sizes or not all(isinstance(n, int) and (n > 0 or n == -1) for n in sizes):
+            raise ValueError(f"Unflatten: unflattened_size must be a non-empty tuple of positive ints "
+                             f"(one may be -1), got {unflattened_size!r}")
+        self.dim, self.unflattened_size = integer(dim, "dim", "Unflatten"), sizes
+
+    def forward(self, x: Tensor) -> Tensor:
+        dim = normalize_axis(self.dim, x.ndim, repr(self))
+        try:
+            return x.reshape(*x.shape[:dim], *self.unflattened_size, *x.shape[dim + 1:])
+        except ValueError:
+            raise ValueError(f"{self!r}: dim {self.dim} of the input of shape {x.shape} has size "
+                             f"{x.shape[dim]}, which does not split into {self.unflattened_size}") from None
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 # -- Bilinear (issue 15) -------------------------------------------------------------------------

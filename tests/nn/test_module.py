@@ -309,3 +309,19 @@ def test_every_layer_takes_a_python_list_as_an_ndarray(make, data):
     tl.manual_seed(0)
     expected = make()(np.array(data, dtype=np.float32 if isinstance(np.array(data).flat[0], float) else None))
     np.testing.assert_array_equal(from_list.data, expected.data)
+
+
+def test_unflatten_is_the_inverse_of_flatten_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.arange(60.0).reshape(3, 20)
+    for dim, sizes in ((1, (4, 5)), (-1, (2, -1, 5)), (0, (3, 1))):
+        ours = nn.Unflatten(dim, sizes)(tl.tensor(x))
+        theirs = torch.nn.Unflatten(dim, sizes)(torch.tensor(x))
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert repr(nn.Unflatten(1, (4, 5))) == repr(torch.nn.Unflatten(1, (4, 5)))
+    xt = tl.tensor(x, requires_grad=True)
+    assert tl.gradcheck(lambda t: nn.Unflatten(1, (4, 5))(t), [xt])
+    with pytest.raises(ValueError, match=r"Unflatten\(dim=1, unflattened_size=\(3, 3\)\).*size 20"):
+        nn.Unflatten(1, (3, 3))(tl.tensor(x))
+    with pytest.raises(ValueError, match="unflattened_size must be"):
+        nn.Unflatten(1, 5)
