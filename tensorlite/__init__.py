@@ -30,6 +30,15 @@ from tensorlite import data, optim, training, viz  # last: the training stack an
 
 clamp = clip
 
+# movement, gather/scatter, sorting, einsum (issue 15, part B); return_types as torch.return_types
+from tensorlite import return_types  # noqa: E402
+from tensorlite.ops import (  # noqa: E402
+    argsort, cummax, cummin, diag, diag_embed, diagonal, einsum, flip, gather, index_add, index_select,
+    kthvalue, masked_fill, masked_select, median, meshgrid, mode, movedim, narrow, nonzero, one_hot,
+    repeat, repeat_interleave, roll, scatter, scatter_add, scatter_reduce, sort, tile, topk, tril, triu,
+    unflatten,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -42,3 +51,5 @@ __all__ = [
     *ops.__all__, "clamp",
     "__version__",
 ]
+
+__all__ += ["return_types"]

@@ -39,3 +39,24 @@ __all__ = [
     "broadcast_to", "expand", "flatten", "permute", "reshape", "squeeze", "swapaxes", "transpose",
     "unsqueeze", "view",
 ]
+
+# movement, gather/scatter, sorting, einsum (issue 15, part B)
+from tensorlite.ops.einsum import einsum  # noqa: E402
+from tensorlite.ops.gather import (  # noqa: E402
+    gather, index_add, index_select, masked_fill, masked_select, nonzero, one_hot, scatter, scatter_add,
+    scatter_reduce,
+)
+from tensorlite.ops.movement import (  # noqa: E402
+    diag, diag_embed, diagonal, flip, meshgrid, movedim, narrow, repeat, repeat_interleave, roll, tile,
+    tril, triu, unflatten,
+)
+from tensorlite.ops.sorting import argsort, cummax, cummin, kthvalue, median, mode, sort, topk  # noqa: E402
+
+__all__ += [
+    "einsum",
+    "gather", "index_add", "index_select", "masked_fill", "masked_select", "nonzero", "one_hot", "scatter",
+    "scatter_add", "scatter_reduce",
+    "diag", "diag_embed", "diagonal", "flip", "meshgrid", "movedim", "narrow", "repeat", "repeat_interleave",
+    "roll", "tile", "tril", "triu", "unflatten",
+    "argsort", "cummax", "cummin", "kthvalue", "median", "mode", "sort", "topk",
+]
