@@ -78,8 +78,8 @@ SPECS = [
     S("mean dim=-1 keepdim", lambda a: a.mean(dim=-1, keepdim=True), REDUCE_SHAPES),
     S("mean dims (0,2)", lambda a: tl.mean(a, (0, 2)), REDUCE_SHAPES),
     S("max all", lambda a: a.max(), REDUCE_SHAPES),
-    S("max dim=1", lambda a: a.max(dim=1), REDUCE_SHAPES),
-    S("max axis=-1 keepdims", lambda a: a.max(axis=-1, keepdims=True), REDUCE_SHAPES),
+    S("max dim=1", lambda a: a.max(dim=1).values, REDUCE_SHAPES),
+    S("max axis=-1 keepdims", lambda a: a.max(axis=-1, keepdims=True).values, REDUCE_SHAPES),
     S("min dims (0,1)", lambda a: a.min(dim=(0, 1)), REDUCE_SHAPES),
     S("var all (unbiased)", lambda a: a.var(), REDUCE_SHAPES),
     S("var dim=1 correction=0", lambda a: a.var(dim=1, correction=0), REDUCE_SHAPES),
@@ -230,8 +230,11 @@ def test_tie_conventions():
     np.testing.assert_array_equal(a.grad, [0.5, 1.0, 0.0])
 
     x = tl.tensor([[1.0, 4.0, 4.0], [2.0, 2.0, 2.0]], requires_grad=True)
-    x.max(dim=1).sum().backward()
+    x.max(dim=(1,)).sum().backward()  # over a tuple of dims (values only): shared equally
     np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    x.grad = None
+    x.max(dim=1).values.sum().backward()  # along one dim: to the first of the tied, as PyTorch
+    np.testing.assert_allclose(x.grad, [[0, 1, 0], [1, 0, 0]])
     x.grad = None
     x.min().backward()
     np.testing.assert_allclose(x.grad, [[1, 0, 0], [0, 0, 0]])
