@@ -84,6 +84,11 @@ def _shaped(out: Tensor, input: Any) -> Tensor:
     return out.reshape(()) if out.ndim == 1 and getattr(input, "ndim", 1) == 0 else out
 
 
+def _index_shape(index: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape of the index tensor behind a full index made by :func:`along`."""
+    return tuple(max(n) for n in zip(*(part.shape for part in index)))
+
+
 def _region(shape: tuple[int, ...]) -> tuple[slice, ...]:
     return tuple(slice(0, n) for n in shape)
 
@@ -112,7 +117,7 @@ class Scatter(Op):
     def forward(self, a, src, index):
         self.index, self.src_shape = index, src.shape
         out = a.copy()
-        out[index] = src[_region(index[0].shape)]
+        out[index] = src[_region(_index_shape(index))]
         return out
 
     def backward(self, grad):
@@ -140,7 +145,7 @@ class ScatterAdd(Op):
     def forward(self, a, src, index):
         self.index, self.src_shape = index, src.shape
         out = a.copy()
-        self.xp.scatter_add(out, index, src[_region(index[0].shape)])
+        self.xp.scatter_add(out, index, src[_region(_index_shape(index))])
         return out
 
     def backward(self, grad):
@@ -154,7 +159,7 @@ class ScatterReduce(Op):
 
     def forward(self, a, src, index, reduce, include_self):
         xp_ = self.xp
-        s = src[_region(index[0].shape)]
+        s = src[_region(_index_shape(index))]
         self.index, self.src_shape, self.reduce, self.include_self = index, src.shape, reduce, include_self
         hit = xp_.zeros(a.shape, dtype=xp_.int64)
         xp_.scatter_add(hit, index, 1)
