@@ -230,6 +230,27 @@ CASES = {  # name: (function of tensors, input arrays)
     "cross entropy": (lambda x: F.cross_entropy(x, np.array([0, 3, 1])), [rng.standard_normal((3, 4))]),
     "mse and bce with logits": (lambda x, y: F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid()),
                                 [B, B + 1]),
+    # movement, gather/scatter, sorting, einsum (issue 15, part B)
+    "flip roll repeat tril diagonal unfold": (
+        lambda a: (a.flip(0).roll(1, 2).repeat(1, 2, 1)[:, :3].tril(1) + a.diagonal(0, 1, 2).sum()
+                   + a.unfold(2, 2, 2).sum(-1).sum()), [A]),
+    "diag_embed repeat_interleave movedim": (
+        lambda a: tl.diag_embed(a).sum(-1) + a.repeat_interleave(2, dim=2)[..., ::2].movedim(0, 0), [A]),
+    "gather scatter_add index_select index_add": (
+        lambda a, b: (a.gather(2, tl.tensor(np.array([[[0, 3, 3]] * 3] * 2))).sum()
+                      + tl.scatter_add(a, 1, tl.tensor(np.array([[[0, 0, 2, 2]]])), b[None, :1]).sum(0)
+                      + a.index_select(1, tl.tensor(np.array([2, 2, 0]))).sum(0)
+                      + tl.index_add(b, 0, tl.tensor(np.array([1, 1])), a[0, :2])), [A, B]),
+    "scatter_reduce amax and prod": (
+        lambda a, b: (tl.scatter_reduce(b, 0, tl.tensor(np.array([[0, 2, 2, 1]])), a[0, :1], "amax")
+                      + tl.scatter_reduce(b, 1, tl.tensor(np.array([[0, 0, 1, 1]] * 3)), a[1], "prod")), [A, B]),
+    "masked_fill masked_select": (lambda a: a.masked_fill(tl.tensor(A[0] > 0), 0.5).sum(0)
+                                  + a.masked_select(tl.tensor(A > 0)).sum(), [A]),
+    "sort topk median mode cummax max(dim)": (
+        lambda a: (a.sort(1).values.sum(1) + a.topk(2).values.sum(-1)[:, :1] + a.median(1).values
+                   + a.mode(1).values + a.cummax(2).values.sum(1) + a.max(1).values + a.median()), [A]),
+    "einsum": (lambda a, b: tl.einsum("nij,jk->nik", a, b.T) + tl.einsum("...ii->...i", a[:, :, :3])[..., None],
+               [A, B]),
 }
 
 
