@@ -59,7 +59,7 @@ def _stages(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
             first.append(i)
         elif isinstance(i, _BASIC):
             first.append(i)
-            then.append(slice(None) if i is None else i)
+            then.append(Ellipsis if i is Ellipsis else slice(None))  # applied once, in the first stage
         else:  # an array: its dims pass the first stage untouched
             first.extend([slice(None)] * (i.ndim if i.dtype == bool else 1))
             then.append(i)
