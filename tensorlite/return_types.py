@@ -38,7 +38,9 @@ class max(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class min(NamedTuple):
@@ -54,7 +56,9 @@ class min(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class sort(NamedTuple):
@@ -70,7 +74,9 @@ class sort(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class topk(NamedTuple):
@@ -86,7 +92,9 @@ class topk(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class kthvalue(NamedTuple):
@@ -102,7 +110,9 @@ class kthvalue(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class median(NamedTuple):
@@ -118,7 +128,9 @@ class median(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class mode(NamedTuple):
@@ -134,7 +146,9 @@ class mode(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class cummax(NamedTuple):
@@ -150,7 +164,9 @@ class cummax(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class cummin(NamedTuple):
@@ -166,7 +182,9 @@ class cummin(NamedTuple):
 
     values: Tensor
     indices: Tensor
-    __repr__ = _repr
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"]

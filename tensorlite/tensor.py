@@ -750,8 +750,30 @@ class Tensor:
         return ops.unflatten(self, dim, sizes)
 
     def unfold(self, dimension: int, size: int, step: int) -> Tensor:
-        """Windows of ``size`` every ``step`` along ``dimension``, as a new last dim (PyTorch's
-        ``Tensor.unfold``; see :func:`tensorlite.ops.movement.unfold`)."""
+        """All windows of ``size`` elements every ``step`` along ``dimension`` (PyTorch's
+        ``Tensor.unfold``).
+
+        Parameters
+        ----------
+        dimension : int
+            The dim to slide along.
+        size : int
+            The window length, at most the size of ``dimension``.
+        step : int
+            The positive distance between window starts.
+
+        Returns
+        -------
+        Tensor
+            This tensor's shape with ``(n - size) // step + 1`` along ``dimension`` and a new
+            last dim of ``size``; a read-only view. Overlapping windows add their gradients.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.arange(5.0).unfold(0, 2, 2).tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+        """
         from tensorlite.ops.movement import unfold
         return unfold(self, dimension, size, step)
 

@@ -82,3 +82,8 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     pairs = [(widths[i], widths[i + 1]) for i in range(0, len(widths), 2)]
     pad_width = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
     return ops.pad(x, pad_width, value=value)
+
+# gather/scatter (issue 15, part B): PyTorch keeps one_hot in nn.functional
+from tensorlite.ops.gather import one_hot  # noqa: E402
+
+__all__ += ["one_hot"]

@@ -92,13 +92,13 @@ class Diagonal(Op):
         self.args, self.in_shape = (offset, dim1, dim2), a.shape
         moved = self.xp.moveaxis(a, (dim1, dim2), (-2, -1))
         self.moved_shape = moved.shape
-        rows, cols = _diagonal_index(self.xp, *moved.shape[-2:], offset)
+        rows, cols = _diagonal_index(self.xp, moved.shape[-2], moved.shape[-1], offset)
         return moved[..., rows, cols]
 
     def backward(self, grad):
         offset, dim1, dim2 = self.args
         g = self.xp.zeros(self.moved_shape, dtype=grad.dtype)
-        rows, cols = _diagonal_index(self.xp, *self.moved_shape[-2:], offset)
+        rows, cols = _diagonal_index(self.xp, self.moved_shape[-2], self.moved_shape[-1], offset)
         g[..., rows, cols] = grad
         return self.xp.moveaxis(g, (-2, -1), (dim1, dim2))
 
@@ -117,7 +117,7 @@ class DiagEmbed(Op):
     def backward(self, grad):
         offset, dim1, dim2 = self.args
         moved = self.xp.moveaxis(grad, (dim1, dim2), (-2, -1))
-        rows, cols = _diagonal_index(self.xp, *moved.shape[-2:], offset)
+        rows, cols = _diagonal_index(self.xp, moved.shape[-2], moved.shape[-1], offset)
         return moved[..., rows, cols]
 
 

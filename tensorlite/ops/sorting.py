@@ -64,7 +64,7 @@ class Median(_EvenMax):
     """The lower median of all elements; tied elements share the gradient equally (PyTorch's rule
     for ``median()`` without a dim)."""
 
-    def forward(self, a):
+    def forward(self, a, axes=None, keepdims=False):
         self.axes, self.keepdims = None, False
         flat = a.reshape(-1)
         if self.xp.isnan(flat).any() if flat.dtype.kind == "f" else False:

@@ -38,7 +38,7 @@ def test_transpose_numpy_forms_and_mT():
     with pytest.raises(ValueError, match="one dim"):
         x.transpose(1)
     with pytest.raises(ValueError, match="at least 2 dims"):
-        tl.ones(3).mT
+        _ = tl.ones(3).mT
     with pytest.raises(IndexError, match="out of range"):
         tl.ones(2, 3).transpose(0, 2)
 

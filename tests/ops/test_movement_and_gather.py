@@ -40,7 +40,8 @@ CASES = {
     "diag 1d": (lambda x: tl.diag(x, 1), lambda x: torch.diag(x, 1), [V], []),
     "diag 2d": (lambda x: tl.diag(x, -1), lambda x: torch.diag(x, -1), [M], []),
     "diagonal": (lambda x: tl.diagonal(x, 1, 2, 0), lambda x: torch.diagonal(x, 1, 2, 0), [A], []),
-    "diagonal method": (lambda x: x.diagonal(-2, dim1=-1, dim2=-2), lambda x: x.diagonal(-2, dim1=-1, dim2=-2), [A], []),
+    "diagonal method": (lambda x: x.diagonal(-2, dim1=-1, dim2=-2), lambda x: x.diagonal(-2, dim1=-1, dim2=-2),
+                        [A], []),
     "diag_embed": (lambda x: tl.diag_embed(x, 1, 0, 2), lambda x: torch.diag_embed(x, 1, 0, 2), [A], []),
     "unflatten": (lambda x: x.unflatten(1, (2, -1)), lambda x: x.unflatten(1, (2, -1)), [A], []),
     "unfold": (lambda x: x.unfold(2, 2, 1), lambda x: x.unfold(2, 2, 1), [A], []),
@@ -181,7 +182,8 @@ def test_unfold_is_a_view_and_overlaps_add_gradients():
 
 
 BAD = [
-    (lambda: tl.gather(tl.ones(2, 3), 1, tl.tensor([[5]])), IndexError, "index 5 is out of bounds for dim 1 with size 3"),
+    (lambda: tl.gather(tl.ones(2, 3), 1, tl.tensor([[5]])), IndexError,
+     "index 5 is out of bounds for dim 1 with size 3"),
     (lambda: tl.gather(tl.ones(2, 3), 1, tl.tensor([[-1]])), IndexError, "index -1 is out of bounds for dim 1"),
     (lambda: tl.gather(tl.ones(2, 3), 1, tl.tensor([[0.0]])), TypeError, "gather: index must be an integer"),
     (lambda: tl.gather(tl.ones(2, 3), 1, tl.tensor([0])), ValueError, "as many dims"),
