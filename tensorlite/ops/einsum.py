@@ -23,11 +23,55 @@ def _unique(letters: str) -> str:
     return "".join(dict.fromkeys(letters))
 
 
+def _contract(xp_: Any, subscripts: list[str], arrays: list[Any], output: str) -> Any:
+    """``einsum`` of the arrays onto ``output``; two operands without repeated or broadcast
+    letters go through one batched ``matmul`` (BLAS), which NumPy's einsum does not use."""
+    if len(arrays) == 2:
+        out = _pair(xp_, subscripts[0], arrays[0], subscripts[1], arrays[1], output)
+        if out is not None:
+            return out
+    return xp_.einsum(",".join(subscripts) + "->" + output, *arrays, optimize=len(arrays) > 2)
+
+
+def _pair(xp_: Any, sa: str, a: Any, sb: str, b: Any, output: str) -> Any:
+    if len(set(sa)) != len(sa) or len(set(sb)) != len(sb):
+        return None
+    size: dict[str, int] = {}
+    for letters, x in ((sa, a), (sb, b)):
+        for c, n in zip(letters, x.shape):
+            if size.setdefault(c, n) != n:
+                return None  # a size-1 letter that broadcasts: einsum handles it
+    # letters only one operand has and the output lacks: sum them first
+    drop_a = tuple(i for i, c in enumerate(sa) if c not in sb and c not in output)
+    if drop_a:
+        a, sa = a.sum(axis=drop_a), "".join(c for i, c in enumerate(sa) if i not in drop_a)
+    drop_b = tuple(i for i, c in enumerate(sb) if c not in sa and c not in output)
+    if drop_b:
+        b, sb = b.sum(axis=drop_b), "".join(c for i, c in enumerate(sb) if i not in drop_b)
+    batch = [c for c in sa if c in sb and c in output]
+    summed = [c for c in sa if c in sb and c not in output]
+    left = [c for c in sa if c not in sb]
+    right = [c for c in sb if c not in sa]
+
+    def count(letters: list[str]) -> int:
+        n = 1
+        for c in letters:
+            n *= size[c]
+        return n
+
+    nb, nl, ns, nr = count(batch), count(left), count(summed), count(right)
+    a3 = a.transpose([sa.index(c) for c in batch + left + summed]).reshape(nb, nl, ns)
+    b3 = b.transpose([sb.index(c) for c in batch + summed + right]).reshape(nb, ns, nr)
+    order = batch + left + right
+    out = xp_.matmul(a3, b3).reshape([size[c] for c in order])
+    return out.transpose([order.index(c) for c in output])
+
+
 class Einsum(Op):
     def forward(self, *arrays, inputs, output):
         self.inputs, self.output = inputs, output
         self.save(*arrays)
-        return self.xp.einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 2)
+        return _contract(self.xp, list(inputs), list(arrays), output)
 
     def backward(self, grad):
         arrays = self.saved
@@ -42,8 +86,7 @@ class Einsum(Op):
         letters = _unique(mine)
         seen = set(self.output).union(*others)
         target = "".join(c for c in letters if c in seen)
-        g = xp_.einsum(",".join([self.output, *others]) + "->" + target, grad, *other_arrays,
-                       optimize=len(other_arrays) > 1)
+        g = _contract(xp_, [self.output, *others], [grad, *other_arrays], target)
         size = {c: n for c, n in zip(mine, a.shape)}
         if target != letters:  # letters only this operand has: the gradient is constant along them
             for pos, c in enumerate(letters):
