@@ -10,6 +10,10 @@
 - :mod:`~tensorlite.ops.conv`, :mod:`~tensorlite.ops.pool`, :mod:`~tensorlite.ops.loss`,
   :mod:`~tensorlite.ops.activation`, :mod:`~tensorlite.ops.recurrent`: the fused layer ops
 - :mod:`~tensorlite.ops.inplace`  the in-place tensor methods
+- :mod:`~tensorlite.ops.movement` flip, roll, repeat, tile, tril/triu, diagonal, unfold, meshgrid, ...
+- :mod:`~tensorlite.ops.gather`   gather, scatter(_add/_reduce), index_select/index_add, masks, one_hot
+- :mod:`~tensorlite.ops.sorting`  sort, topk, kthvalue, median, mode, cummax/cummin, max/min(dim)
+- :mod:`~tensorlite.ops.einsum`   einsum, with a gradient for every operand
 
 and what they share: :mod:`~tensorlite.ops.operands` (operands to tensors of one dtype),
 :mod:`~tensorlite.ops.args` (argument checks, made once where an argument enters) and
