@@ -801,6 +801,22 @@ class Tensor:
         """Method form of :func:`tensorlite.scatter_reduce` (out of place)."""
         return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """In-place :func:`tensorlite.masked_fill` (see :meth:`add_` for how in-place ops record)."""
+        return inplace.masked_fill_(self, mask, value)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        """In-place :func:`tensorlite.scatter`."""
+        return inplace.scatter_(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        """In-place :func:`tensorlite.scatter_add`."""
+        return inplace.scatter_add_(self, dim, index, src)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        """In-place :func:`tensorlite.index_add`."""
+        return inplace.index_add_(self, dim, index, source, alpha=alpha)
+
     def index_select(self, dim: int, index: Any) -> Tensor:
         """Method form of :func:`tensorlite.index_select`."""
         return ops.index_select(self, dim, index)

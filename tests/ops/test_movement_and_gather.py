@@ -246,3 +246,26 @@ def test_zero_dim_inputs_as_pytorch():
         got, want = fn(tl.tensor(3.0)), ref(torch.tensor(3.0))
         assert got.shape == tuple(want.shape)
         np.testing.assert_allclose(got.data, want.numpy())
+
+
+def test_in_place_forms_match_pytorch():
+    data, src = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    index, mask = np.array([[2, 0, 1, 1]]), data > 0
+    w, tw = tl.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    s, ts = tl.tensor(src, requires_grad=True), torch.tensor(src, requires_grad=True)
+    y, ty = w * 1, tw * 1
+    y.masked_fill_(tl.tensor(mask), 0.5)
+    ty.masked_fill_(torch.tensor(mask), 0.5)
+    y.scatter_(0, tl.tensor(index), s[:1])
+    ty.scatter_(0, torch.tensor(index), ts[:1])
+    y.scatter_add_(1, tl.tensor(index), s[1:2])
+    ty.scatter_add_(1, torch.tensor(index), ts[1:2])
+    y.index_add_(0, tl.tensor([2, 2]), s[:2], alpha=3.0)
+    ty.index_add_(0, torch.tensor([2, 2]), ts[:2], alpha=3.0)
+    y.scatter_(1, tl.tensor([[0], [3], [1]]), value=-2.0)
+    ty.scatter_(1, torch.tensor([[0], [3], [1]]), value=-2.0)
+    np.testing.assert_allclose(y.data, ty.detach().numpy())
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(w.grad, tw.grad.numpy())
+    np.testing.assert_allclose(s.grad, ts.grad.numpy())
