@@ -90,6 +90,12 @@ def test_indexing_follows_pytorch(index):
     np.testing.assert_array_equal(y.data, ty.numpy())
 
 
+def test_a_0d_integer_tensor_indexes_as_an_int():
+    for index in [(tl.tensor(0), slice(None), [0, 1]), (tl.tensor(1), slice(None), 1)]:
+        want = torch.zeros(2, 5, 3)[tuple(torch.tensor(i.data) if isinstance(i, tl.Tensor) else i for i in index)]
+        assert tl.zeros(2, 5, 3)[index].shape == tuple(want.shape)
+
+
 def test_the_issue_example():
     assert tl.zeros(2, 5, 3)[0, :, [0, 1]].shape == (5, 2)
     v = tl.tensor(rng.standard_normal((5, 2)), requires_grad=True)
