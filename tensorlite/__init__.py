@@ -46,6 +46,16 @@ def __getattr__(name: str) -> _Any:
 def __dir__() -> list[str]:
     return sorted({*globals(), "viz"})
 
+
+# movement, gather/scatter, sorting, einsum (issue 15, part B); return_types as torch.return_types
+from tensorlite import return_types  # noqa: E402
+from tensorlite.ops import (  # noqa: E402
+    argsort, cummax, cummin, diag, diag_embed, diagonal, einsum, flip, gather, index_add, index_select,
+    kthvalue, masked_fill, masked_select, median, meshgrid, mode, movedim, narrow, nonzero, one_hot,
+    repeat, repeat_interleave, roll, scatter, scatter_add, scatter_reduce, sort, tile, topk, tril, triu,
+    unflatten,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -58,3 +68,5 @@ __all__ = [
     *ops.__all__, "clamp",
     "__version__",
 ]
+
+__all__ += ["return_types"]

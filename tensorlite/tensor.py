@@ -613,11 +613,11 @@ class Tensor:
         """Method form of :func:`tensorlite.mean`."""
         return ops.mean(self, dim, keepdim, **kw)
 
-    def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+    def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
         """Method form of :func:`tensorlite.max`."""
         return ops.max(self, dim, keepdim, **kw)
 
-    def min(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+    def min(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
         """Method form of :func:`tensorlite.min`."""
         return ops.min(self, dim, keepdim, **kw)
 
@@ -696,6 +696,178 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0, **kw: Any) -> tuple[Tensor, ...]:
         """Method form of :func:`tensorlite.chunk`."""
         return ops.chunk(self, chunks, dim, **kw)
+
+    # -- movement, gather/scatter, sorting (issue 15, part B) ---------------------------------
+    @property
+    def mT(self) -> Tensor:
+        """The last two dims swapped (batched matrix transpose), as PyTorch's ``.mT``."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: expected a tensor of at least 2 dims, got shape {self.shape}")
+        return ops.transpose(self, -2, -1)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Method form of :func:`tensorlite.flip` (dims as ints or one sequence)."""
+        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Method form of :func:`tensorlite.roll`."""
+        return ops.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Method form of :func:`tensorlite.repeat`."""
+        return ops.repeat(self, *sizes)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:
+        """Method form of :func:`tensorlite.repeat_interleave`."""
+        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """Method form of :func:`tensorlite.tile` (counts as ints or one sequence)."""
+        return ops.tile(self, dims[0] if len(dims) == 1 else dims)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """Method form of :func:`tensorlite.tril`."""
+        return ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """Method form of :func:`tensorlite.triu`."""
+        return ops.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """Method form of :func:`tensorlite.diag`."""
+        return ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """Method form of :func:`tensorlite.diagonal`."""
+        return ops.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """Method form of :func:`tensorlite.diag_embed`."""
+        return ops.diag_embed(self, offset, dim1, dim2)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        """Method form of :func:`tensorlite.unflatten`."""
+        return ops.unflatten(self, dim, sizes)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """All windows of ``size`` elements every ``step`` along ``dimension`` (PyTorch's
+        ``Tensor.unfold``).
+
+        Parameters
+        ----------
+        dimension : int
+            The dim to slide along.
+        size : int
+            The window length, at most the size of ``dimension``.
+        step : int
+            The positive distance between window starts.
+
+        Returns
+        -------
+        Tensor
+            This tensor's shape with ``(n - size) // step + 1`` along ``dimension`` and a new
+            last dim of ``size``; a read-only view. Overlapping windows add their gradients.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.arange(5.0).unfold(0, 2, 2).tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+        """
+        from tensorlite.ops.movement import unfold
+        return unfold(self, dimension, size, step)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """Method form of :func:`tensorlite.narrow`."""
+        return ops.narrow(self, dim, start, length)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Method form of :func:`tensorlite.movedim`."""
+        return ops.movedim(self, source, destination)
+
+    def gather(self, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:
+        """Method form of :func:`tensorlite.gather`."""
+        return ops.gather(self, dim, index, sparse_grad=sparse_grad)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        """Method form of :func:`tensorlite.scatter` (out of place)."""
+        return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        """Method form of :func:`tensorlite.scatter_add` (out of place)."""
+        return ops.scatter_add(self, dim, index, src)
+
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:
+        """Method form of :func:`tensorlite.scatter_reduce` (out of place)."""
+        return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """In-place :func:`tensorlite.masked_fill` (see :meth:`add_` for how in-place ops record)."""
+        return inplace.masked_fill_(self, mask, value)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        """In-place :func:`tensorlite.scatter`."""
+        return inplace.scatter_(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        """In-place :func:`tensorlite.scatter_add`."""
+        return inplace.scatter_add_(self, dim, index, src)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        """In-place :func:`tensorlite.index_add`."""
+        return inplace.index_add_(self, dim, index, source, alpha=alpha)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """Method form of :func:`tensorlite.index_select`."""
+        return ops.index_select(self, dim, index)
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        """Method form of :func:`tensorlite.index_add` (out of place)."""
+        return ops.index_add(self, dim, index, source, alpha=alpha)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """Method form of :func:`tensorlite.masked_fill` (out of place)."""
+        return ops.masked_fill(self, mask, value)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """Method form of :func:`tensorlite.masked_select`."""
+        return ops.masked_select(self, mask)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Method form of :func:`tensorlite.nonzero`."""
+        return ops.nonzero(self, as_tuple=as_tuple)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """Method form of :func:`tensorlite.sort`."""
+        return ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        """Method form of :func:`tensorlite.argsort`."""
+        return ops.argsort(self, dim, descending, stable=stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """Method form of :func:`tensorlite.topk`."""
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """Method form of :func:`tensorlite.kthvalue`."""
+        return ops.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Method form of :func:`tensorlite.median`."""
+        return ops.median(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """Method form of :func:`tensorlite.mode`."""
+        return ops.mode(self, dim, keepdim)
+
+    def cummax(self, dim: int) -> Any:
+        """Method form of :func:`tensorlite.cummax`."""
+        return ops.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        """Method form of :func:`tensorlite.cummin`."""
+        return ops.cummin(self, dim)
 
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:

@@ -212,7 +212,7 @@ CASES = {  # name: (function of tensors, input arrays)
     "tanh sigmoid relu": (lambda a: a.tanh() + a.sigmoid() * a.relu(), [A]),
     "clip maximum where": (lambda a, b: tl.where(a > 0, tl.maximum(a, b), a.clip(-0.5, 0.5)), [A, B]),
     "sum mean over dims": (lambda a: a.sum(1) * a.mean((0, 2), keepdims=True).sum(), [A]),
-    "max var std": (lambda a: a.max(2).sum() + a.var(0) + a.std(), [A]),
+    "max var std": (lambda a: a.max(2).values.sum() + a.max() + a.var(0) + a.std(), [A]),
     "logsumexp softmax log_softmax": (lambda a: a.logsumexp(1) + a.softmax(-1)[:, 0] + a.log_softmax(0)[:, 0], [A]),
     "reshape transpose permute": (lambda a: a.reshape(6, 4).transpose(0, 1).permute(1, 0).flatten(), [A]),
     "squeeze unsqueeze expand": (lambda a: a[:, :1].squeeze(1).unsqueeze(0).expand(3, 2, 4), [A]),
@@ -248,6 +248,27 @@ CASES = {  # name: (function of tensors, input arrays)
         + F.gaussian_nll_loss(x, y, (y * y + 0.1)) + F.poisson_nll_loss(x, y.sigmoid() * 3, full=True), [B, B + 1]),
     "ctc_loss": (lambda x: F.ctc_loss(x.log_softmax(2), np.array([[1, 2, 2], [3, 1, 0]]), [6, 5], [3, 2]),
                  [rng.standard_normal((6, 2, 4))]),
+    # movement, gather/scatter, sorting, einsum (issue 15, part B)
+    "flip roll repeat tril diagonal unfold": (
+        lambda a: (a.flip(0).roll(1, 2).repeat(1, 2, 1)[:, :3].tril(1) + a.diagonal(0, 1, 2).sum()
+                   + a.unfold(2, 2, 2).sum(-1).sum()), [A]),
+    "diag_embed repeat_interleave movedim": (
+        lambda a: tl.diag_embed(a).sum(-1) + a.repeat_interleave(2, dim=2)[..., ::2].movedim(0, 0), [A]),
+    "gather scatter_add index_select index_add": (
+        lambda a, b: (a.gather(2, tl.tensor(np.array([[[0, 3, 3]] * 3] * 2))).sum()
+                      + tl.scatter_add(a, 1, tl.tensor(np.array([[[0, 0, 2, 2]]])), b[None, :1]).sum(0)
+                      + a.index_select(1, tl.tensor(np.array([2, 2, 0]))).sum(0)
+                      + tl.index_add(b, 0, tl.tensor(np.array([1, 1])), a[0, :2])), [A, B]),
+    "scatter_reduce amax and prod": (
+        lambda a, b: (tl.scatter_reduce(b, 0, tl.tensor(np.array([[0, 2, 2, 1]])), a[0, :1], "amax")
+                      + tl.scatter_reduce(b, 1, tl.tensor(np.array([[0, 0, 1, 1]] * 3)), a[1], "prod")), [A, B]),
+    "masked_fill masked_select": (lambda a: a.masked_fill(tl.tensor(A[0] > 0), 0.5).sum(0)
+                                  + a.masked_select(tl.tensor(A > 0)).sum(), [A]),
+    "sort topk median mode cummax max(dim)": (
+        lambda a: (a.sort(1).values.sum(1) + a.topk(2).values.sum(-1)[:, :1] + a.median(1).values
+                   + a.mode(1).values + a.cummax(2).values.sum(1) + a.max(1).values + a.median()), [A]),
+    "einsum": (lambda a, b: tl.einsum("nij,jk->nik", a, b.T) + tl.einsum("...ii->...i", a[:, :, :3])[..., None],
+               [A, B]),
 }
 
 

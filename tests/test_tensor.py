@@ -125,7 +125,7 @@ def test_numpy_and_pytorch_spellings():
     assert x.var().item() == pytest.approx(np.var(x.data, ddof=1))
     assert x.var(ddof=0).item() == pytest.approx(np.var(x.data))
     assert x.std(dim=0, correction=0).tolist() == pytest.approx([1.0, 1.5])
-    assert x.max(dim=1).tolist() == [2.0, 5.0]
+    assert x.max(dim=1).values.tolist() == [2.0, 5.0] and x.max(axis=1).indices.tolist() == [1, 1]
     assert x.argmax(dim=1).tolist() == [1, 1] and x.argmin().item() == 0
     with pytest.raises(TypeError, match="both"):
         x.sum(dim=0, axis=1)
@@ -135,5 +135,6 @@ def test_numpy_and_pytorch_spellings():
     assert [t.shape for t in tl.ones(5, 2).split([1, 4])] == [(1, 2), (4, 2)]
     assert [t.shape for t in tl.ones(6, 2).chunk(4)] == [(2, 2), (2, 2), (2, 2)]
     assert x.clamp(0, 2).tolist() == [[1.0, 2.0], [2.0, 2.0]]
-    assert x.transpose(0, 1).tolist() == x.tolist()       # 2-D: a full permutation (documented)
+    assert x.transpose(0, 1).tolist() == x.T.tolist() == x.transpose(-2, -1).tolist()  # swaps, as PyTorch
+    assert x.transpose((0, 1)).tolist() == x.tolist()  # one tuple: NumPy's permutation
     assert x.T.tolist() == [[1.0, 3.0], [2.0, 5.0]]

@@ -125,3 +125,7 @@ __all__ += [
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
     "triplet_margin_loss", "gaussian_nll_loss", "poisson_nll_loss", "ctc_loss",
 ]
+# gather/scatter (issue 15, part B): PyTorch keeps one_hot in nn.functional
+from tensorlite.ops.gather import one_hot  # noqa: E402
+
+__all__ += ["one_hot"]

@@ -10,6 +10,10 @@
 - :mod:`~tensorlite.ops.conv`, :mod:`~tensorlite.ops.pool`, :mod:`~tensorlite.ops.loss`,
   :mod:`~tensorlite.ops.activation`, :mod:`~tensorlite.ops.recurrent`: the fused layer ops
 - :mod:`~tensorlite.ops.inplace`  the in-place tensor methods
+- :mod:`~tensorlite.ops.movement` flip, roll, repeat, tile, tril/triu, diagonal, unfold, meshgrid, ...
+- :mod:`~tensorlite.ops.gather`   gather, scatter(_add/_reduce), index_select/index_add, masks, one_hot
+- :mod:`~tensorlite.ops.sorting`  sort, topk, kthvalue, median, mode, cummax/cummin, max/min(dim)
+- :mod:`~tensorlite.ops.einsum`   einsum, with a gradient for every operand
 
 and what they share: :mod:`~tensorlite.ops.operands` (operands to tensors of one dtype),
 :mod:`~tensorlite.ops.args` (argument checks, made once where an argument enters) and
@@ -38,4 +42,25 @@ __all__ = [
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "std", "sum", "var",
     "broadcast_to", "expand", "flatten", "permute", "reshape", "squeeze", "swapaxes", "transpose",
     "unsqueeze", "view",
+]
+
+# movement, gather/scatter, sorting, einsum (issue 15, part B)
+from tensorlite.ops.einsum import einsum  # noqa: E402
+from tensorlite.ops.gather import (  # noqa: E402
+    gather, index_add, index_select, masked_fill, masked_select, nonzero, one_hot, scatter, scatter_add,
+    scatter_reduce,
+)
+from tensorlite.ops.movement import (  # noqa: E402
+    diag, diag_embed, diagonal, flip, meshgrid, movedim, narrow, repeat, repeat_interleave, roll, tile,
+    tril, triu, unflatten,
+)
+from tensorlite.ops.sorting import argsort, cummax, cummin, kthvalue, median, mode, sort, topk  # noqa: E402
+
+__all__ += [
+    "einsum",
+    "gather", "index_add", "index_select", "masked_fill", "masked_select", "nonzero", "one_hot", "scatter",
+    "scatter_add", "scatter_reduce",
+    "diag", "diag_embed", "diagonal", "flip", "meshgrid", "movedim", "narrow", "repeat", "repeat_interleave",
+    "roll", "tile", "tril", "triu", "unflatten",
+    "argsort", "cummax", "cummin", "kthvalue", "median", "mode", "sort", "topk",
 ]

@@ -14,35 +14,71 @@ _BASIC = (int, slice, type(None), type(Ellipsis), xp.integer)
 
 class Getitem(Op):
     """``a[index]``. Basic indexing gives a view; advanced indexing copies, and its backward
-    accumulates repeated indices (``scatter_add``), so ``x[[0, 0]]`` sends twice the gradient to x[0]."""
+    accumulates repeated indices (``scatter_add``), so ``x[[0, 0]]`` sends twice the gradient to x[0].
+    ``index`` is one NumPy index, or two applied in turn (see :func:`_stages`)."""
 
     def forward(self, a, index):
         if self.parents:  # keep copies of index arrays: the caller may reuse them before backward
-            self.save(tuple(i.copy() if isinstance(i, self.xp.ndarray) else i for i in index))
+            self.save(tuple(tuple(i.copy() if isinstance(i, self.xp.ndarray) else i for i in stage)
+                            for stage in index))
         self.in_shape = a.shape
-        return a[index]
+        return _read(a, index)
 
     def backward(self, grad):
         (index,) = self.saved
         g = self.xp.zeros(self.in_shape, dtype=grad.dtype)
-        if all(isinstance(i, _BASIC) for i in index):
-            g[index] = grad
+        target = g[index[0]] if len(index) == 2 else g  # the first of two stages is basic: a view
+        last = index[-1]
+        if all(isinstance(i, _BASIC) for i in last):
+            target[last] = grad
         else:
-            self.xp.scatter_add(g, index, grad)
+            self.xp.scatter_add(target, last, grad)
         return g
+
+
+def _read(a: Any, stages: tuple[tuple[Any, ...], ...]) -> Any:
+    for stage in stages:
+        a = a[stage]
+    return a
+
+
+def _write(a: Any, stages: tuple[tuple[Any, ...], ...], value: Any) -> None:
+    _read(a, stages[:-1])[stages[-1]] = value
+
+
+def _stages(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+    """PyTorch's reading of an index as NumPy indices applied in turn: when ints stand beside
+    advanced indices (arrays), the ints are applied first (a basic index, a view), then the
+    rest, so ``zeros(2, 5, 3)[0, :, [0, 1]]`` has shape (5, 2) (NumPy would give (2, 5))."""
+    advanced = any(not isinstance(i, _BASIC) for i in index)
+    if not advanced or not any(isinstance(i, (int, xp.integer)) and not isinstance(i, bool) for i in index):
+        return (index,)
+    first, then = [], []
+    for i in index:
+        if isinstance(i, (int, xp.integer)) and not isinstance(i, bool):
+            first.append(i)
+        elif isinstance(i, _BASIC):
+            first.append(i)
+            then.append(Ellipsis if i is Ellipsis else slice(None))  # applied once, in the first stage
+        else:  # an array: its dims pass the first stage untouched
+            first.extend([slice(None)] * (i.ndim if i.dtype == bool else 1))
+            then.append(i)
+    return (tuple(first), tuple(then))
 
 
 def _index_part(i: Any) -> Any:
     """One element of an index, with tensors and lists turned into arrays."""
     if isinstance(i, Tensor):
         i = i.data
-    elif isinstance(i, list):
+    elif isinstance(i, (list, tuple)):  # a tuple inside an index is an index list, as in PyTorch
         try:
             i = xp.asarray(i)
         except ValueError as e:
             raise IndexError(f"getitem: {i!r} is not a valid index: {e}") from None
         if i.size == 0:
             i = i.astype(xp.intp)  # x[[]] selects nothing, as in NumPy
+    if isinstance(i, xp.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
+        return int(i)  # a 0-d integer tensor indexes as an int, as in PyTorch
     if isinstance(i, _BASIC) or isinstance(i, xp.ndarray) and i.dtype.kind in "iub":
         return i
     raise IndexError(f"getitem: {i!r} is not a valid index (use ints, slices, None, Ellipsis, "
@@ -50,7 +86,11 @@ def _index_part(i: Any) -> Any:
 
 
 def getitem(a: Any, index: Any) -> Tensor:
-    """Index like NumPy: ints, slices, None, Ellipsis, integer or bool arrays (or tensors).
+    """Index as PyTorch: ints, slices, None, Ellipsis, integer or bool arrays (or tensors).
+
+    Where PyTorch and NumPy disagree, PyTorch's rule holds: ints beside advanced indices are
+    applied first (``zeros(2, 5, 3)[0, :, [0, 1]]`` has shape (5, 2)), and a tuple inside the
+    index is an index list, as a list is.
 
     Parameters
     ----------
@@ -71,11 +111,13 @@ def getitem(a: Any, index: Any) -> Tensor:
     >>> x = tl.arange(6.0).reshape(2, 3)
     >>> x[1], x[:, [0, 0]].shape
     (tensor([3., 4., 5.]), (2, 2))
+    >>> tl.zeros(2, 5, 3)[0, :, [0, 1]].shape
+    (5, 2)
     """
     a = as_tensor(a, "getitem")
     index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
     try:
-        return Getitem.apply(a, index=index)
+        return Getitem.apply(a, index=_stages(index))
     except (IndexError, TypeError) as e:
         raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
 
@@ -88,16 +130,16 @@ class Setitem(Op):
         self.index = index
         self.value_shape = value.shape
         out = a.copy()
-        out[index] = value
+        _write(out, index, value)
         return out
 
     def backward(self, grad):
         ga = gv = None
         if self.needs_input_grad[0]:
             ga = grad.copy()
-            ga[self.index] = 0
+            _write(ga, self.index, 0)
         if self.needs_input_grad[1]:
-            gv = grad[self.index]
+            gv = _read(grad, self.index)
             if gv.ndim < len(self.value_shape):  # a value with extra leading 1s, as NumPy allows
                 gv = gv.reshape(self.value_shape)
         return ga, gv
@@ -142,9 +184,9 @@ def setitem(a: Any, index: Any, value: Any) -> Tensor:
             raise TypeError(f"setitem: the value has dtype {value.dtype} but the tensor of shape "
                             f"{a.shape} holds {a.dtype}; cast the value with .astype({a.dtype})")
         value = Tensor._wrap(value.data.astype(a.dtype))
-    index = tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,)))
+    index = _stages(tuple(_index_part(i) for i in (index if isinstance(index, tuple) else (index,))))
     try:
-        target_shape = a.data[index].shape
+        target_shape = _read(a.data, index).shape
     except (IndexError, TypeError) as e:
         raise IndexError(f"setitem: {e} (indexing a tensor of shape {a.shape})") from None
     lead = value.ndim - len(target_shape)  # NumPy also drops leading 1s of the value

@@ -128,3 +128,32 @@ def copy_(target: Tensor, source: Any, name: str = "copy_") -> Tensor:
 def setitem_(target: Tensor, index: Any, value: Any) -> Tensor:
     """``target[index] = value`` in place (``Tensor.__setitem__``)."""
     return _in_place("__setitem__", target, lambda t, v: setitem(t, index, v), value)
+
+
+# -- gather/scatter in place (issue 15, part B) ---------------------------------------------------
+
+def masked_fill_(target: Tensor, mask: Any, value: Any) -> Tensor:
+    """``target.masked_fill_(mask, value)``: :func:`tensorlite.masked_fill` in place."""
+    from tensorlite.ops.gather import masked_fill
+    return _in_place("masked_fill_", target, lambda t, v: masked_fill(t, mask, v), value)
+
+
+def scatter_(target: Tensor, dim: Any, index: Any, src: Any = None, *, value: Any = None,
+             reduce: Any = None) -> Tensor:
+    """``target.scatter_(dim, index, src)``: :func:`tensorlite.scatter` in place."""
+    from tensorlite.ops.gather import scatter
+    if src is None:
+        return _in_place("scatter_", target, lambda t: scatter(t, dim, index, value=value, reduce=reduce))
+    return _in_place("scatter_", target, lambda t, s: scatter(t, dim, index, s, value=value, reduce=reduce), src)
+
+
+def scatter_add_(target: Tensor, dim: Any, index: Any, src: Any) -> Tensor:
+    """``target.scatter_add_(dim, index, src)``: :func:`tensorlite.scatter_add` in place."""
+    from tensorlite.ops.gather import scatter_add
+    return _in_place("scatter_add_", target, lambda t, s: scatter_add(t, dim, index, s), src)
+
+
+def index_add_(target: Tensor, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+    """``target.index_add_(dim, index, source, alpha=)``: :func:`tensorlite.index_add` in place."""
+    from tensorlite.ops.gather import index_add
+    return _in_place("index_add_", target, lambda t, s: index_add(t, dim, index, s, alpha=alpha), source)

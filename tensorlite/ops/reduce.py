@@ -282,17 +282,22 @@ def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
 
 def max(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Tensor:
-    """Largest value over ``dim`` (values only; use :func:`argmax` for indices).
+        keepdims: bool = False) -> Any:
+    """Largest value: of all elements, or ``(values, indices)`` along one dim, as PyTorch.
 
-    Tied largest elements share the gradient equally.
+    ``max(a)`` returns a 0-d tensor (tied largest elements share the gradient equally).
+    ``max(a, dim)`` returns the named tuple :class:`tensorlite.return_types.max`
+    ``(values, indices)``; among equal largest elements the first is picked and gets the gradient.
+    ``max(a, other)`` with a tensor ``other`` is :func:`maximum`. A tuple of dims (NumPy's form)
+    returns the values only.
 
     Parameters
     ----------
     a : Tensor or array_like
         The input, of any shape (the reduced dims must not be empty).
-    dim : int or tuple of int, optional
-        The dims to reduce (negative counts from the end); all of them when None.
+    dim : int, tuple of int or Tensor, optional
+        The dim to reduce (negative counts from the end); all of them when None; a tensor
+        makes this :func:`maximum`.
     keepdim : bool, default False
         Keep the reduced dims, with size 1.
     axis : int or tuple of int, optional
@@ -302,31 +307,46 @@ def max(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
     Returns
     -------
-    Tensor
-        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
-        every dim is reduced.
+    Tensor or tensorlite.return_types.max
+        A tensor without a dim (or with a tuple of dims); with one dim, ``(values, indices)``
+        of ``a``'s shape without ``dim`` (kept as size 1 with ``keepdim``), indices int64.
 
     Examples
     --------
     >>> import tensorlite as tl
-    >>> tl.max(tl.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
-    tensor([5., 7.])
+    >>> x = tl.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> tl.max(x, dim=1)
+    tensorlite.return_types.max(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    >>> tl.max(x, dim=0).indices
+    tensor([1, 0])
     """
+    if isinstance(dim, (Tensor, ndarray)):
+        from tensorlite.ops.arith import maximum
+        return maximum(a, dim)
+    one = pick_axis(dim, axis, "max")
+    if isinstance(one, (int, xp.integer)) and not isinstance(one, bool):
+        from tensorlite.ops.sorting import extreme_along
+        return extreme_along(a, one, _keep(keepdim, keepdims, "max"), True)
     return _extremum(a, dim, axis, keepdim, keepdims, True, "max")
 
 
 def min(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Tensor:
-    """Smallest value over ``dim`` (values only; use :func:`argmin` for indices).
+        keepdims: bool = False) -> Any:
+    """Smallest value: of all elements, or ``(values, indices)`` along one dim, as PyTorch.
 
-    Tied smallest elements share the gradient equally.
+    ``min(a)`` returns a 0-d tensor (tied smallest elements share the gradient equally).
+    ``min(a, dim)`` returns the named tuple :class:`tensorlite.return_types.min`
+    ``(values, indices)``; among equal smallest elements the first is picked and gets the gradient.
+    ``min(a, other)`` with a tensor ``other`` is :func:`minimum`. A tuple of dims (NumPy's form)
+    returns the values only.
 
     Parameters
     ----------
     a : Tensor or array_like
         The input, of any shape (the reduced dims must not be empty).
-    dim : int or tuple of int, optional
-        The dims to reduce (negative counts from the end); all of them when None.
+    dim : int, tuple of int or Tensor, optional
+        The dim to reduce (negative counts from the end); all of them when None; a tensor
+        makes this :func:`minimum`.
     keepdim : bool, default False
         Keep the reduced dims, with size 1.
     axis : int or tuple of int, optional
@@ -336,16 +356,26 @@ def min(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
     Returns
     -------
-    Tensor
-        ``a``'s shape without the reduced dims (kept as size 1 with ``keepdim``); 0-d when
-        every dim is reduced.
+    Tensor or tensorlite.return_types.min
+        A tensor without a dim (or with a tuple of dims); with one dim, ``(values, indices)``
+        of ``a``'s shape without ``dim`` (kept as size 1 with ``keepdim``), indices int64.
 
     Examples
     --------
     >>> import tensorlite as tl
-    >>> tl.min(tl.tensor([[1.0, 5.0], [7.0, 2.0]]))
+    >>> x = tl.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> tl.min(x)
     tensor(1.)
+    >>> tl.min(x, dim=1).values
+    tensor([1., 2.])
     """
+    if isinstance(dim, (Tensor, ndarray)):
+        from tensorlite.ops.arith import minimum
+        return minimum(a, dim)
+    one = pick_axis(dim, axis, "min")
+    if isinstance(one, (int, xp.integer)) and not isinstance(one, bool):
+        from tensorlite.ops.sorting import extreme_along
+        return extreme_along(a, one, _keep(keepdim, keepdims, "min"), False)
     return _extremum(a, dim, axis, keepdim, keepdims, False, "min")
 
 

@@ -253,18 +253,18 @@ def _swap(a: Tensor, dim0: int, dim1: int, name: str) -> Tensor:
 
 
 def transpose(a: Any, *dims: Any) -> Tensor:
-    """Reverse the dims (no argument), permute them (a full permutation), or swap two dims.
+    """Swap two dims (PyTorch's ``transpose(d0, d1)``, on every rank), reverse the dims (no
+    argument), or permute them (one tuple, or three or more ints: NumPy's ``transpose(axes)``).
 
-    Two dims on a tensor of more than 2 dims swap those two (PyTorch's ``transpose(d0, d1)``);
-    a full permutation permutes them (NumPy's ``transpose(axes)``). On a 2-D tensor
-    ``transpose(0, 1)`` is that full permutation, i.e. the identity: use ``.T`` or ``swapaxes``.
+    On a 2-D tensor ``transpose(0, 1)`` and ``transpose(-2, -1)`` swap the two dims, as in
+    PyTorch (the batched-matrix idiom ``k.transpose(-2, -1)`` works on any rank).
 
     Parameters
     ----------
     a : Tensor or array_like
         The input, of any shape.
     *dims : int, or one tuple of int
-        None, two dims, or a permutation of ``range(a.ndim)``.
+        Nothing, two dims to swap, or a permutation of ``range(a.ndim)`` (one tuple or 3+ ints).
 
     Returns
     -------
@@ -277,16 +277,21 @@ def transpose(a: Any, *dims: Any) -> Tensor:
     >>> x = tl.ones(2, 3, 4)
     >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose(1, 2, 0).shape
     ((4, 3, 2), (4, 3, 2), (3, 4, 2))
+    >>> tl.ones(2, 3).transpose(-2, -1).shape
+    (3, 2)
     """
-    a, axes = as_tensor(a, "transpose"), int_tuple(dims, "dim", "transpose")
-    if not axes:
+    a = as_tensor(a, "transpose")
+    if not dims:
         return _permute(a, tuple(reversed(range(a.ndim))), "transpose")
-    if len(axes) == a.ndim:
-        return _permute(a, axes, "transpose")
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return _permute(a, int_tuple(dims, "dim", "transpose"), "transpose")
+    axes = int_tuple(dims, "dim", "transpose")
     if len(axes) == 2:
         return _swap(a, *axes, "transpose")
-    raise ValueError(f"transpose: dims {list(axes)} are neither two dims nor a permutation of the "
-                     f"{a.ndim} dims of {a.shape}")
+    if len(axes) >= 3:
+        return _permute(a, axes, "transpose")
+    raise ValueError(f"transpose: got one dim {axes[0]}; give two dims to swap, a permutation, or "
+                     "nothing (to reverse the dims)")
 
 
 def broadcast_to(a: Any, *shape: Any) -> Tensor:

@@ -78,8 +78,8 @@ SPECS = [
     S("mean dim=-1 keepdim", lambda a: a.mean(dim=-1, keepdim=True), REDUCE_SHAPES),
     S("mean dims (0,2)", lambda a: tl.mean(a, (0, 2)), REDUCE_SHAPES),
     S("max all", lambda a: a.max(), REDUCE_SHAPES),
-    S("max dim=1", lambda a: a.max(dim=1), REDUCE_SHAPES),
-    S("max axis=-1 keepdims", lambda a: a.max(axis=-1, keepdims=True), REDUCE_SHAPES),
+    S("max dim=1", lambda a: a.max(dim=1).values, REDUCE_SHAPES),
+    S("max axis=-1 keepdims", lambda a: a.max(axis=-1, keepdims=True).values, REDUCE_SHAPES),
     S("min dims (0,1)", lambda a: a.min(dim=(0, 1)), REDUCE_SHAPES),
     S("var all (unbiased)", lambda a: a.var(), REDUCE_SHAPES),
     S("var dim=1 correction=0", lambda a: a.var(dim=1, correction=0), REDUCE_SHAPES),
@@ -173,6 +173,46 @@ SPECS = [
       [((3, 4), (3, 4))], positive),
     S("ctc_loss (through log_softmax)", lambda a: tl.nn.functional.ctc_loss(
         tl.log_softmax(a, 2), np.array([[1, 2, 2], [3, 1, 0]]), [6, 5], [3, 2]), [((6, 2, 4),)]),
+    # movement, gather/scatter, sorting, einsum (issue 15, part B)
+    S("flip", lambda a: tl.flip(a, (0, -1)), REDUCE_SHAPES),
+    S("flip one dim", lambda a: a.flip(0), UNARY_SHAPES[1:]),
+    S("roll", lambda a: a.roll((1, -1), (0, 2)), REDUCE_SHAPES),
+    S("roll flat", lambda a: a.roll(2), UNARY_SHAPES[1:]),
+    S("repeat", lambda a: a.repeat(2, 1, 2, 1), REDUCE_SHAPES),
+    S("tile", lambda a: tl.tile(a, (2,)), UNARY_SHAPES),
+    S("repeat_interleave", lambda a: a.repeat_interleave(tl.tensor([2, 0, 1]), 1), REDUCE_SHAPES),
+    S("tril / triu", lambda a: tl.tril(a, 1) * 2 + a.triu(-1), REDUCE_SHAPES),
+    S("diag 1-d and 2-d", lambda a: tl.diag(a, 1).sum() + tl.diag(tl.diag(a)), [((5,),)]),
+    S("diagonal", lambda a: a.diagonal(1, 0, 2), REDUCE_SHAPES),
+    S("diag_embed", lambda a: tl.diag_embed(a, -1, 0, 2), REDUCE_SHAPES),
+    S("unflatten", lambda a: a.unflatten(-1, (2, 2)), REDUCE_SHAPES),
+    S("unfold", lambda a: a.unfold(2, 2, 1), REDUCE_SHAPES),
+    S("narrow", lambda a: a.narrow(1, 1, 2), REDUCE_SHAPES),
+    S("movedim", lambda a: tl.movedim(a, 0, -1), REDUCE_SHAPES),
+    S("meshgrid", lambda a, b: tl.meshgrid(a, b)[0] * tl.meshgrid(a, b)[1], [((3,), (4,))]),
+    S("gather", lambda a: a.gather(1, tl.tensor([[[0, 2, 2, 1]], [[1, 1, 0, 0]]])), REDUCE_SHAPES),
+    S("scatter", lambda a, s: a.scatter(1, tl.tensor([[[2, 0, 1, 1]], [[0, 1, 2, 2]]]), s), [((2, 3, 4), (2, 2, 4))]),
+    S("scatter_add", lambda a, s: tl.scatter_add(a, 2, tl.tensor([[[3, 3, 0]] * 3] * 2), s), [((2, 3, 4), (2, 3, 3))]),
+    S("scatter_reduce amax", lambda a, s: a.scatter_reduce(0, tl.tensor([[0, 0, 1], [1, 0, 1]]), s, "amax"),
+      [((2, 3), (2, 3))]),
+    S("scatter_reduce prod", lambda a, s: a.scatter_reduce(0, tl.tensor([[0, 0, 1], [1, 0, 1]]), s, "prod"),
+      [((2, 3), (2, 3))]),
+    S("scatter_reduce mean", lambda a, s: a.scatter_reduce(0, tl.tensor([[0, 0, 1], [1, 0, 1]]), s, "mean",
+                                                            include_self=False), [((2, 3), (2, 3))]),
+    S("index_select", lambda a: tl.index_select(a, 2, tl.tensor([3, 0, 3])), REDUCE_SHAPES),
+    S("index_add", lambda a, s: a.index_add(1, tl.tensor([2, 2]), s, alpha=0.5), [((2, 3, 4), (2, 2, 4))]),
+    S("masked_fill", lambda a, v: a.masked_fill(tl.tensor([True, False, True, False]), v), [((2, 3, 4), ())]),
+    S("masked_select", lambda a: a.masked_select(tl.tensor(cond)), [((2, 3, 4),)]),
+    S("sort", lambda a: a.sort(1, descending=True).values, REDUCE_SHAPES),
+    S("topk", lambda a: a.topk(2, 0).values, REDUCE_SHAPES),
+    S("kthvalue", lambda a: a.kthvalue(3).values, REDUCE_SHAPES),
+    S("median", lambda a: a.median(1).values + a.median(), REDUCE_SHAPES),
+    S("mode", lambda a: a.mode(-1).values, REDUCE_SHAPES),
+    S("cummax / cummin", lambda a: a.cummax(1).values + a.cummin(2).values, REDUCE_SHAPES),
+    S("max / min along a dim", lambda a: a.max(0).values.sum() + a.min(-1, keepdim=True).values, REDUCE_SHAPES),
+    S("einsum matmul", lambda a, b: tl.einsum("bij,jk->bik", a, b), [((2, 3, 4), (4, 5))]),
+    S("einsum diagonal and ellipsis", lambda a, b: tl.einsum("...ii,...i->...", a, b), [((2, 3, 3), (3,))]),
+    S("einsum three operands", lambda a, b, c: tl.einsum("ij,jk,k", a, b, c), [((2, 3), (3, 4), (4,))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
@@ -275,8 +315,11 @@ def test_tie_conventions():
     np.testing.assert_array_equal(a.grad, [0.5, 1.0, 0.0])
 
     x = tl.tensor([[1.0, 4.0, 4.0], [2.0, 2.0, 2.0]], requires_grad=True)
-    x.max(dim=1).sum().backward()
+    x.max(dim=(1,)).sum().backward()  # over a tuple of dims (values only): shared equally
     np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    x.grad = None
+    x.max(dim=1).values.sum().backward()  # along one dim: to the first of the tied, as PyTorch
+    np.testing.assert_allclose(x.grad, [[0, 1, 0], [1, 0, 0]])
     x.grad = None
     x.min().backward()
     np.testing.assert_allclose(x.grad, [[1, 0, 0], [0, 0, 0]])

@@ -169,12 +169,17 @@ def _logsumexp(a, axis, keepdims):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _values(result):
+    """max/min along one dim give (values, indices); over several dims or all, the values."""
+    return result.values if isinstance(result, tuple) else result
+
+
 REDUCTIONS = {
     # name: (tensorlite method, NumPy reference), both of (array, axes, keepdims)
     "sum": (lambda x, ax, k: x.sum(dim=ax, keepdim=k), lambda a, ax, k: a.sum(axis=ax, keepdims=k)),
     "mean": (lambda x, ax, k: tl.mean(x, axis=ax, keepdims=k), lambda a, ax, k: a.mean(axis=ax, keepdims=k)),
-    "max": (lambda x, ax, k: x.max(dim=ax, keepdim=k), lambda a, ax, k: a.max(axis=ax, keepdims=k)),
-    "min": (lambda x, ax, k: tl.min(x, axis=ax, keepdims=k), lambda a, ax, k: a.min(axis=ax, keepdims=k)),
+    "max": (lambda x, ax, k: _values(x.max(dim=ax, keepdim=k)), lambda a, ax, k: a.max(axis=ax, keepdims=k)),
+    "min": (lambda x, ax, k: _values(tl.min(x, axis=ax, keepdims=k)), lambda a, ax, k: a.min(axis=ax, keepdims=k)),
     "var": (lambda x, ax, k: x.var(dim=ax, keepdim=k, correction=0), lambda a, ax, k: a.var(axis=ax, keepdims=k)),
     "var unbiased": (lambda x, ax, k: x.var(dim=ax, keepdim=k),
                      lambda a, ax, k: a.var(axis=ax, keepdims=k, ddof=1)),
@@ -484,7 +489,8 @@ GRAPH_BINARY = {
 
 GRAPH_REDUCTIONS = {
     "sum": lambda x, ax, k: x.sum(dim=ax, keepdim=k), "mean": lambda x, ax, k: x.mean(dim=ax, keepdim=k),
-    "max": lambda x, ax, k: x.max(dim=ax, keepdim=k), "min": lambda x, ax, k: x.min(dim=ax, keepdim=k),
+    "max": lambda x, ax, k: _values(x.max(dim=ax, keepdim=k)),
+    "min": lambda x, ax, k: _values(x.min(dim=ax, keepdim=k)),
     "var": lambda x, ax, k: x.var(dim=ax, keepdim=k, correction=0),
     "logsumexp": lambda x, ax, k: x.logsumexp(dim=ax, keepdim=k),
 }
