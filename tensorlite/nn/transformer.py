@@ -180,6 +180,9 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
+    def _who(self) -> str:
+        return f"MultiheadAttention(embed_dim={self.embed_dim}, num_heads={self.num_heads})"
+
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}, "
                 f"batch_first={self.batch_first}")
@@ -215,15 +218,16 @@ class MultiheadAttention(Module):
     def _attend(self, query: Any, key: Any, value: Any, key_padding_mask: Any, need_weights: bool,
                 attn_mask: Any, average_attn_weights: bool, is_causal: bool) -> tuple[Tensor, Tensor | None]:
         dtype = self.out_proj.weight.dtype
+        who = self._who()
         q_in, k_in, v_in = (as_tensor(t, "MultiheadAttention") for t in (query, key, value))
         for name, t, width in (("query", q_in, self.embed_dim), ("key", k_in, self.kdim),
                                ("value", v_in, self.vdim)):
             if t.ndim not in (2, 3) or t.shape[-1] != width:
-                raise ValueError(f"{self!r}: expected {name} of shape (L, N, {width}), (N, L, {width}) with "
+                raise ValueError(f"{who}: expected {name} of shape (L, N, {width}), (N, L, {width}) with "
                                  f"batch_first, or unbatched (L, {width}); got {t.shape}")
-            check_dtype(t, dtype, self, name)
+            check_dtype(t, dtype, who, name)
         if not (q_in.ndim == k_in.ndim == v_in.ndim):
-            raise ValueError(f"{self!r}: query, key and value must all be batched or all unbatched, got "
+            raise ValueError(f"{who}: query, key and value must all be batched or all unbatched, got "
                              f"shapes {q_in.shape}, {k_in.shape}, {v_in.shape}")
         unbatched = q_in.ndim == 2
         if unbatched:
@@ -233,11 +237,11 @@ class MultiheadAttention(Module):
         N, L, E = q_in.shape
         S = k_in.shape[1]
         if k_in.shape[:2] != (N, S) or v_in.shape[:2] != (N, S):
-            raise ValueError(f"{self!r}: key and value must have the query's batch size and one sequence "
+            raise ValueError(f"{who}: key and value must have the query's batch size and one sequence "
                              f"length, got query {query.shape}, key {key.shape}, value {value.shape}")
         H, D = self.num_heads, self.head_dim
         if is_causal and attn_mask is None:
-            raise ValueError(f"{self!r}: is_causal=True is a hint that attn_mask is the causal mask; "
+            raise ValueError(f"{who}: is_causal=True is a hint that attn_mask is the causal mask; "
                              f"pass the mask (nn.Transformer.generate_square_subsequent_mask(L))")
 
         # in-projection
@@ -264,18 +268,18 @@ class MultiheadAttention(Module):
         # masks, as one additive float tensor broadcastable to (N, H, L, S')
         mask = None
         if attn_mask is not None:
-            m = _float_mask(attn_mask, dtype, "attn_mask", self)
+            m = _float_mask(attn_mask, dtype, "attn_mask", who)
             if m.shape == (L, S):
                 mask = m
             elif m.shape == (N * H, L, S):
                 mask = m.reshape(N, H, L, S)
             else:
-                raise ValueError(f"{self!r}: attn_mask must have shape (L, S) = {(L, S)} or (N * num_heads, "
+                raise ValueError(f"{who}: attn_mask must have shape (L, S) = {(L, S)} or (N * num_heads, "
                                  f"L, S) = {(N * H, L, S)}, got {m.shape}")
         if key_padding_mask is not None:
-            m = _float_mask(key_padding_mask, dtype, "key_padding_mask", self)
+            m = _float_mask(key_padding_mask, dtype, "key_padding_mask", who)
             if m.shape != ((S,) if unbatched else (N, S)):
-                raise ValueError(f"{self!r}: key_padding_mask must have shape (N, S) = {(N, S)} (or (S,) "
+                raise ValueError(f"{who}: key_padding_mask must have shape (N, S) = {(N, S)} (or (S,) "
                                  f"unbatched), got {m.shape}")
             m = m.reshape(N, 1, 1, S)
             mask = m if mask is None else mask + m

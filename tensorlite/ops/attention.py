@@ -18,6 +18,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
+from tensorlite.ops.activation import stable_sigmoid
 from tensorlite.ops.args import flag, number
 from tensorlite.ops.operands import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
@@ -64,11 +65,11 @@ class Gelu(Op):
 
     def forward(self, x, approximate):
         self.approximate = approximate
-        if approximate == "tanh":
-            t = self.xp.tanh(_SQRT_2_OVER_PI * (x + _TANH_C * x * x * x))
+        if approximate == "tanh":  # (1 + tanh(u)) / 2 = sigmoid(2u): no cancellation in the tail
+            s = stable_sigmoid((2 * _SQRT_2_OVER_PI) * (x + _TANH_C * x * x * x))
             if self.parents:
-                self.save(x, t)
-            return 0.5 * x * (1 + t)
+                self.save(x, s)
+            return x * s
         cdf = 0.5 * (1 + _erf(x / _SQRT_2))
         if self.parents:
             self.save(x, cdf)
@@ -76,9 +77,10 @@ class Gelu(Op):
 
     def backward(self, grad):
         x, c = self.saved
-        if self.approximate == "tanh":  # c is the tanh
-            du = _SQRT_2_OVER_PI * (1 + 3 * _TANH_C * x * x)
-            return grad * (0.5 * (1 + c) + 0.5 * x * (1 - c * c) * du)
+        if self.approximate == "tanh":  # c = sigmoid(2u); d/dx = c + x c sigmoid(-2u) d(2u)/dx
+            du = (2 * _SQRT_2_OVER_PI) * (1 + 3 * _TANH_C * x * x)
+            rest = stable_sigmoid((-2 * _SQRT_2_OVER_PI) * (x + _TANH_C * x * x * x))  # 1 - c, accurately
+            return grad * (c + x * c * rest * du)
         pdf = _INV_SQRT_2PI * self.xp.exp(-0.5 * x * x)
         return grad * (c + x * pdf)
 
