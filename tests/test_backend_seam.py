@@ -230,6 +230,12 @@ CASES = {  # name: (function of tensors, input arrays)
     "cross entropy": (lambda x: F.cross_entropy(x, np.array([0, 3, 1])), [rng.standard_normal((3, 4))]),
     "mse and bce with logits": (lambda x, y: F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid()),
                                 [B, B + 1]),
+    # attention family (tensorlite.ops.attention)
+    "gelu, both forms": (lambda a: F.gelu(a * 2) + F.gelu(a, approximate="tanh"), [A]),
+    "scaled_dot_product_attention with a mask": (
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((3, 4), bool)))
+        + F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 4, 5)), rng.standard_normal((2, 4, 3))]),
 }
 
 

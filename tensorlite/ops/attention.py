@@ -34,7 +34,7 @@ _TANH_C = 0.044715
 def _erf(x: Any) -> Any:
     """The error function, elementwise, to float64 rounding (no SciPy).
 
-    For ``|x| < 1.5`` the series ``erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!``
+    For ``|x| < 2`` the series ``erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!``
     (its terms are all of one sign: no cancellation); above, ``1 - erfc(x)`` with erfc's
     continued fraction ``exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))``; beyond
     6 it is +-1 in float64. Private until the public ``tl.erf`` lands.
@@ -42,20 +42,22 @@ def _erf(x: Any) -> Any:
     xq = array_module(x)
     a = xq.abs(x).astype(xq.float64)
     out = xq.empty_like(a)
-    small = a < 1.5
+    small = a < 2.0
     s = a[small]
     s2 = s * s
     term = s.copy()
     total = s.copy()
-    for n in range(1, 60):
-        term *= 2 * s2 / (2 * n + 1)
+    for n in range(1, 32):  # enough terms for |x| < 2
+        term *= s2
+        term *= 2 / (2 * n + 1)
         total += term
     out[small] = total * xq.exp(-s2) * (2 / math.sqrt(math.pi))
     big = ~small
     b = xq.minimum(a[big], 6.0)
     t = b.copy()
-    for k in range(80, 0, -1):
-        t = b + (k / 2) / t
+    for k in range(42, 0, -1):  # enough depth for x >= 2
+        t = (k / 2) / t
+        t += b
     out[big] = 1 - xq.exp(-b * b) / (math.sqrt(math.pi) * t)
     return (xq.sign(x) * out).astype(x.dtype)
 
@@ -124,7 +126,9 @@ class ScaledDotProductAttention(Op):
         xq = self.xp
         s = q @ xq.swapaxes(k, -1, -2)
         s *= scale
-        mask = mask_input[0] if mask_input else bias
+        mask = mask_input[0] if mask_input else None if bias is None else xq.asarray(bias)  # host-made
+        if keep is not None:
+            keep = xq.asarray(keep)
         if mask is not None:
             s = s + mask
         m = s.max(axis=-1, keepdims=True)

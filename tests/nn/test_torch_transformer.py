@@ -92,8 +92,9 @@ def test_multihead_attention_cross(dtype, kwargs, need_weights, average):
     bf = kwargs.get("batch_first", False)
     shape = (lambda n, length, d: (n, length, d)) if bf else (lambda n, length, d: (length, n, d))
     q, k, v = (rng.standard_normal(shape(N, n, d)).astype(dtype) for n, d in ((L, E), (S, kd), (S, vd)))
+    padding = [[False] * (S - i) + [True] * i for i in range(N)]
     masks = dict(attn_mask=rng.standard_normal((L, S)).astype(dtype),
-                 key_padding_mask=np.where([[False] * (S - i) + [True] * i for i in range(N)], -np.inf, 0).astype(dtype))
+                 key_padding_mask=np.where(padding, -np.inf, 0).astype(dtype))
     _compare(ours, theirs, [q, k, v], dtype,
              lambda m, a, b, c, **kw: m(a, b, c, need_weights=need_weights, average_attn_weights=average, **kw),
              masks)
@@ -118,7 +119,8 @@ def test_multihead_self_attention(dtype, mask):
         masks["attn_mask"] = nn.Transformer.generate_square_subsequent_mask(L, dtype=dtype).numpy()
     for need in (True, False):
         extra = dict(is_causal=True) if mask == "causal" and not need else {}
-        _compare(ours, theirs, [x], dtype, lambda m, a, **kw: m(a, a, a, need_weights=need, **extra, **kw), masks)
+        _compare(ours, theirs, [x], dtype,
+                 lambda m, a, need=need, extra=extra, **kw: m(a, a, a, need_weights=need, **extra, **kw), masks)
         ours.zero_grad()
         theirs.zero_grad()
 
@@ -168,8 +170,8 @@ def test_decoder_layer_and_stack(dtype, kwargs):
     bf = kwargs.get("batch_first", False)
     tgt = rng.standard_normal((N, T, E) if bf else (T, N, E)).astype(dtype)
     mem = rng.standard_normal((N, S, E) if bf else (S, N, E)).astype(dtype)
-    masks = dict(tgt_mask=np.triu(np.ones((T, T), bool), 1), memory_key_padding_mask=np.array([[False] * S,
-                                                                                               [False] * 4 + [True] * 2]))
+    masks = dict(tgt_mask=np.triu(np.ones((T, T), bool), 1),
+                 memory_key_padding_mask=np.array([[False] * S, [False] * 4 + [True] * 2]))
     _compare(o, t, [tgt, mem], dtype, masks=masks)
 
 

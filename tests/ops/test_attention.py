@@ -195,7 +195,8 @@ BAD = [
     (lambda: nn.MultiheadAttention(10, 3), ValueError, "embed_dim 10 must be divisible by num_heads 3"),
     (lambda: nn.TransformerEncoderLayer(10, 4), ValueError, "embed_dim 10 must be divisible by num_heads 4"),
     (lambda: nn.MultiheadAttention(8, 2)(tl.ones(3, 2, 6), tl.ones(3, 2, 6), tl.ones(3, 2, 6)),
-     ValueError, r"MultiheadAttention\(embed_dim=8, num_heads=2\): expected query of shape \(L, N, 8\).*got \(3, 2, 6\)"),
+     ValueError, r"MultiheadAttention\(embed_dim=8, num_heads=2\): expected query of shape \(L, N, 8\).*"
+                 r"got \(3, 2, 6\)"),
     (lambda: nn.MultiheadAttention(8, 2)(tl.ones(3, 2, 8), tl.ones(4, 3, 8), tl.ones(4, 3, 8)),
      ValueError, "key and value must have the query's batch size"),
     (lambda: nn.MultiheadAttention(8, 2)(tl.ones(3, 2, 8), tl.ones(4, 2, 8), tl.ones(4, 2, 8),
@@ -251,5 +252,6 @@ def test_multihead_attention_gradcheck():
     q, k, v = T((2, 3, 6), rng), T((2, 4, 4), rng), T((2, 4, 5), rng)
     kpm = np.array([[False, False, False, True], [False] * 4])
     for need in (True, False):
-        assert tl.gradcheck(lambda q, k, v, w: mha(q, k, v, key_padding_mask=kpm, need_weights=need)[0] * w.sum(),
+        assert tl.gradcheck(lambda q, k, v, w, need=need: mha(q, k, v, key_padding_mask=kpm, need_weights=need)[0]
+                            * w.sum(),
                             [q, k, v, mha.q_proj_weight])

@@ -128,6 +128,14 @@ SPECS = [
       [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
        ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3))]),
     S("matmul fn", tl.matmul, [((2, 3), (2, 3, 2))]),
+    # attention family (tensorlite.ops.attention)
+    S("gelu", tl.nn.functional.gelu, UNARY_SHAPES),
+    S("gelu tanh", lambda a: tl.nn.functional.gelu(a, approximate="tanh"), UNARY_SHAPES),
+    S("scaled_dot_product_attention", tl.nn.functional.scaled_dot_product_attention,
+      [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (5, 4), (5, 2)), ((2, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4))]),
+    S("scaled_dot_product_attention causal",
+      lambda q, k, v: tl.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.7),
+      [((2, 4, 3), (2, 4, 3), (2, 4, 2))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
