@@ -43,7 +43,7 @@ class VisionTransformer(nn.Module):
         self.head = nn.Linear(d_model, out_classes)
 
     def forward(self, x: Any) -> Any:
-        x = tl.as_tensor(x) if hasattr(tl, "as_tensor") else tl.tensor(x)
+        x = x if isinstance(x, tl.Tensor) else tl.tensor(x)
         n, p, g = x.shape[0], self.patch, 28 // self.patch
         patches = x.reshape(n, g, p, g, p).permute(0, 1, 3, 2, 4).reshape(n, g * g, p * p)
         tokens = tl.cat([self.cls_token.expand(n, 1, self.cls_token.shape[-1]), self.embed(patches)], dim=1)

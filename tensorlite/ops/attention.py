@@ -130,7 +130,10 @@ class ScaledDotProductAttention(Op):
         if keep is not None:
             keep = xq.asarray(keep)
         if mask is not None:
-            s = s + mask
+            if self.xp.broadcast_shapes(s.shape, mask.shape) == s.shape:
+                s += mask  # s is our own fresh array
+            else:
+                s = s + mask
         m = s.max(axis=-1, keepdims=True)
         dead = None
         if mask is not None:
