@@ -6,8 +6,9 @@ Each 28x28 image is cut into 16 patches of 7x7 pixels; each patch becomes a toke
 of its 49 pixels), a learned class token is put first and learned position embeddings are added;
 a pre-norm ``nn.TransformerEncoder`` mixes the 17 tokens, and the class token's final state goes
 through a LayerNorm and a linear layer to the 10 logits. Adam with a cosine learning-rate decay
-and label smoothing 0.1 reach about 91% on the bundled subset in 12 epochs. Writes ``results/mnist_transformer_loss.png``,
-``results/mnist_transformer_accuracy.png`` and ``results/mnist_transformer_summary.txt``.
+and label smoothing 0.1 reach about 91% on the bundled subset in 12 epochs. Writes
+``results/mnist_transformer_loss.png``, ``results/mnist_transformer_accuracy.png`` and
+``results/mnist_transformer_summary.txt``.
 """
 from __future__ import annotations
 

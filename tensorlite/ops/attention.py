@@ -6,7 +6,8 @@ Both are single ops with closed-form backward rules:
   approximation; the backward rule is the derivative in closed form.
 - ``scaled_dot_product_attention``: ``softmax(q @ k^T * scale + mask) @ v`` (with dropout on the
   weights) in one entry on the tape. Backward from the saved weights ``P``: ``dV = P^T G``,
-  ``dP = G V^T``, ``dS = P * (dP - rowsum(dP * P))``, ``dQ = dS K * scale``, ``dK = dS^T Q * scale``.
+  ``dP = G V^T``, ``dS = P * (dP - rowsum(G * out))`` (that row sum equals ``rowsum(dP * P)``, on
+  a smaller array), ``dQ = dS K * scale``, ``dK = dS^T Q * scale``.
   Measured against the same maths as recorded ops (matmul, softmax, matmul) it is faster (see
   ``python -m benchmarks.layers``) and keeps one array of weights instead of three.
 """
@@ -18,7 +19,6 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
-from tensorlite.ops.activation import stable_sigmoid
 from tensorlite.ops.args import flag, number
 from tensorlite.ops.operands import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
@@ -67,11 +67,18 @@ class Gelu(Op):
 
     def forward(self, x, approximate):
         self.approximate = approximate
-        if approximate == "tanh":  # (1 + tanh(u)) / 2 = sigmoid(2u): no cancellation in the tail
-            s = stable_sigmoid((2 * _SQRT_2_OVER_PI) * (x + _TANH_C * x * x * x))
+        if approximate == "tanh":
+            t = x * x
+            t *= _TANH_C * _SQRT_2_OVER_PI
+            t += _SQRT_2_OVER_PI
+            t *= x
+            t = self.xp.tanh(t)
             if self.parents:
-                self.save(x, s)
-            return x * s
+                self.save(x, t)
+            y = t + 1
+            y *= x
+            y *= 0.5
+            return y
         cdf = 0.5 * (1 + _erf(x / _SQRT_2))
         if self.parents:
             self.save(x, cdf)
@@ -79,10 +86,16 @@ class Gelu(Op):
 
     def backward(self, grad):
         x, c = self.saved
-        if self.approximate == "tanh":  # c = sigmoid(2u); d/dx = c + x c sigmoid(-2u) d(2u)/dx
-            du = (2 * _SQRT_2_OVER_PI) * (1 + 3 * _TANH_C * x * x)
-            rest = stable_sigmoid((-2 * _SQRT_2_OVER_PI) * (x + _TANH_C * x * x * x))  # 1 - c, accurately
-            return grad * (c + x * c * rest * du)
+        if self.approximate == "tanh":  # c is the tanh: d/dx = (1 + t)/2 + x/2 (1 - t^2) du/dx
+            du = x * x
+            du *= 3 * _TANH_C * _SQRT_2_OVER_PI
+            du += _SQRT_2_OVER_PI
+            du *= x
+            du *= 1 - c * c
+            du += 1 + c
+            du *= 0.5
+            du *= grad
+            return du
         pdf = _INV_SQRT_2PI * self.xp.exp(-0.5 * x * x)
         return grad * (c + x * pdf)
 
@@ -151,28 +164,30 @@ class ScaledDotProductAttention(Op):
         pk = p if keep is None else p * keep
         out = pk @ v
         if self.parents:
-            self.save(q, k, v, p, keep)
+            self.save(q, k, v, p, None if keep is None else pk, keep, out)
             self.scale = scale
         return out
 
     def backward(self, grad):
-        q, k, v, p, keep = self.saved
+        q, k, v, p, pk, keep, out = self.saved
         xq = self.xp
         need = self.needs_input_grad
-        gv = xq.swapaxes(p if keep is None else p * keep, -1, -2) @ grad if need[2] else None
+        gv = xq.swapaxes(p if pk is None else pk, -1, -2) @ grad if need[2] else None
         gq = gk = gm = None
         if need[0] or need[1] or (len(need) > 3 and need[3]):
-            gp = grad @ xq.swapaxes(v, -1, -2)
+            gs = grad @ xq.swapaxes(v, -1, -2)  # dL/d(pk), then dL/dp
             if keep is not None:
-                gp *= keep
-            gs = gp * p
-            gs -= p * gs.sum(axis=-1, keepdims=True)
+                gs *= keep
+            # dS = P * (dP - rowsum(dP * P)), and rowsum(dP * P) = rowsum(dOut * out): (.., L, Ev), not (.., L, S)
+            gs -= (grad * out).sum(axis=-1, keepdims=True)
+            gs *= p
             if len(need) > 3 and need[3]:
-                gm = gs
+                gm = gs.copy() if need[0] or need[1] else gs
+            gs *= self.scale
             if need[0]:
-                gq = (gs @ k) * self.scale
+                gq = gs @ k
             if need[1]:
-                gk = (xq.swapaxes(gs, -1, -2) @ q) * self.scale
+                gk = xq.swapaxes(gs, -1, -2) @ q
         return (gq, gk, gv) + ((gm,) if len(need) > 3 else ())
 
 
