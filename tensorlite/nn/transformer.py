@@ -767,13 +767,15 @@ class Transformer(Module):
                             tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
 
     @staticmethod
-    def generate_square_subsequent_mask(sz: int, dtype: Any = None) -> Tensor:
+    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
         """The causal mask: ``-inf`` above the diagonal (future positions), 0 elsewhere.
 
         Parameters
         ----------
         sz : int
             The sequence length.
+        device : str, optional
+            Only the CPU (``None`` or ``"cpu"``), as PyTorch's argument.
         dtype : numpy dtype, optional
             Default: tensorlite's default float dtype.
 
@@ -790,5 +792,8 @@ class Transformer(Module):
                 [  0.,   0.,   0.]])
         """
         n = size(sz, "sz", "generate_square_subsequent_mask", 0)
+        if device is not None and str(device) != "cpu":
+            raise RuntimeError(f"generate_square_subsequent_mask: device {device!r} is not available: "
+                               f"this build computes on the CPU only")
         dt = config.get_default_dtype() if dtype is None else dtype
         return Tensor._wrap(xp.triu(xp.full((n, n), -xp.inf, dtype=dt), k=1))

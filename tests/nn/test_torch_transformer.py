@@ -225,6 +225,9 @@ def test_generate_square_subsequent_mask_matches_pytorch():
     np.testing.assert_array_equal(nn.Transformer.generate_square_subsequent_mask(4).numpy(),
                                   torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
     assert nn.Transformer.generate_square_subsequent_mask(0).shape == (0, 0)
+    assert nn.Transformer.generate_square_subsequent_mask(2, "cpu", np.float64).dtype == np.float64
+    with pytest.raises(RuntimeError, match="CPU only"):
+        nn.Transformer.generate_square_subsequent_mask(2, device="cuda")
 
 
 def test_gelu_layer_and_activation_callable():
