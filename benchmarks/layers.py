@@ -78,6 +78,48 @@ CASES = [
 ]
 
 
+# -- attention and transformers: self-attention on one input, so that a case has one input ----------
+
+class _SelfAttention(nn.MultiheadAttention):
+    """``MultiheadAttention(x, x, x, need_weights=False)``: the call a transformer layer makes."""
+
+    def forward(self, x: Any) -> Any:  # type: ignore[override]
+        return super().forward(x, x, x, need_weights=False)[0]
+
+
+class _CausalAttention(nn.Module):
+    """``scaled_dot_product_attention(x, x, x, is_causal=True)`` on (N, heads, L, head_dim)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.scaled_dot_product_attention(x, x, x, is_causal=True)
+
+
+def _torch_self_attention(torch: Any) -> Any:
+    class SelfAttention(torch.nn.MultiheadAttention):
+        def forward(self, x: Any) -> Any:
+            return super().forward(x, x, x, need_weights=False)[0]
+    return SelfAttention(64, 4, batch_first=True)
+
+
+def _torch_causal_attention(torch: Any) -> Any:
+    class CausalAttention(torch.nn.Module):
+        def forward(self, x: Any) -> Any:
+            return torch.nn.functional.scaled_dot_product_attention(x, x, x, is_causal=True)
+    return CausalAttention()
+
+
+CASES += [
+    Case("scaled_dot_product_attention causal on 32x4x64x16", _CausalAttention, _torch_causal_attention,
+         (32, 4, 64, 16), True, 20),
+    Case("MultiheadAttention(64, 4) self-attention on 32x64x64", lambda: _SelfAttention(64, 4, batch_first=True),
+         _torch_self_attention, (32, 64, 64), True, 10),
+    Case("TransformerEncoderLayer(64, 4, ff 128) on 32x64x64",
+         lambda: nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True),
+         lambda torch: torch.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True),
+         (32, 64, 64), True, 5),
+]
+
+
 # -- fused ops next to their composites ------------------------------------------------------------
 
 def _rand(rng: np.random.Generator, *shape: int, grad: bool = True) -> tl.Tensor:
@@ -138,6 +180,26 @@ FUSED_CASES = [  # the linear input needs no gradient, as in the layer table (a 
               _train_batch_norm, _batch_norm, 10),
     FusedCase("F.layer_norm(256) on 250x256", lambda r: [_rand(r, 250, 256), _rand(r, 256), _rand(r, 256)],
               lambda x, w, b: F.layer_norm(x, 256, w, b), lambda x, w, b: _normalize(x, (-1,), w, b), 100),
+]
+
+
+def _attention(q: tl.Tensor, k: tl.Tensor, v: tl.Tensor) -> tl.Tensor:
+    """Causal attention from primitive ops: matmul, a constant mask added, softmax, matmul."""
+    L, S = q.shape[-2], k.shape[-2]
+    mask = tl.tensor(np.where(np.tril(np.ones((L, S), bool)), 0, -np.inf).astype(q.dtype))
+    return ((q @ k.transpose(-2, -1)) * (1 / math.sqrt(q.shape[-1])) + mask).softmax(-1) @ v
+
+
+def _gelu_tanh(x: tl.Tensor) -> tl.Tensor:
+    return 0.5 * x * (1 + (math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)).tanh())
+
+
+FUSED_CASES += [
+    FusedCase("F.scaled_dot_product_attention causal on 32x4x64x16",
+              lambda r: [_rand(r, 32, 4, 64, 16), _rand(r, 32, 4, 64, 16), _rand(r, 32, 4, 64, 16)],
+              lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True), _attention, 20),
+    FusedCase("F.gelu(approximate='tanh') on 32x64x128", lambda r: [_rand(r, 32, 64, 128)],
+              lambda x: F.gelu(x, approximate="tanh"), _gelu_tanh, 20),
 ]
 
 

@@ -13,7 +13,10 @@ is left): forward, ``cross_entropy``, ``zero_grad``, backward, ``Adam(lr=1e-3).s
 
 * FNN: Linear 784->256, ReLU, Linear 256->128, ReLU, Linear 128->64, ReLU, Linear 64->10;
 * CNN: Conv 1->16 5x5, MaxPool 2, ReLU, Conv 16->32 5x5, MaxPool 2, ReLU, Flatten, Linear 512->10;
-* LSTM: 28 steps of 28 features (the image rows), hidden 128, the last hidden state -> Linear 10.
+* LSTM: 28 steps of 28 features (the image rows), hidden 128, the last hidden state -> Linear 10;
+* ViT: 16 patches of 7x7 -> Linear 49->64, a class token, position embeddings, a 2-layer pre-norm
+  TransformerEncoder (4 heads, feed-forward 128, tanh GELU, no dropout), LayerNorm, Linear 64->10
+  (the model of ``examples/mnist_transformer.py``).
 
 Each side runs in a worker process of its own (tensorlite's never imports torch), started once per
 row and warmed up with a few steps. The rounds alternate the sides, each round starting with the
@@ -47,13 +50,13 @@ if __package__ in (None, ""):  # run as ``python benchmarks/train.py``: make ben
 
 import numpy as np  # noqa: E402
 
-MODELS = ("fnn", "cnn", "lstm")
+MODELS = ("fnn", "cnn", "lstm", "vit")
 BATCHES = (64, 250)
 SIDES = ("tensorlite", "PyTorch")
 LR = 1e-3
 WARMUP_STEPS = 3
 # tensorlite / PyTorch samples per second, at least; peak memory of the CNN at batch 250, at most
-TARGETS = {"fnn": 1.0, "cnn": 0.6, "lstm": 0.6}
+TARGETS = {"fnn": 1.0, "cnn": 0.6, "lstm": 0.6, "vit": 0.5}
 RSS_TARGET = ("cnn", 250, 0.5)
 
 
@@ -67,7 +70,10 @@ def make_data(samples: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _shape_input(model: str, x: np.ndarray) -> np.ndarray:
-    """The batch as each model reads it: flat rows, images, or 28 steps of 28 features (views)."""
+    """The batch as each model reads it: flat rows, images, 28 steps of 28 features (views), or
+    16 patches of 7x7 pixels (a copy)."""
+    if model == "vit":
+        return np.ascontiguousarray(x.reshape(len(x), 4, 7, 4, 7).transpose(0, 1, 3, 2, 4)).reshape(len(x), 16, 49)
     return x.reshape(len(x), 784) if model == "fnn" else (x if model == "cnn" else x.reshape(len(x), 28, 28))
 
 
@@ -81,6 +87,9 @@ def build_model(nn: Any, model: str) -> Any:
         return nn.Sequential(nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(), nn.Conv2d(16, 32, 5),
                              nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))
 
+    if model == "vit":
+        return _vision_transformer(nn)
+
     class LSTMClassifier(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -92,6 +101,30 @@ def build_model(nn: Any, model: str) -> Any:
             return self.fc(h[-1])
 
     return LSTMClassifier()
+
+
+def _vision_transformer(nn: Any) -> Any:
+    """The ViT of examples/mnist_transformer.py, written once for both libraries."""
+    lib = sys.modules[nn.__name__.split(".")[0]]  # tensorlite or torch
+
+    class ViT(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Linear(49, 64)
+            self.cls_token = nn.Parameter(lib.zeros(1, 1, 64))
+            self.pos_embedding = nn.Parameter(lib.zeros(1, 17, 64))
+            nn.init.normal_(self.pos_embedding, std=0.02)
+            layer = nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, activation=nn.GELU(approximate="tanh"),
+                                               batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(64), enable_nested_tensor=False)
+            self.head = nn.Linear(64, 10)
+
+        def forward(self, patches: Any) -> Any:  # (N, 16, 49)
+            n = patches.shape[0]
+            tokens = lib.cat([self.cls_token.expand(n, 1, 64), self.embed(patches)], dim=1)
+            return self.head(self.encoder(tokens + self.pos_embedding)[:, 0])
+
+    return ViT()
 
 
 def tensorlite_trainer(model: str) -> Callable[[np.ndarray, np.ndarray], float]:
@@ -297,7 +330,7 @@ def run(models: tuple[str, ...] = MODELS, batches: tuple[int, ...] = BATCHES, sa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.train", description=__doc__.split("\n")[0])
-    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: fnn,cnn,lstm")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: fnn,cnn,lstm,vit")
     parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="comma-separated batch sizes")
     parser.add_argument("--samples", type=int, default=10_000, help="samples per epoch (default 10000)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")

@@ -21,7 +21,8 @@ from tensorlite.training import History, plot_history
 # in docs/figures/ (regenerate them with `python docs/make_figures.py`).
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 # What each example trains, for the plot titles ("seed CNN on 4,000 MNIST digits: loss")
-MODELS = {"mnist_cnn": "seed CNN", "mnist_fnn": "seed FNN", "mnist_rnn": "LSTM over rows"}
+MODELS = {"mnist_cnn": "seed CNN", "mnist_fnn": "seed FNN", "mnist_rnn": "LSTM over rows",
+          "mnist_transformer": "vision transformer"}
 
 
 def _positive(kind: type) -> Any:

@@ -269,6 +269,12 @@ CASES = {  # name: (function of tensors, input arrays)
                    + a.mode(1).values + a.cummax(2).values.sum(1) + a.max(1).values + a.median()), [A]),
     "einsum": (lambda a, b: tl.einsum("nij,jk->nik", a, b.T) + tl.einsum("...ii->...i", a[:, :, :3])[..., None],
                [A, B]),
+    # attention family (tensorlite.ops.attention)
+    "gelu, both forms": (lambda a: F.gelu(a * 2) + F.gelu(a, approximate="tanh"), [A]),
+    "scaled_dot_product_attention with a mask": (
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((3, 4), bool)))
+        + F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 4, 5)), rng.standard_normal((2, 4, 3))]),
 }
 
 

@@ -70,7 +70,8 @@ def test_running_every_example_leaves_git_status_unchanged():
     before = _git_status()
     examples = sorted(p.name for p in (ROOT / "examples").glob("*.py")
                       if p.name not in ("mnist_common.py", "seed_models.py"))
-    assert examples == ["autograd_demo.py", "draw_graph.py", "mnist_cnn.py", "mnist_fnn.py", "mnist_rnn.py"]
+    assert examples == ["autograd_demo.py", "draw_graph.py", "mnist_cnn.py", "mnist_fnn.py", "mnist_rnn.py",
+                        "mnist_transformer.py"]
     for name in examples:
         args = ["--epochs", "1"] if name.startswith("mnist_") else []
         done = subprocess.run([sys.executable, f"examples/{name}", *args], cwd=ROOT, capture_output=True,

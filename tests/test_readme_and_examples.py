@@ -86,9 +86,15 @@ def test_rnn_example_learns(tmp_path, mnist_subset):
     assert result["val_accuracy"] > 0.5
 
 
+def test_transformer_example_learns(tmp_path, mnist_subset):
+    result = _example("mnist_transformer").main(["--epochs", "1", "--out", str(tmp_path)])
+    assert result["val_accuracy"] > 0.4  # 12 epochs reach 90% (README)
+    assert (tmp_path / "mnist_transformer_summary.txt").read_text().startswith("mnist_transformer: test accuracy")
+
+
 # -- every example's command line ------------------------------------------------------------------
 
-SCRIPTS = ["autograd_demo", "draw_graph", "mnist_cnn", "mnist_fnn", "mnist_rnn"]
+SCRIPTS = ["autograd_demo", "draw_graph", "mnist_cnn", "mnist_fnn", "mnist_rnn", "mnist_transformer"]
 
 
 def test_the_list_holds_every_runnable_example():
@@ -108,7 +114,7 @@ def test_every_example_has_a_real_help_that_runs_nothing(name, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["mnist_cnn", "mnist_fnn", "mnist_rnn"])
+@pytest.mark.parametrize("name", ["mnist_cnn", "mnist_fnn", "mnist_rnn", "mnist_transformer"])
 @pytest.mark.parametrize("argv, message", [
     (["--epochs", "0"], "argument --epochs: must be above 0, got 0"),       # was an IndexError after training
     (["--epochs", "-2"], "argument --epochs: must be above 0, got -2"),

@@ -46,6 +46,15 @@ from tensorlite.nn.pooling import (
 )
 from tensorlite.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from tensorlite.nn.sync_batchnorm import SyncBatchNorm
+from tensorlite.nn.transformer import (
+    GELU,
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     # the framework
@@ -113,3 +122,6 @@ __all__ += [
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
     "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss", "CTCLoss",
 ]
+# attention and transformers (tensorlite.nn.transformer)
+__all__ += ["GELU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer",
+            "TransformerEncoder", "TransformerDecoder", "Transformer"]

@@ -11,6 +11,7 @@ from tensorlite.nn.embedding import embedding
 from tensorlite.ops import log_softmax, relu, sigmoid, softmax, tanh
 from tensorlite.ops.activation import leaky_relu, softplus
 from tensorlite.ops.args import integer
+from tensorlite.ops.attention import gelu, scaled_dot_product_attention
 from tensorlite.ops.conv import conv1d, conv2d, conv3d
 from tensorlite.ops.grid_sample import affine_grid, grid_sample
 from tensorlite.ops.linalg import linear
@@ -41,6 +42,8 @@ __all__ = [
     # spatial transformers
     "affine_grid", "grid_sample",
 ]
+# attention (tensorlite.ops.attention)
+__all__ += ["gelu", "scaled_dot_product_attention"]
 
 
 def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:

@@ -213,6 +213,14 @@ SPECS = [
     S("einsum matmul", lambda a, b: tl.einsum("bij,jk->bik", a, b), [((2, 3, 4), (4, 5))]),
     S("einsum diagonal and ellipsis", lambda a, b: tl.einsum("...ii,...i->...", a, b), [((2, 3, 3), (3,))]),
     S("einsum three operands", lambda a, b, c: tl.einsum("ij,jk,k", a, b, c), [((2, 3), (3, 4), (4,))]),
+    # attention family (tensorlite.ops.attention)
+    S("gelu", tl.nn.functional.gelu, UNARY_SHAPES),
+    S("gelu tanh", lambda a: tl.nn.functional.gelu(a, approximate="tanh"), UNARY_SHAPES),
+    S("scaled_dot_product_attention", tl.nn.functional.scaled_dot_product_attention,
+      [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (5, 4), (5, 2)), ((2, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4))]),
+    S("scaled_dot_product_attention causal",
+      lambda q, k, v: tl.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.7),
+      [((2, 4, 3), (2, 4, 3), (2, 4, 2))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
