@@ -71,3 +71,18 @@ __all__ = [
     # data parallelism over MPI (tensorlite.distributed)
     "parallel",
 ]
+
+# issue 15 part D: transposed convolution, upsampling, group/instance norm, adaptive pooling, padding
+from tensorlite.nn.conv_transpose import (  # noqa: E402
+    ConvTranspose1D,
+    ConvTranspose1d,
+    ConvTranspose2D,
+    ConvTranspose2d,
+    ConvTranspose3D,
+    ConvTranspose3d,
+)
+
+__all__ += [
+    "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "ConvTranspose1D", "ConvTranspose2D",
+    "ConvTranspose3D",
+]

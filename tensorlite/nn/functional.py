@@ -82,3 +82,9 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     pairs = [(widths[i], widths[i + 1]) for i in range(0, len(widths), 2)]
     pad_width = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
     return ops.pad(x, pad_width, value=value)
+
+
+# issue 15 part D: transposed convolution, upsampling, group/instance norm, adaptive pooling, padding
+from tensorlite.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
+
+__all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
