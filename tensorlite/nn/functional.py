@@ -40,3 +40,22 @@ from tensorlite.ops.conv_transpose import conv_transpose1d, conv_transpose2d, co
 from tensorlite.ops.padding import pad  # noqa: E402  (all modes; replaces the constant-only pad)
 
 __all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+from tensorlite.ops.adaptive_pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+)
+from tensorlite.ops.norm import group_norm, instance_norm  # noqa: E402
+from tensorlite.ops.resample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
+
+__all__ += [
+    "interpolate", "pixel_shuffle", "pixel_unshuffle", "group_norm", "instance_norm",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
+]

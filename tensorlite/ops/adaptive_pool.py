@@ -181,7 +181,7 @@ def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
     --------
     >>> import tensorlite as tl
     >>> tl.nn.functional.adaptive_avg_pool1d(tl.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
-    tensor([[[2. , 4.5]]])
+    tensor([[[2., 4.]]])
     """
     return _adaptive_avg(1, input, output_size, "adaptive_avg_pool1d")
 
@@ -281,15 +281,18 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
     return _adaptive_max(2, input, output_size, return_indices, "adaptive_max_pool2d")
 
 
-def _max_pool_with_indices(d: int, input: Any, kernel_size: Any, stride: Any, padding: Any,
-                           dilation: Any, ceil_mode: bool, who: str) -> tuple[Tensor, Tensor]:
-    kernel, stride_, padding_, dilation_ = pool_window(d, kernel_size, stride, padding, dilation, who)
-    x = as_floating(input, who)
+def _apply_max_pool_with_indices(input: Any, kernel: tuple[int, ...], stride_: tuple[int, ...],
+                                 padding_: tuple[int, ...], dilation_: tuple[int, ...], ceil_mode: bool,
+                                 who: Any) -> tuple[Tensor, Tensor]:
+    """Max pooling on a checked window (see :func:`~tensorlite.ops.pool.pool_window`), returning
+    the values and the flat per-plane indices of the maxima (a layer checks its window once)."""
+    d = len(kernel)
+    x = as_floating(input, f"max_pool{d}d")
     check_spatial_rank(x, d, who)
     if any(2 * p > k for p, k in zip(padding_, kernel)):
         raise ValueError(f"{who}: padding {padding_} must be at most half the kernel size {kernel}")
     size = x.shape[-d:]
-    out = tuple(pool_output_size(n, k, s, p, dl, bool(ceil_mode)) for n, k, s, p, dl
+    out = tuple(pool_output_size(n, k, s, p, dl, ceil_mode) for n, k, s, p, dl
                 in zip(size, kernel, stride_, padding_, dilation_))
     if any(o < 1 for o in out):
         raise ValueError(f"{who}: input of shape {tuple(x.shape)} is too small for kernel_size={kernel}, "
@@ -325,8 +328,7 @@ def max_pool1d_with_indices(input: Any, kernel_size: Any, stride: Any = None, pa
     >>> tl.nn.functional.max_pool1d_with_indices(tl.tensor([[2.0, 1.0, 3.0, 4.0]]), 2)
     (tensor([[2., 4.]]), tensor([[0, 3]]))
     """
-    return _max_pool_with_indices(1, input, kernel_size, stride, padding, dilation, ceil_mode,
-                                  "max_pool1d")
+    return max_pool_with_indices(1, input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool2d_with_indices(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -357,8 +359,7 @@ def max_pool2d_with_indices(input: Any, kernel_size: Any, stride: Any = None, pa
     tensor([[[[ 5,  7],
               [13, 15]]]])
     """
-    return _max_pool_with_indices(2, input, kernel_size, stride, padding, dilation, ceil_mode,
-                                  "max_pool2d")
+    return max_pool_with_indices(2, input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def _max_unpool(d: int, input: Any, indices: Any, kernel_size: Any, stride: Any, padding: Any,
@@ -459,3 +460,12 @@ def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
               [4., 0.]]]])
     """
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size, "max_unpool2d")
+
+
+def max_pool_with_indices(d: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                          ceil_mode: bool) -> tuple[Tensor, Tensor]:
+    """``max_pool{d}d(..., return_indices=True)``: the arguments checked, then
+    :func:`_apply_max_pool_with_indices`."""
+    who = f"max_pool{d}d"
+    window = pool_window(d, kernel_size, stride, padding, dilation, who)
+    return _apply_max_pool_with_indices(input, *window, bool(ceil_mode), who)
