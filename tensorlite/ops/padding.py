@@ -138,14 +138,15 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Tens
                          f"input: {len(widths)} widths need a {k + 1}-D or {k + 2}-D input, got shape {x.shape}")
     for d, (lo, hi) in zip(dims, pairs):
         n = x.shape[d]
-        if mode == "circular":  # circular wraps around what cropping leaves
-            n, lo, hi = n - max(0, -lo) - max(0, -hi), max(lo, 0), max(hi, 0)
         if mode == "reflect" and (lo >= n or hi >= n):
             raise ValueError(f"pad: mode='reflect' needs each width below the dim's size: got {(lo, hi)} "
                              f"for dim {d} of size {n} (input shape {x.shape})")
         if mode == "circular" and (lo > n or hi > n):
             raise ValueError(f"pad: mode='circular' needs each width at most the dim's size: got "
                              f"{(lo, hi)} for dim {d} of size {n} (input shape {x.shape})")
+        if mode == "circular" and n - max(0, -lo) - max(0, -hi) == 0 and max(lo, 0) + max(hi, 0) > 0:
+            raise ValueError(f"pad: mode='circular' cannot wrap around dim {d} of the input of shape {x.shape}: "
+                             f"the widths {(lo, hi)} crop it to nothing")
         if n == 0 and lo + hi > 0:
             raise ValueError(f"pad: cannot pad the empty dim {d} of the input of shape {x.shape} "
                              f"in mode={mode!r}")
