@@ -342,6 +342,8 @@ class GroupNorm(Module):
         Added to the variance before the square root.
     affine : bool, default True
         Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros).
+    bias : bool, default True
+        With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
 
     Notes
     -----
@@ -354,12 +356,13 @@ class GroupNorm(Module):
     >>> import tensorlite as tl
     >>> gn = tl.nn.GroupNorm(2, 6)
     >>> gn
-    GroupNorm(2, 6, eps=1e-05, affine=True)
+    GroupNorm(2, 6, eps=1e-05, affine=True, bias=True)
     >>> gn(tl.randn(4, 6, 5, 5)).shape
     (4, 6, 5, 5)
     """
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True) -> None:
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, *,
+                 bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_groups = size(num_groups, "num_groups", name)
@@ -369,17 +372,15 @@ class GroupNorm(Module):
         self.eps = number(eps, "eps", name)
         self.affine = bool(affine)
         dtype = config.get_default_dtype()
-        if affine:
-            self.weight = Parameter(xp.ones(self.num_channels, dtype=dtype))
-            self.bias = Parameter(xp.zeros(self.num_channels, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", Parameter(xp.ones(self.num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(xp.zeros(self.num_channels, dtype=dtype))
+                                if affine and bias else None)
 
     def reset_parameters(self) -> None:
         """The weight to ones and the bias to zeros."""
-        if self.affine:
+        if self.weight is not None:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -389,7 +390,8 @@ class GroupNorm(Module):
         return _apply_group_norm(x, self.num_groups, self._parameters["weight"], self._parameters["bias"], self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class _InstanceNorm(_BatchNorm):
@@ -399,8 +401,14 @@ class _InstanceNorm(_BatchNorm):
     dims: int
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
-                 track_running_stats: bool = False) -> None:
+                 track_running_stats: bool = False, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats)
+        if affine and not bias:
+            self.register_parameter("bias", None)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
     def forward(self, x: Tensor) -> Tensor:
         d = self.dims
@@ -447,6 +455,8 @@ _INSTANCE_DOC = """Instance normalisation, as PyTorch's ``nn.{name}``: each samp
     track_running_stats : bool, default False
         Keep ``running_mean``, ``running_var`` and ``num_batches_tracked`` buffers: training
         updates them with the batch mean of the instances' statistics, eval mode uses them.
+    bias : bool, default True
+        With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
 
     Notes
     -----
@@ -457,7 +467,7 @@ _INSTANCE_DOC = """Instance normalisation, as PyTorch's ``nn.{name}``: each samp
     >>> import tensorlite as tl
     >>> norm = tl.nn.{name}(3, affine=True)
     >>> norm
-    {name}(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)
+    {name}(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=False)
     >>> norm(tl.randn({example})).shape
     ({example})
     """
