@@ -84,7 +84,8 @@ def test_layers_match_pytorch(d, kwargs):
     tl.set_default_dtype(np.float64)
     layer = getattr(nn, f"ConvTranspose{d}d")(4, 6, 3, **kwargs)
     assert repr(layer) == repr(ref)
-    assert [(n, p.shape) for n, p in layer.named_parameters()] == [(n, tuple(p.shape)) for n, p in ref.named_parameters()]
+    theirs = [(n, tuple(p.shape)) for n, p in ref.named_parameters()]
+    assert [(n, p.shape) for n, p in layer.named_parameters()] == theirs
     layer.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, 4, *(5, 4, 3)[:d]))
     tx, xt = torch.tensor(x, requires_grad=True), tl.tensor(x, requires_grad=True)

@@ -122,13 +122,13 @@ def test_bad_input_is_refused():
         F.group_norm(tl.ones(2, 6, 3), 2, tl.ones(3))
     with pytest.raises(ValueError, match="GroupNorm: num_channels=6 must be divisible by num_groups=4"):
         nn.GroupNorm(4, 6)
-    with pytest.raises(ValueError, match=r"GroupNorm\(2, 6.*expected input of shape \(N, 6, \*\), got shape \(2, 4, 3\)"):
+    with pytest.raises(ValueError, match=r"GroupNorm\(2, 6.*expected input of shape \(N, 6, \*\), got shape \(2, 4"):
         nn.GroupNorm(2, 6)(tl.ones(2, 4, 3))
     with pytest.raises(ValueError, match=r"InstanceNorm2d\(3.*expected input with 3 channels .* \(2, 4, 5, 5\)"):
         nn.InstanceNorm2d(3, affine=True)(tl.ones(2, 4, 5, 5))
     with pytest.warns(UserWarning, match="has 4 channels, not num_features=3"):
         nn.InstanceNorm2d(3)(tl.randn(2, 4, 5, 5))
-    with pytest.raises(ValueError, match=r"InstanceNorm1d\(3.*expected a 2-D \(unbatched\) or 3-D input, got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"InstanceNorm1d\(3.*expected a 2-D \(unbatched\) or 3-D input.* \(3,\)"):
         nn.InstanceNorm1d(3)(tl.ones(3))
     with pytest.raises(ValueError, match="more than 1 spatial element"):
         nn.InstanceNorm1d(3)(tl.ones(2, 3, 1))
@@ -138,8 +138,10 @@ def test_bad_input_is_refused():
 
 def test_bias_false_as_pytorch():
     for ref, layer in [(torch.nn.GroupNorm(2, 4, bias=False), nn.GroupNorm(2, 4, bias=False)),
-                       (torch.nn.InstanceNorm2d(4, affine=True, bias=False), nn.InstanceNorm2d(4, affine=True, bias=False))]:
+                       (torch.nn.InstanceNorm2d(4, affine=True, bias=False),
+                        nn.InstanceNorm2d(4, affine=True, bias=False))]:
         assert repr(layer) == repr(ref)
         assert list(layer.state_dict()) == list(ref.state_dict())
         x = np.random.default_rng(0).standard_normal((2, 4, 3, 3)).astype(np.float32)
-        np.testing.assert_allclose(layer(tl.tensor(x)).data, ref(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+        expected = ref(torch.tensor(x)).detach().numpy()
+        np.testing.assert_allclose(layer(tl.tensor(x)).data, expected, rtol=1e-5, atol=1e-6)
