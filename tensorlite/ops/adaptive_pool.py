@@ -448,6 +448,8 @@ def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
     Returns
     -------
     Tensor of shape (N, C, H_out, W_out) or (C, H_out, W_out)
+        An index that repeats (overlapping windows sharing a maximum) is written once; backward
+        still gives every input element the gradient at its index, as PyTorch does.
 
     Examples
     --------
