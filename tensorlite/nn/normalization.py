@@ -347,7 +347,7 @@ class GroupNorm(Module):
 
     Notes
     -----
-    Shapes: input (N, C, *), output the same. Parameters ``weight`` and ``bias`` of shape (C,).
+    Shapes: input ``(N, C, *)``, output the same. Parameters ``weight`` and ``bias`` of shape (C,).
     ``GroupNorm(1, C)`` normalises each sample over everything (a LayerNorm with per-channel
     affine), ``GroupNorm(C, C)`` is an instance norm.
 

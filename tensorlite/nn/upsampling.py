@@ -14,7 +14,7 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuf
 
 
 class Upsample(Module):
-    """Resize the spatial dims of (N, C, *S) inputs, as PyTorch's ``nn.Upsample``
+    """Resize the spatial dims of ``(N, C, *S)`` inputs, as PyTorch's ``nn.Upsample``
     (:func:`~tensorlite.nn.functional.interpolate` with the layer's arguments).
 
     Parameters
@@ -32,7 +32,7 @@ class Upsample(Module):
 
     Notes
     -----
-    Shapes: input (N, C, L), (N, C, H, W) or (N, C, D, H, W); output (N, C, *size), with
+    Shapes: input (N, C, L), (N, C, H, W) or (N, C, D, H, W); output ``(N, C, *size)``, with
     ``size = floor(S * scale_factor)`` when a scale factor is given.
 
     Examples
@@ -117,7 +117,7 @@ class UpsamplingBilinear2d(Upsample):
 
 
 class PixelShuffle(Module):
-    """Rearrange (*, C * r**2, H, W) into (*, C, H * r, W * r), as PyTorch's ``nn.PixelShuffle``
+    """Rearrange ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)``, as PyTorch's ``nn.PixelShuffle``
     (see :func:`~tensorlite.nn.functional.pixel_shuffle`).
 
     Parameters
@@ -146,7 +146,7 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """Rearrange (*, C, H * r, W * r) into (*, C * r**2, H, W), as PyTorch's ``nn.PixelUnshuffle``.
+    """Rearrange ``(*, C, H * r, W * r)`` into ``(*, C * r**2, H, W)``, as PyTorch's ``nn.PixelUnshuffle``.
 
     Parameters
     ----------

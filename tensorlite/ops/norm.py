@@ -360,7 +360,7 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
 
     Parameters
     ----------
-    input : Tensor of shape (N, C, *)
+    input : Tensor of shape ``(N, C, *)``
         A floating tensor.
     num_groups : int
         G, dividing C.
@@ -417,7 +417,7 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
 
     Parameters
     ----------
-    input : Tensor of shape (N, C, *)
+    input : Tensor of shape ``(N, C, *)``
         A floating tensor with at least one spatial dim.
     running_mean, running_var : Tensor or ndarray of shape (C,), optional
         With ``use_input_stats`` they are updated in place with the batch mean of the instances'

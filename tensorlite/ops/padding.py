@@ -77,7 +77,7 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Tens
     Parameters
     ----------
     input : Tensor or array_like
-        The tensor to pad. For the modes other than 'constant': (C, *S) or (N, C, *S) with one to
+        The tensor to pad. For the modes other than 'constant': ``(C, *S)`` or ``(N, C, *S)`` with one to
         three padded dims S, as PyTorch.
     pad : tuple of int
         An even number of widths, at most two per dim of ``input``, last dim first; a negative

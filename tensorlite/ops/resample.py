@@ -117,7 +117,7 @@ def _table(n_in: int, n_out: int, mode: str, align_corners: bool, scale: float |
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: Any = None, recompute_scale_factor: Any = None,
                 antialias: bool = False) -> Tensor:
-    """Resize the spatial dims of ``input`` (N, C, *S), as PyTorch's ``F.interpolate``.
+    """Resize the spatial dims of ``input`` ``(N, C, *S)``, as PyTorch's ``F.interpolate``.
 
     Parameters
     ----------
@@ -143,7 +143,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
 
     Returns
     -------
-    Tensor of shape (N, C, *size)
+    Tensor of shape ``(N, C, *size)``
 
     Examples
     --------
@@ -208,19 +208,19 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
 # -- pixel shuffle ---------------------------------------------------------------------------------
 
 def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
-    """Rearrange (*, C * r**2, H, W) into (*, C, H * r, W * r), as PyTorch's ``F.pixel_shuffle``
+    """Rearrange ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)``, as PyTorch's ``F.pixel_shuffle``
     (sub-pixel convolution): channel ``c * r**2 + i * r + j`` fills the pixels at offset (i, j).
 
     Parameters
     ----------
-    input : Tensor of shape (*, C * r**2, H, W)
+    input : Tensor of shape ``(*, C * r**2, H, W)``
         At least 3-D.
     upscale_factor : int
         r, the factor each spatial dim grows by.
 
     Returns
     -------
-    Tensor of shape (*, C, H * r, W * r)
+    Tensor of shape ``(*, C, H * r, W * r)``
 
     Examples
     --------
@@ -244,19 +244,19 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
-    """Rearrange (*, C, H * r, W * r) into (*, C * r**2, H, W), the inverse of
+    """Rearrange ``(*, C, H * r, W * r)`` into ``(*, C * r**2, H, W)``, the inverse of
     :func:`pixel_shuffle`, as PyTorch's ``F.pixel_unshuffle``.
 
     Parameters
     ----------
-    input : Tensor of shape (*, C, H * r, W * r)
+    input : Tensor of shape ``(*, C, H * r, W * r)``
         At least 3-D.
     downscale_factor : int
         r, the factor each spatial dim shrinks by.
 
     Returns
     -------
-    Tensor of shape (*, C * r**2, H, W)
+    Tensor of shape ``(*, C * r**2, H, W)``
 
     Examples
     --------
