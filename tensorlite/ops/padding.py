@@ -5,7 +5,7 @@ The non-constant modes are one op, :class:`PadNd`: for each padded dim an index 
 input element every output element copies (``reflect``: mirrored about the edge element,
 ``replicate``: the edge element, ``circular``: wrapped around), so forward is one gather per
 padded dim and backward adds the gradient back through the same indices (repeated indices add
-up). The constant mode crops (negative widths, by slicing) and pads (:func:`tensorlite.pad`).
+up), as :class:`~tensorlite.ops.resample.Resample` does (a matrix product per dim). The constant mode crops (negative widths, by slicing) and pads (:func:`tensorlite.pad`).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tensorlite.backend import xp
 from tensorlite.ops.args import integer, number
 from tensorlite.ops.index import pad as constant_pad
 from tensorlite.ops.operands import as_tensor
+from tensorlite.ops.resample import table_transposed
 from tensorlite.tensor import Tensor
 
 __all__ = ["PadNd", "pad", "MODES"]
@@ -34,13 +35,9 @@ class PadNd(Op):
             self.indices = indices
         return x
 
-    def backward(self, grad):
+    def backward(self, grad):  # one matrix product per padded dim (see Resample.backward)
         for axis, n, index in reversed(self.indices):
-            shape = list(grad.shape)
-            shape[axis] = n
-            target = self.xp.zeros(tuple(shape), grad.dtype)
-            self.xp.scatter_add(self.xp.moveaxis(target, axis, 0), index, self.xp.moveaxis(grad, axis, 0))
-            grad = target
+            grad = table_transposed(grad, axis, index[:, None], None, n)
         return grad
 
 

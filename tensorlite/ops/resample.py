@@ -3,8 +3,10 @@ area) and ``pixel_shuffle``/``pixel_unshuffle``.
 
 Every interpolation mode is separable: along each spatial dim, output element ``j`` is a weighted
 sum of a few input elements (1 for nearest, 2 for linear, 4 for cubic, a window for area), so one
-op, :class:`Resample`, applies one (index, weight) table per dim: forward gathers and sums, backward
-adds the weighted gradient back through the same indices (``scatter_add``). The tables are built
+op, :class:`Resample`, applies one (index, weight) table per dim: forward gathers and sums; backward
+multiplies by each dim's map as a dense (out, in) matrix (one BLAS product per dim, several times
+faster than adding through repeated indices), or, for a map too large to hold, adds the weighted
+gradient back through the indices (``scatter_add``). The tables are built
 host-side from the sizes alone, with PyTorch's coordinate rules (half-pixel centres unless
 ``align_corners``; the given ``scale_factor`` in the mapping unless ``recompute_scale_factor``).
 Adaptive average pooling (:mod:`tensorlite.ops.adaptive_pool`) is the same op with window tables.
@@ -15,7 +17,7 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import flag, integer
 from tensorlite.ops.operands import as_floating, as_tensor
 from tensorlite.ops.shape import permute, reshape
@@ -50,20 +52,47 @@ class Resample(Op):
         return out
 
     def backward(self, grad):
+        # each dim's map as a dense (out, in) matrix: one matrix product per dim (BLAS), far
+        # faster than adding element by element through repeated indices
         for axis, n, index, weight in reversed(self.tables):
-            shape = list(grad.shape)
-            shape[axis] = n
-            target = self.xp.zeros(tuple(shape), grad.dtype)
-            front, g = self.xp.moveaxis(target, axis, 0), self.xp.moveaxis(grad, axis, 0)
-            if weight is None:
-                self.xp.scatter_add(front, index[:, 0], g)
-            else:
-                w = self.xp.asarray(weight, dtype=grad.dtype)
-                tail = (1,) * (g.ndim - 1)
-                for t in range(index.shape[1]):
-                    self.xp.scatter_add(front, index[:, t], g * w[:, t].reshape(-1, *tail))
-            grad = target
+            grad = table_transposed(grad, axis, index, weight, n)
         return grad
+
+
+_DENSE = 1 << 22  # the largest (out, in) map used as a dense matrix (32 MiB in float64)
+
+
+def table_transposed(grad: Any, axis: int, index: Any, weight: Any, n_in: int) -> Any:
+    """The gradient through one dim's table: a matrix product with its dense map when that is
+    small, else the weighted gradient added back through the indices (``scatter_add``)."""
+    if index.shape[0] * n_in <= _DENSE:
+        return along_axis_transposed(grad, axis, dense_map(index, weight, n_in))
+    lib = array_module(grad)
+    shape = list(grad.shape)
+    shape[axis] = n_in
+    target = lib.zeros(tuple(shape), grad.dtype)
+    front, g = lib.moveaxis(target, axis, 0), lib.moveaxis(grad, axis, 0)
+    tail = (1,) * (g.ndim - 1)
+    w = None if weight is None else lib.asarray(weight, dtype=grad.dtype)
+    for t in range(index.shape[1]):
+        lib.scatter_add(front, index[:, t], g if w is None else g * w[:, t].reshape(-1, *tail))
+    return target
+
+
+def dense_map(index: Any, weight: Any, n_in: int) -> Any:
+    """The (out, n_in) matrix of a table: row ``j`` has ``weight[j, t]`` at column ``index[j, t]``
+    (repeated columns add up; weight None means 1). Host-side, from the table alone."""
+    m = xp.zeros((index.shape[0], n_in))
+    rows = xp.broadcast_to(xp.arange(index.shape[0])[:, None], index.shape)
+    xp.add.at(m, (rows, index), 1.0 if weight is None else weight)
+    return m
+
+
+def along_axis_transposed(grad: Any, axis: int, m: Any) -> Any:
+    """The gradient through ``out = m @ x`` along ``axis``: ``m.T @ grad`` along that axis."""
+    lib = array_module(grad)
+    moved = lib.moveaxis(grad, axis, -1)
+    return lib.moveaxis(lib.matmul(moved, lib.asarray(m, dtype=grad.dtype)), -1, axis)
 
 
 def resample(x: Tensor, tables: tuple[tuple[int, int, Any, Any], ...]) -> Tensor:
