@@ -5,7 +5,8 @@ The non-constant modes are one op, :class:`PadNd`: for each padded dim an index 
 input element every output element copies (``reflect``: mirrored about the edge element,
 ``replicate``: the edge element, ``circular``: wrapped around), so forward is one gather per
 padded dim and backward adds the gradient back through the same indices (repeated indices add
-up), as :class:`~tensorlite.ops.resample.Resample` does (a matrix product per dim). The constant mode crops (negative widths, by slicing) and pads (:func:`tensorlite.pad`).
+up), as :class:`~tensorlite.ops.resample.Resample` does (a matrix product per dim). The
+constant mode crops (negative widths, by slicing) and pads (:func:`tensorlite.pad`).
 """
 from __future__ import annotations
 
