@@ -51,7 +51,7 @@ class _MaxPoolNd(_PoolNd):
         if self.return_indices:  # (values, int64 flat per-plane indices), for MaxUnpool
             from tensorlite.ops.adaptive_pool import _apply_max_pool_with_indices
             return _apply_max_pool_with_indices(x, *self._op_args[:5], self)
-        return super().forward(x)
+        return _apply_pool(self.kind, x, *self._op_args, self)  # not super().forward: one recorded call
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
