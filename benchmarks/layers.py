@@ -77,6 +77,14 @@ CASES = [
          lambda torch: torch.nn.LSTM(28, 128, batch_first=True), (64, 28, 28), False, 5),
 ]
 
+# issue 15 part D: a DCGAN-style decoder step (x2 upsampling) and a group norm
+CASES += [
+    Case("ConvTranspose2d 64->32 4x4 s2 p1 on 32x64x8x8", lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1),
+         lambda torch: torch.nn.ConvTranspose2d(64, 32, 4, 2, 1), (32, 64, 8, 8), True, 10),
+    Case("GroupNorm(8, 32) on 32x32x16x16", lambda: nn.GroupNorm(8, 32),
+         lambda torch: torch.nn.GroupNorm(8, 32), (32, 32, 16, 16), True, 20),
+]
+
 
 # -- attention and transformers: self-attention on one input, so that a case has one input ----------
 

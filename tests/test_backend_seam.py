@@ -277,6 +277,24 @@ CASES = {  # name: (function of tensors, input arrays)
         [rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 4, 5)), rng.standard_normal((2, 4, 3))]),
 }
 
+# issue 15 part D: transposed convolution, resampling, group/instance norm, adaptive pooling, padding
+CASES.update({
+    "conv_transpose2d, groups, output_padding": (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=3),
+        [IMG, rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(6)]),
+    "pad reflect replicate circular": (lambda x: F.pad(x, (2, -1, 1, 1), mode="reflect")
+                                       + F.pad(x, (2, -1, 1, 1), mode="replicate")
+                                       + F.pad(x, (2, -1, 1, 1), mode="circular"), [IMG]),
+    "interpolate bilinear and nearest": (lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear")
+                                         + F.interpolate(x, size=(9, 9)), [IMG]),
+    "group and instance norm": (lambda x, w, b: F.group_norm(x, 3, w, b) + F.instance_norm(x),
+                                [IMG, rng.standard_normal(3), rng.standard_normal(3)]),
+    "adaptive pooling, max_pool2d indices, max_unpool2d": (
+        lambda x: F.adaptive_avg_pool2d(x, (4, 3)).sum() + F.adaptive_max_pool2d(x, 4).sum()
+        + F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2), [IMG]),
+    "pixel_shuffle": (lambda x: F.pixel_shuffle(x[:, :1].expand(2, 4, 6, 6), 2), [IMG]),
+})
+
 
 def _run(fn: Any, arrays: list[np.ndarray], lift: Any) -> tuple[Any, list[Any]]:
     inputs = [tl.Tensor(lift(a.copy()), requires_grad=True) for a in arrays]

@@ -125,3 +125,63 @@ __all__ += [
 # attention and transformers (tensorlite.nn.transformer)
 __all__ += ["GELU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer",
             "TransformerEncoder", "TransformerDecoder", "Transformer"]
+# issue 15 part D: transposed convolution, upsampling, group/instance norm, adaptive pooling, padding
+from tensorlite.nn.conv_transpose import (  # noqa: E402
+    ConvTranspose1D,
+    ConvTranspose1d,
+    ConvTranspose2D,
+    ConvTranspose2d,
+    ConvTranspose3D,
+    ConvTranspose3d,
+)
+
+__all__ += [
+    "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "ConvTranspose1D", "ConvTranspose2D",
+    "ConvTranspose3D",
+]
+from tensorlite.nn.padding import (  # noqa: E402
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+
+__all__ += [
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ZeroPad1d", "ZeroPad2d",
+    "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+]
+from tensorlite.nn.adaptive_pooling import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
+from tensorlite.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: E402
+from tensorlite.nn.upsampling import (  # noqa: E402
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
+
+__all__ += [
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "MaxUnpool1d", "MaxUnpool2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+]

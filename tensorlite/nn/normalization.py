@@ -14,6 +14,8 @@ a busy 2-core machine; the composition is ``(x - mean) / (var + eps).sqrt() * w 
 """
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 from tensorlite import config
@@ -317,3 +319,173 @@ class LayerNorm(Module):
 BatchNorm1d = BatchNorm1D
 BatchNorm2d = BatchNorm2D
 BatchNorm3d = BatchNorm3D
+
+
+# -- group and instance normalisation (issue 15) ---------------------------------------------------
+
+from tensorlite.ops.norm import _apply_group_norm, _apply_instance_norm  # noqa: E402
+
+__all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+
+
+class GroupNorm(Module):
+    """Group normalisation, as PyTorch's ``nn.GroupNorm``: the C channels are split into
+    ``num_groups`` groups; each sample's group is normalised over its channels and positions.
+
+    Parameters
+    ----------
+    num_groups : int
+        G, dividing ``num_channels``.
+    num_channels : int
+        C, the number of channels (axis 1 of the input).
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros).
+    bias : bool, default True
+        With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
+
+    Notes
+    -----
+    Shapes: input ``(N, C, *)``, output the same. Parameters ``weight`` and ``bias`` of shape (C,).
+    ``GroupNorm(1, C)`` normalises each sample over everything (a LayerNorm with per-channel
+    affine), ``GroupNorm(C, C)`` is an instance norm.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> gn = tl.nn.GroupNorm(2, 6)
+    >>> gn
+    GroupNorm(2, 6, eps=1e-05, affine=True, bias=True)
+    >>> gn(tl.randn(4, 6, 5, 5)).shape
+    (4, 6, 5, 5)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.num_groups = size(num_groups, "num_groups", name)
+        self.num_channels = size(num_channels, "num_channels", name, 0)
+        if self.num_channels % self.num_groups:
+            raise ValueError(f"{name}: num_channels={num_channels} must be divisible by num_groups={num_groups}")
+        self.eps = number(eps, "eps", name)
+        self.affine = bool(affine)
+        dtype = config.get_default_dtype()
+        self.register_parameter("weight", Parameter(xp.ones(self.num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(xp.zeros(self.num_channels, dtype=dtype))
+                                if affine and bias else None)
+
+    def reset_parameters(self) -> None:
+        """The weight to ones and the bias to zeros."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_floating(self, x, self._parameters["weight"])
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"{self!r}: expected input of shape (N, {self.num_channels}, *), got shape {x.shape}")
+        return _apply_group_norm(x, self.num_groups, self._parameters["weight"], self._parameters["bias"], self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    """The layer behind ``InstanceNorm1d/2d/3d``: ``dims`` spatial dims; PyTorch's defaults
+    (no affine, no running statistics)."""
+
+    dims: int
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats)
+        if affine and not bias:
+            self.register_parameter("bias", None)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dims
+        if x.ndim not in (d + 1, d + 2):
+            raise ValueError(f"{self!r}: expected a {d + 1}-D (unbatched) or {d + 2}-D input, got shape {x.shape}")
+        weight, bias = self._parameters["weight"], self._parameters["bias"]
+        running_mean, running_var = self._buffers["running_mean"], self._buffers["running_var"]
+        _check_floating(self, x, weight if weight is not None else running_mean)
+        unbatched = x.ndim == d + 1
+        c = x.shape[-d - 1]
+        if c != self.num_features:
+            if self.affine or running_mean is not None:
+                raise ValueError(f"{self!r}: expected input with {self.num_features} channels (dim "
+                                 f"{x.ndim - d - 1}), got input of shape {x.shape}")
+            warnings.warn(f"{self!r}: input of shape {x.shape} has {c} channels, not num_features="
+                          f"{self.num_features}; the channels are normalised anyway (affine=False)",
+                          stacklevel=2)
+        use_input_stats = self.training or not self.track_running_stats
+        if use_input_stats and math.prod(x.shape[-d:]) <= 1:
+            raise ValueError(f"{self!r}: expected more than 1 spatial element when training, got input "
+                             f"of shape {x.shape}")
+        if unbatched:
+            x = x.unsqueeze(0)
+        mean = running_mean.data if running_mean is not None else None
+        var = running_var.data if running_var is not None else None
+        y = _apply_instance_norm(x, mean, var, weight, bias, use_input_stats,
+                                 0.0 if self.momentum is None else self.momentum, self.eps)
+        return y.squeeze(0) if unbatched else y
+
+
+_INSTANCE_DOC = """Instance normalisation, as PyTorch's ``nn.{name}``: each sample's channel is
+    normalised over its {where}.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+    momentum : float, default 0.1
+        Weight of each batch's statistics in the running averages.
+    affine : bool, default False
+        Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros).
+    track_running_stats : bool, default False
+        Keep ``running_mean``, ``running_var`` and ``num_batches_tracked`` buffers: training
+        updates them with the batch mean of the instances' statistics, eval mode uses them.
+    bias : bool, default True
+        With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
+
+    Notes
+    -----
+    Shapes: input {shape}; output the same.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> norm = tl.nn.{name}(3, affine=True)
+    >>> norm
+    {name}(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=False)
+    >>> norm(tl.randn({example})).shape
+    ({example})
+    """
+
+
+class InstanceNorm1d(_InstanceNorm):
+    __doc__ = _INSTANCE_DOC.format(name="InstanceNorm1d", where="positions", shape="(N, C, L) or (C, L)",
+                                   example="2, 3, 5")
+    dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    __doc__ = _INSTANCE_DOC.format(name="InstanceNorm2d", where="pixels", shape="(N, C, H, W) or (C, H, W)",
+                                   example="2, 3, 4, 4")
+    dims = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    __doc__ = _INSTANCE_DOC.format(name="InstanceNorm3d", where="voxels",
+                                   shape="(N, C, D, H, W) or (C, D, H, W)", example="2, 3, 2, 3, 4")
+    dims = 3

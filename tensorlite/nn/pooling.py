@@ -42,9 +42,16 @@ class _MaxPoolNd(_PoolNd):
     kind = "max"
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 ceil_mode: bool = False) -> None:
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__(kernel_size, stride, padding, dilation, ceil_mode, True)
         self.dilation = dilation
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x: Tensor) -> Any:
+        if self.return_indices:  # (values, int64 flat per-plane indices), for MaxUnpool
+            from tensorlite.ops.adaptive_pool import _apply_max_pool_with_indices
+            return _apply_max_pool_with_indices(x, *self._op_args[:5], self)
+        return _apply_pool(self.kind, x, *self._op_args, self)  # not super().forward: one recorded call
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -76,6 +83,8 @@ class MaxPool1D(_MaxPoolNd):
         Implicit -inf added on both sides; at most half the kernel size.
     dilation : int or (int,), default 1
         The spacing between the elements of a window.
+    return_indices : bool, default False
+        Also return the flat per-plane index of each maximum (for ``MaxUnpool``).
     ceil_mode : bool, default False
         Round the output size up instead of down (the last window must still start inside the
         input or the left padding).
@@ -112,6 +121,8 @@ class MaxPool2D(_MaxPoolNd):
         Implicit -inf added on both sides; at most half the kernel size.
     dilation : int or (int, int), default 1
         The spacing between the elements of a window.
+    return_indices : bool, default False
+        Also return the flat per-plane index of each maximum (for ``MaxUnpool``).
     ceil_mode : bool, default False
         Round the output size up instead of down (the last window must still start inside the
         input or the left padding).
@@ -149,6 +160,8 @@ class MaxPool3D(_MaxPoolNd):
         Implicit -inf added on both sides; at most half the kernel size.
     dilation : int or (int, int, int), default 1
         The spacing between the elements of a window.
+    return_indices : bool, default False
+        Also return the flat per-plane index of each maximum (for ``MaxUnpool``).
     ceil_mode : bool, default False
         Round the output size up instead of down (the last window must still start inside the
         input or the left padding).

@@ -322,3 +322,142 @@ def _apply_layer_norm(x: Tensor, dims: tuple[int, ...], weight: Any, bias: Any, 
     """:func:`layer_norm` on arguments the caller has checked (a layer checks its own)."""
     params = [t for t in (weight, bias) if t is not None]
     return LayerNorm.apply(x, *params, has_weight=weight is not None, dims=dims, eps=float(eps))
+
+
+# -- group and instance normalisation (issue 15): the LayerNorm op over (N, G, C/G * S) ----------
+
+__all__ += ["group_norm", "instance_norm"]
+
+
+def _apply_group_norm(x: Tensor, groups: int, weight: Any, bias: Any, eps: float) -> Tensor:
+    """:func:`group_norm` on checked arguments: :class:`LayerNorm` of ``x`` viewed as (N, G,
+    C/G * S), then the per-channel scale and shift (recorded ops)."""
+    from tensorlite.ops.shape import reshape
+
+    n, c = x.shape[0], x.shape[1]
+    rest = math.prod(x.shape[1:]) // groups if groups else 0
+    y = LayerNorm.apply(reshape(x, (n, groups, rest)), has_weight=False, dims=(rest,), eps=float(eps))
+    y = reshape(y, x.shape)
+    channel = (c,) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * reshape(weight, channel)
+    if bias is not None:
+        y = y + reshape(bias, channel)
+    return y
+
+
+def _check_affine_shapes(name: str, c: int, x: Tensor, weight: Any, bias: Any) -> None:
+    for what, p in zip(("weight", "bias"), [weight, bias]):
+        if p is not None and tuple(p.shape) != (c,):
+            raise ValueError(f"{name}: {what} has shape {tuple(p.shape)}, expected ({c},) for input of "
+                             f"shape {x.shape}")
+
+
+def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Tensor:
+    """Group normalisation, as PyTorch's ``F.group_norm``: the channels are split into
+    ``num_groups`` groups, and each sample's group is normalised over its channels and positions
+    together; then a per-channel scale and shift.
+
+    Parameters
+    ----------
+    input : Tensor of shape ``(N, C, *)``
+        A floating tensor.
+    num_groups : int
+        G, dividing C.
+    weight, bias : Tensor of shape (C,), optional
+        The per-channel scale and shift; None for no scale / no shift.
+    eps : float, default 1e-5
+        Added to the (biased) variance before the square root.
+
+    Returns
+    -------
+    Tensor of the input's shape.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.tensor([[[0.0, 2.0], [0.0, 2.0], [1.0, 1.0], [3.0, 3.0]]])
+    >>> tl.nn.functional.group_norm(x, 2, eps=0.0)
+    tensor([[[-1.,  1.],
+             [-1.,  1.],
+             [-1., -1.],
+             [ 1.,  1.]]])
+    """
+    x, weight, bias = _affine_operands("group_norm", input, weight, bias)
+    groups = size(num_groups, "num_groups", "group_norm")
+    if x.ndim < 2:
+        raise ValueError(f"group_norm: expected input with at least 2 dims (N, C, *), got shape {x.shape}")
+    c = x.shape[1]
+    if c % groups:
+        raise ValueError(f"group_norm: the {c} channels of the input of shape {x.shape} are not "
+                         f"divisible by num_groups={groups}")
+    _check_affine_shapes("group_norm", c, x, weight, bias)
+    return _apply_group_norm(x, groups, weight, bias, eps)
+
+
+def _apply_instance_norm(x: Tensor, running_mean: Any, running_var: Any, weight: Any, bias: Any,
+                         use_input_stats: bool, momentum: float, eps: float) -> Tensor:
+    """:func:`instance_norm` on checked arguments (the running statistics ndarrays or None)."""
+    if not use_input_stats:
+        return _apply_batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None:  # PyTorch: the batch mean of each instance's mean and unbiased variance
+        flat = x.data.reshape(x.shape[0], x.shape[1], -1)
+        m = flat.shape[2]
+        mean = flat.mean(axis=2)
+        var = flat.var(axis=2) * (m / (m - 1))
+        update_running_stats(running_mean, running_var, mean.mean(axis=0), var.mean(axis=0), float(momentum))
+    return _apply_group_norm(x, x.shape[1], weight, bias, eps)
+
+
+def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None, weight: Any = None,
+                  bias: Any = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    """Instance normalisation, as PyTorch's ``F.instance_norm``: each sample's channel is
+    normalised over its positions; then a per-channel scale and shift.
+
+    Parameters
+    ----------
+    input : Tensor of shape ``(N, C, *)``
+        A floating tensor with at least one spatial dim.
+    running_mean, running_var : Tensor or ndarray of shape (C,), optional
+        With ``use_input_stats`` they are updated in place with the batch mean of the instances'
+        means and unbiased variances (``running = (1 - momentum) * running + momentum * stat``);
+        without, they are the statistics used.
+    weight, bias : Tensor of shape (C,), optional
+        The per-channel scale and shift; None for no scale / no shift.
+    use_input_stats : bool, default True
+        Normalise with each instance's own statistics (else with the running ones).
+    momentum : float, default 0.1
+        The weight of the new statistics in the running averages.
+    eps : float, default 1e-5
+        Added to the (biased) variance before the square root.
+
+    Returns
+    -------
+    Tensor of the input's shape.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.nn.functional.instance_norm(tl.tensor([[[1.0, 3.0], [2.0, 8.0]]]), eps=0.0)
+    tensor([[[-1.,  1.],
+             [-1.,  1.]]])
+    """
+    x, weight, bias = _affine_operands("instance_norm", input, weight, bias)
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: expected input with at least 3 dims (N, C, *S), got shape {x.shape}")
+    c = x.shape[1]
+    _check_affine_shapes("instance_norm", c, x, weight, bias)
+    rm = _buffer(running_mean, "running_mean", c, x.dtype)
+    rv = _buffer(running_var, "running_var", c, x.dtype)
+    if (rm is None) != (rv is None):
+        raise ValueError("instance_norm: give both running_mean and running_var, or neither")
+    use_input_stats = bool(use_input_stats)
+    if not use_input_stats and rm is None:
+        raise ValueError("instance_norm: running_mean and running_var are needed when use_input_stats=False")
+    if use_input_stats and math.prod(x.shape[2:]) <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when using the input's "
+                         f"statistics, got input of shape {x.shape}")
+    if rm is not None:
+        number(momentum, "momentum", "instance_norm")
+    return _apply_instance_norm(x, rm, rv, weight, bias, use_input_stats, momentum, eps)

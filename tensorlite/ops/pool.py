@@ -272,7 +272,7 @@ def _apply_pool(kind: str, input: Any, kernel: tuple[int, ...], stride: tuple[in
 
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """1-D max pooling over an input of shape (N, C, L) or (C, L).
 
     Parameters
@@ -290,6 +290,8 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     ceil_mode : bool, default False
         Round the output size up instead of down (a window must still start inside the input or
         the left padding).
+    return_indices : bool, default False
+        Also return the int64 flat per-plane index of each window's maximum (for ``max_unpool``).
 
     Returns
     -------
@@ -304,11 +306,14 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     >>> tl.nn.functional.max_pool1d(tl.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2).data
     array([[[3., 5.]]], dtype=float32)
     """
+    if return_indices:  # PyTorch's flat per-plane indices too (tensorlite/ops/adaptive_pool.py)
+        from tensorlite.ops.adaptive_pool import max_pool_with_indices
+        return max_pool_with_indices(1, input, kernel_size, stride, padding, dilation, ceil_mode)
     return pool_nd("max", 1, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool1d")
 
 
 def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-D max pooling over an input of shape (N, C, H, W) or (C, H, W).
 
     Parameters
@@ -326,6 +331,9 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     ceil_mode : bool, default False
         Round the output size up instead of down (a window must still start inside the input or
         the left padding).
+    return_indices : bool, default False
+        Also return the int64 flat per-plane index ``h * W + w`` of each window's maximum (for
+        ``max_unpool2d``).
 
     Returns
     -------
@@ -342,11 +350,14 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     array([[[[ 5.,  7.],
              [13., 15.]]]], dtype=float32)
     """
+    if return_indices:  # PyTorch's flat per-plane indices too (tensorlite/ops/adaptive_pool.py)
+        from tensorlite.ops.adaptive_pool import max_pool_with_indices
+        return max_pool_with_indices(2, input, kernel_size, stride, padding, dilation, ceil_mode)
     return pool_nd("max", 2, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool2d")
 
 
 def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """3-D max pooling over an input of shape (N, C, D, H, W) or (C, D, H, W).
 
     Parameters
@@ -364,6 +375,8 @@ def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     ceil_mode : bool, default False
         Round the output size up instead of down (a window must still start inside the input or
         the left padding).
+    return_indices : bool, default False
+        Also return the int64 flat per-plane index of each window's maximum.
 
     Returns
     -------
@@ -378,6 +391,9 @@ def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     >>> tl.nn.functional.max_pool3d(tl.ones(1, 2, 4, 4, 4), 2).shape
     (1, 2, 2, 2, 2)
     """
+    if return_indices:  # PyTorch's flat per-plane indices too (tensorlite/ops/adaptive_pool.py)
+        from tensorlite.ops.adaptive_pool import max_pool_with_indices
+        return max_pool_with_indices(3, input, kernel_size, stride, padding, dilation, ceil_mode)
     return pool_nd("max", 3, input, kernel_size, stride, padding, dilation, ceil_mode, True, "max_pool3d")
 
 

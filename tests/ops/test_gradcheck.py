@@ -223,6 +223,38 @@ SPECS = [
       [((2, 4, 3), (2, 4, 3), (2, 4, 2))]),
 ]
 
+# issue 15 part D: transposed convolution, resampling, group/instance norm, adaptive pooling, padding
+_F = tl.nn.functional
+SPECS += [
+    S("conv_transpose1d stride/padding/output_padding/groups",
+      lambda x, w, b: _F.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1, groups=2),
+      [((2, 4, 5), (4, 3, 3), (6,))]),
+    S("conv_transpose2d dilation", lambda x, w: _F.conv_transpose2d(x, w, stride=(2, 1), dilation=2),
+      [((1, 3, 3, 4), (3, 2, 2, 3))]),
+    S("conv_transpose3d", lambda x, w: _F.conv_transpose3d(x, w, stride=2, padding=1),
+      [((1, 2, 2, 3, 2), (2, 2, 3, 2, 2))]),
+    S("pad reflect/replicate/circular, negative widths",
+      lambda a: _F.pad(a, (2, -1), mode="reflect") + _F.pad(a, (-1, 2), mode="replicate")
+      + _F.pad(a, (1, 0), mode="circular"), [((2, 3, 4),)]),
+    S("pad constant crop", lambda a: _F.pad(a, (1, -2, -1, 2), value=0.5), [((2, 3, 4),)]),
+    S("interpolate nearest", lambda a: _F.interpolate(a, scale_factor=1.7), [((2, 2, 5),)]),
+    S("interpolate bilinear", lambda a: _F.interpolate(a, size=(4, 7), mode="bilinear"), [((1, 2, 3, 5),)]),
+    S("interpolate bicubic align_corners", lambda a: _F.interpolate(a, scale_factor=1.5, mode="bicubic",
+                                                                   align_corners=True), [((1, 1, 3, 4),)]),
+    S("interpolate trilinear", lambda a: _F.interpolate(a, scale_factor=(2, 1, 1.5), mode="trilinear"),
+      [((1, 1, 2, 3, 2),)]),
+    S("pixel_shuffle", lambda a: _F.pixel_shuffle(a, 2), [((1, 4, 2, 3),)]),
+    S("pixel_unshuffle", lambda a: _F.pixel_unshuffle(a, 2), [((2, 4, 2),)]),
+    S("group_norm", lambda x, w, b: _F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
+    S("instance_norm", lambda x, w, b: _F.instance_norm(x, weight=w, bias=b), [((2, 3, 2, 3), (3,), (3,))]),
+    S("adaptive_avg_pool2d", lambda a: _F.adaptive_avg_pool2d(a, (3, 2)), [((2, 2, 7, 5),)]),
+    S("adaptive_max_pool2d", lambda a: _F.adaptive_max_pool2d(a, (3, 4)), [((2, 2, 7, 5),)]),
+    S("max_pool2d return_indices + max_unpool2d",
+      lambda a: _F.max_unpool2d(*_F.max_pool2d(a, 2, return_indices=True), 2, output_size=(5, 5)), [((1, 2, 5, 5),)]),
+    S("max_pool2d return_indices, overlapping windows", lambda a: _F.max_pool2d(a, 3, 2, 1, return_indices=True)[0],
+      [((1, 2, 5, 5),)]),
+]
+
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
 
 
