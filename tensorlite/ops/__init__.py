@@ -39,3 +39,27 @@ __all__ = [
     "broadcast_to", "expand", "flatten", "permute", "reshape", "squeeze", "swapaxes", "transpose",
     "unsqueeze", "view",
 ]
+
+# issue 15, part A: math, bitwise/logical ops and tests, scans, more reductions
+from tensorlite.ops.logical import (
+    allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+    isclose, isfinite, isinf, isnan, logical_and, logical_not, logical_or, logical_xor,
+)
+from tensorlite.ops.math import (
+    acos, acosh, asin, asinh, atan, atan2, atanh, ceil, cosh, erf, erfc, exp2, expm1, floor, floor_divide,
+    fmod, frac, hypot, lerp, log10, log1p, log2, logaddexp, reciprocal, remainder, round, rsqrt, sign, sinh,
+    square, tan, trunc,
+)
+from tensorlite.ops.reduce_extra import all, amax, amin, any, nanmean, nansum, prod, std_mean, var_mean
+from tensorlite.ops.scan import cumprod, cumsum, logcumsumexp
+
+__all__ += [
+    "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "rsqrt", "log2",
+    "log10", "log1p", "expm1", "exp2", "erf", "erfc", "sign", "floor", "ceil", "round", "trunc", "frac",
+    "fmod", "remainder", "floor_divide", "logaddexp", "lerp", "hypot", "square", "reciprocal",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "isclose",
+    "allclose",
+    "prod", "any", "all", "amax", "amin", "nansum", "nanmean", "var_mean", "std_mean",
+    "cumsum", "cumprod", "logcumsumexp",
+]
