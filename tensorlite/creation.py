@@ -227,9 +227,10 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
         dtype = xp.int64 if ints else config.get_default_dtype()
     if ints:
         return _make(xp.arange(start, stop, step, dtype=dtype), requires_grad)
-    # PyTorch's rule: ceil((end - start) / step) values start + i * step, computed in float64
+    # PyTorch's rule: ceil((end - start) / step) values start + i * step (in float64, rounded once;
+    # PyTorch's vectorised kernel may round some float64 values differently in the last bit)
     n = int(_math.ceil((float(stop) - float(start)) / float(step)))
-    values = float(start) + xp.arange(n, dtype=xp.float64) * float(step)
+    values = _fma(xp.arange(n), float(step), float(start), xp.float64)
     return _make(values.astype(dtype), requires_grad)
 
 
@@ -411,6 +412,25 @@ def _real(value: Any, what: str, who: str) -> float:
     return value
 
 
+def _fma(a: Any, b: Any, c: Any, dtype: Any) -> Any:
+    """``a * b + c`` rounded once to ``dtype``, as the fused multiply-add PyTorch's CPU kernels use
+    (so ``arange`` and ``linspace`` match them bit for bit). float32 (and below): exact in float64;
+    float64: Dekker's product and Knuth's sum (error-free transformations)."""
+    a, b, c = (xp.asarray(v, dtype=xp.float64) for v in (a, b, c))
+    if xp.dtype(dtype).itemsize < 8:
+        return (a * b + c).astype(dtype)
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ta, tb = split * a, split * b
+    a_hi, b_hi = ta - (ta - a), tb - (tb - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    p_err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    total = p + c
+    back = total - p
+    s_err = (p - (total - back)) + (c - back)
+    return (total + (s_err + p_err)).astype(dtype)
+
+
 def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
 
@@ -447,11 +467,10 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
     lo, hi = xp.asarray(start, dtype=compute), xp.asarray(end, dtype=compute)
     if steps == 1:
         values = xp.full(1, lo, dtype=compute)
-    else:
-        step = (hi - lo) / compute.type(max(steps - 1, 1))
+    else:  # PyTorch's kernel: the first half from start, the rest back from end, each one fma
+        step = (hi - lo) / compute.type(steps - 1)
         i = xp.arange(steps)
-        half = steps // 2
-        values = xp.where(i < half, lo + step * i.astype(compute), hi - step * (steps - 1 - i).astype(compute))
+        values = xp.where(i < steps // 2, _fma(i, step, lo, compute), _fma(i - (steps - 1), step, hi, compute))
     return _make(values.astype(dtype), requires_grad)
 
 

@@ -13,9 +13,7 @@ from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axes, normalize_axis, pick_axis
 from tensorlite.ops.operands import as_tensor
-from tensorlite.ops.reduce import (
-    Max, Min, _floating, _keep, _nonempty, _restore, _spread, mean, std, var,
-)
+from tensorlite.ops.reduce import Max, Min, _floating, _keep, _nonempty, _restore, _spread, mean, std, var
 from tensorlite.tensor import Tensor
 
 

@@ -177,8 +177,8 @@ def logcumsumexp(input: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     Examples
     --------
     >>> import tensorlite as tl
-    >>> tl.logcumsumexp(tl.tensor([0.0, 0.0, 1000.0]), dim=0)
-    tensor([   0.      ,    0.693147, 1000.      ])
+    >>> tl.logcumsumexp(tl.tensor([0.0, 0.0, 3.0]), dim=0)
+    tensor([0.       , 0.6931472, 3.094923 ])
     """
     return _scan(Logcumsumexp, "logcumsumexp", input, dim, axis, None, True)
 
