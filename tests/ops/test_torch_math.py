@@ -111,7 +111,7 @@ def test_value_and_gradient_match_torch(name, dtype):
         assert o.dtype == dtype and o.shape == tuple(r.shape)
         np.testing.assert_allclose(o.data, r.detach().numpy(), **tol)
     weights = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
-    sum(( o * w).sum() for o, w in zip(outs, weights)).backward()
+    sum((o * w).sum() for o, w in zip(outs, weights)).backward()
     sum((r * torch.tensor(w)).sum() for r, w in zip(refs, weights)).backward()
     for t, u in zip(ours, theirs):
         expected = np.zeros(t.shape, dtype) if u.grad is None else u.grad.numpy()
@@ -139,7 +139,8 @@ def test_erf_and_erfc_are_exact_to_float64():
 def test_prod_and_cumprod_gradients_at_zeros(values):
     for dims in [(), (2, 1)]:
         a = np.tile(np.array(values), dims or 1).reshape(*(dims[:1] or ()), -1) if dims else np.array(values)
-        x, y = tl.tensor(a, dtype=np.float64, requires_grad=True), torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        x = tl.tensor(a, dtype=np.float64, requires_grad=True)
+        y = torch.tensor(a, dtype=torch.float64, requires_grad=True)
         (x.prod(-1) * 1.5).sum().backward()
         (y.prod(-1) * 1.5).sum().backward()
         np.testing.assert_allclose(x.grad, y.grad.numpy())
@@ -298,7 +299,8 @@ def test_tests_match_torch():
     assert tl.tensor(a).allclose(a, equal_nan=True) is True
 
 
-@pytest.mark.parametrize("args", [(0, 1, 0.1), (0.1, 1.0, 0.1), (1, 0, -0.3), (-2.5, 3.7, 0.7), (0, 1.0000001, 0.1), (5.5,)])
+@pytest.mark.parametrize("args", [(0, 1, 0.1), (0.1, 1.0, 0.1), (1, 0, -0.3), (-2.5, 3.7, 0.7), (0, 1.0000001, 0.1),
+                                  (5.5,)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_arange_with_float_steps_matches_torch(args, dtype):
     got = tl.arange(*args, dtype=dtype)
