@@ -490,7 +490,7 @@ class Atan2(Op):
 
 
 class Hypot(Op):
-    """``sqrt(a**2 + b**2)`` without overflow; at ``a = b = 0`` the gradient is 0 (a subgradient)."""
+    """``sqrt(a**2 + b**2)`` without overflow; at ``a = b = 0`` the gradient is NaN, as in PyTorch."""
 
     def forward(self, a, b):
         out = self.xp.hypot(a, b)
@@ -499,8 +499,8 @@ class Hypot(Op):
 
     def backward(self, grad):
         a, b, out = self.saved
-        g = grad / self.xp.where(out == 0, 1, out)
-        return g * a, g * b
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
+            return grad * (a / out), grad * (b / out)
 
 
 class Logaddexp(Op):
@@ -511,12 +511,8 @@ class Logaddexp(Op):
 
     def backward(self, grad):
         a, b, out = self.saved
-        finite = self.xp.isfinite(out)
-        safe = self.xp.where(finite, out, 0)
-        with self.xp.errstate(invalid="ignore", over="ignore"):
-            ga = self.xp.where(finite, self.xp.exp(a - safe), self.xp.where(a >= b, 1.0, 0.0))
-            gb = self.xp.where(finite, self.xp.exp(b - safe), self.xp.where(a >= b, 0.0, 1.0))
-        return grad * ga.astype(grad.dtype), grad * gb.astype(grad.dtype)
+        with self.xp.errstate(invalid="ignore"):  # both -inf: NaN, as in PyTorch
+            return grad * self.xp.exp(a - out), grad * self.xp.exp(b - out)
 
 
 class Fmod(Op):
@@ -604,7 +600,7 @@ def atan2(input: Any, other: Any) -> Tensor:
 
 
 def hypot(input: Any, other: Any) -> Tensor:
-    """Elementwise ``sqrt(input**2 + other**2)``, without overflow; the gradient at the origin is 0.
+    """Elementwise ``sqrt(input**2 + other**2)``, without overflow; the gradient at the origin is NaN.
 
     Parameters
     ----------
