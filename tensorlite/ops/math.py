@@ -316,11 +316,13 @@ class Frac(Op):
 
 
 class PiecewiseConstant(Op):
-    """A piecewise-constant function (``how``: sign, floor, ceil, round, trunc): its gradient is 0
-    everywhere, as in PyTorch (which also treats the jumps so)."""
+    """A piecewise-constant function (the subclasses: sign, floor, ceil, round, trunc): its
+    gradient is 0 everywhere, as in PyTorch (which also treats the jumps so)."""
 
-    def forward(self, a, how, decimals=0):
-        lib = self.xp
+    how = ""
+
+    def forward(self, a, decimals=0):
+        lib, how = self.xp, self.how
         if how == "sign":
             return lib.where(lib.isnan(a), 0, lib.sign(a)).astype(a.dtype) if a.dtype.kind == "f" else lib.sign(a)
         if how == "round":
@@ -329,6 +331,29 @@ class PiecewiseConstant(Op):
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
+
+
+class Sign(PiecewiseConstant):
+    how = "sign"
+
+
+class Floor(PiecewiseConstant):
+    how = "floor"
+
+
+class Ceil(PiecewiseConstant):
+    how = "ceil"
+
+
+class Round(PiecewiseConstant):
+    how = "round"
+
+
+class Trunc(PiecewiseConstant):
+    how = "trunc"
+
+
+_PIECEWISE = {"sign": Sign, "floor": Floor, "ceil": Ceil, "round": Round, "trunc": Trunc}
 
 
 def _unary(op: type[Op], name: str, example: str, result: str, what: str,
@@ -398,7 +423,7 @@ def _rounding(how: str, what: str, example: str, result: str) -> Callable[[Any],
             raise TypeError(f"{how}: not defined for a bool tensor (shape {t.shape})")
         if t.dtype.kind != "f" and how != "sign":
             return t  # an integer is its own floor, ceil, round and trunc, as in PyTorch
-        return PiecewiseConstant.apply(t, how=how)
+        return _PIECEWISE[how].apply(t)
     function.__name__ = function.__qualname__ = how
     function.__doc__ = f"""Elementwise {what}; piecewise constant, so its gradient is 0.
 
@@ -457,7 +482,7 @@ def round(a: Any, decimals: int = 0) -> Tensor:
         raise TypeError(f"round: not defined for a bool tensor (shape {t.shape})")
     if t.dtype.kind != "f":
         return t
-    return PiecewiseConstant.apply(t, how="round", decimals=decimals)
+    return Round.apply(t, decimals=decimals)
 
 
 # -- binary ops -----------------------------------------------------------------------------------

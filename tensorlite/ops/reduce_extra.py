@@ -20,11 +20,18 @@ from tensorlite.tensor import Tensor
 def _all_axes(a: Tensor, dim: Any, axis: Any, name: str) -> tuple[int, ...] | None:
     """The dims to reduce; None (all) for None and for ``()`` (PyTorch's rule for amax, nansum)."""
     d = pick_axis(dim, axis, name)
-    if d is None or (isinstance(d, (tuple, list)) and len(d) == 0) or a.ndim == 0:
-        if d is not None and a.ndim == 0 and not (isinstance(d, (tuple, list)) and len(d) == 0):
-            normalize_axes(d, 0, name)  # still refuse an out-of-range dim
+    if d is None or (isinstance(d, (tuple, list)) and len(d) == 0):
         return None
-    return normalize_axes(d, a.ndim, name)
+    axes = normalize_axes(d, a.ndim, name)  # a 0-d tensor takes dim 0 or -1
+    return None if a.ndim == 0 else axes
+
+
+class Amax(Max):
+    """amax over axes (``Max``'s rule under PyTorch's name): tied elements share the gradient."""
+
+
+class Amin(Min):
+    """amin over axes (``Min``'s rule under PyTorch's name): tied elements share the gradient."""
 
 
 class Prod(Op):
@@ -50,7 +57,7 @@ class Prod(Op):
         return lib.where(zeros == 0, g * (out / safe), lib.where(zero & (zeros == 1), g * others, 0))
 
 
-class NanSum(Op):
+class Nansum(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
         nan = self.xp.isnan(a)
@@ -62,7 +69,7 @@ class NanSum(Op):
         return self.xp.where(nan, 0, _spread(grad, self.axes, self.keepdims, self.in_shape))
 
 
-class NanMean(Op):
+class Nanmean(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         nan = self.xp.isnan(a)
@@ -143,9 +150,7 @@ def _truth(name: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: A
         out = a.data != 0
     else:
         axes = None if d is None else normalize_axes(d, a.ndim, name)
-        if a.ndim == 0:
-            axes = None
-        out = getattr(lib, name)(a.data, axis=axes, keepdims=keep if axes is not None or keep else False)
+        out = getattr(lib, name)(a.data, axis=None if a.ndim == 0 else axes, keepdims=keep)
     out = lib.asarray(out)
     return Tensor._wrap(out.astype(a.dtype) if a.dtype == xp.uint8 else out)
 
@@ -216,7 +221,7 @@ def _amax(name: str, largest: bool, input: Any, dim: Any, keepdim: Any, axis: An
     a = as_tensor(input, name)
     axes = _all_axes(a, dim, axis, name)
     _nonempty(a, axes, name)
-    return (Max if largest else Min).apply(a, axes=axes, keepdims=_keep(keepdim, keepdims, name))
+    return (Amax if largest else Amin).apply(a, axes=axes, keepdims=_keep(keepdim, keepdims, name))
 
 
 def amax(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -319,7 +324,7 @@ def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = No
     if a.dtype.kind != "f":
         from tensorlite.ops.reduce import sum as _sum
         return _sum(a, axes, keep)
-    return NanSum.apply(a, axes=axes, keepdims=keep)
+    return Nansum.apply(a, axes=axes, keepdims=keep)
 
 
 def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -351,7 +356,7 @@ def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = N
     tensor(1.5)
     """
     a = _floating(input, "nanmean")
-    return NanMean.apply(a, axes=_all_axes(a, dim, axis, "nanmean"), keepdims=_keep(keepdim, keepdims, "nanmean"))
+    return Nanmean.apply(a, axes=_all_axes(a, dim, axis, "nanmean"), keepdims=_keep(keepdim, keepdims, "nanmean"))
 
 
 def var_mean(input: Any, dim: Any = None, *, correction: int | None = None, keepdim: bool = False,
