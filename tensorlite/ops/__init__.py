@@ -10,6 +10,10 @@
 - :mod:`~tensorlite.ops.conv`, :mod:`~tensorlite.ops.pool`, :mod:`~tensorlite.ops.loss`,
   :mod:`~tensorlite.ops.activation`, :mod:`~tensorlite.ops.recurrent`: the fused layer ops
 - :mod:`~tensorlite.ops.inplace`  the in-place tensor methods
+- :mod:`~tensorlite.ops.math`    more elementwise math: trigonometric, hyperbolic, erf, rounding, fmod
+- :mod:`~tensorlite.ops.logical` bitwise and logical ops, isnan/isinf/isfinite/isclose (no gradient)
+- :mod:`~tensorlite.ops.scan`    cumsum, cumprod, logcumsumexp
+- :mod:`~tensorlite.ops.reduce_extra` prod, any/all, amax/amin, nansum/nanmean, std_mean/var_mean
 
 and what they share: :mod:`~tensorlite.ops.operands` (operands to tensors of one dtype),
 :mod:`~tensorlite.ops.args` (argument checks, made once where an argument enters) and

@@ -250,9 +250,9 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     a = as_tensor(a, "sum")
     if dtype is not None:
         a = a.astype(dtype)
-    elif a.dtype.kind == "u":
+    elif a.data.dtype.kind == "u":
         a = a.astype(xp.int64)
-    if isinstance(dim, (tuple, list)) and len(dim) == 0 and axis is None:  # dim=(): all, as PyTorch
+    if (type(dim) is tuple or type(dim) is list) and not dim and axis is None:  # dim=(): all, as PyTorch
         dim = None
     return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=_keep(keepdim, keepdims, "sum"))
 
