@@ -7,6 +7,7 @@ import math as _math
 from typing import Any
 
 from tensorlite import config
+from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.args import int_tuple, integer, number
 from tensorlite.ops.args import size as _count_arg
@@ -319,6 +320,27 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 
 # -- more factories (issue 15): empty, *_like, linspace/logspace, random integers and samples ------
 
+class Normal(Op):
+    """A normal sample drawn from tensor ``mean``/``std``: recorded, as in PyTorch, with gradient 0
+    for both (the sample is not reparameterised; write ``mean + std * tl.randn(...)`` for that)."""
+
+    def forward(self, mean, std, sample):
+        return sample
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
+
+
+class Bernoulli(Op):
+    """A Bernoulli sample drawn from tensor probabilities: recorded, with gradient 0, as in PyTorch."""
+
+    def forward(self, probs, sample):
+        return sample
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad)
+
+
 def _dtype_or(dtype: Any, default: Any) -> Any:
     return default if dtype is None else xp.dtype(dtype)
 
@@ -592,7 +614,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
     dtype : numpy dtype, optional
         Default: a tensor argument's floating dtype, else the default float dtype.
     requires_grad : bool, default False
-        Record operations on the result for autograd (the sample itself has no gradient).
+        Record operations on the result for autograd. With ``mean`` or ``std`` a tensor that
+        requires grad, the sample is recorded with gradient 0 for both, as in PyTorch.
 
     Returns
     -------
@@ -628,7 +651,14 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
             raise TypeError("normal: give size when mean and std are numbers")
         shape = _shape(tuple(size) if isinstance(size, (tuple, list)) else (size,))
     z = config.generator().standard_normal(shape)
-    return _make((arrays[0] + arrays[1] * z).astype(dtype), requires_grad)
+    sample = (arrays[0] + arrays[1] * z).astype(dtype)
+    if isinstance(mean, Tensor) and isinstance(std, Tensor) and (mean.requires_grad or std.requires_grad):
+        return Normal.apply(mean, std, sample=sample)
+    if isinstance(mean, Tensor) and mean.requires_grad:
+        return Normal.apply(mean, Tensor._wrap(xp.asarray(std, dtype=dtype)), sample=sample)
+    if isinstance(std, Tensor) and std.requires_grad:
+        return Normal.apply(Tensor._wrap(xp.asarray(mean, dtype=dtype)), std, sample=sample)
+    return _make(sample, requires_grad)
 
 
 def bernoulli(input: Any, p: float | None = None) -> Tensor:
@@ -644,8 +674,8 @@ def bernoulli(input: Any, p: float | None = None) -> Tensor:
     Returns
     -------
     Tensor
-        Of ``input``'s shape and dtype (the default float dtype for a non-floating input); no
-        gradient.
+        Of ``input``'s shape and dtype (the default float dtype for a non-floating input); when
+        ``input`` requires grad, recorded with gradient 0, as in PyTorch.
 
     Examples
     --------
@@ -661,7 +691,10 @@ def bernoulli(input: Any, p: float | None = None) -> Tensor:
     if p is None and not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError(f"bernoulli: probabilities must be in [0, 1] (input of shape {data.shape})")
     dtype = data.dtype if data.dtype.kind == "f" else config.get_default_dtype()
-    return Tensor._wrap((config.generator().random(data.shape) < probs).astype(dtype))
+    sample = (config.generator().random(data.shape) < probs).astype(dtype)
+    if isinstance(input, Tensor) and input.requires_grad:
+        return Bernoulli.apply(input, sample=sample)
+    return Tensor._wrap(sample)
 
 
 def multinomial(input: Any, num_samples: int, replacement: bool = False) -> Tensor:

@@ -14,6 +14,7 @@ from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axes, normalize_axis, pick_axis
 from tensorlite.ops.operands import as_tensor
 from tensorlite.ops.reduce import Max, Min, _floating, _keep, _nonempty, _restore, _spread, mean, std, var
+from tensorlite.ops.reduce import sum as _sum
 from tensorlite.tensor import Tensor
 
 
@@ -321,8 +322,7 @@ def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = No
         a = a.astype(dtype)
     axes = _all_axes(a, dim, axis, "nansum")
     keep = _keep(keepdim, keepdims, "nansum")
-    if a.dtype.kind != "f":
-        from tensorlite.ops.reduce import sum as _sum
+    if a.dtype.kind != "f":  # no NaN to skip
         return _sum(a, axes, keep)
     return Nansum.apply(a, axes=axes, keepdims=keep)
 

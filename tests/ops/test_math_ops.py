@@ -150,3 +150,18 @@ def test_random_factories_refuse_bad_arguments():
         tl.arange(0, 1, -0.1)
     with pytest.raises(ValueError, match="linspace: steps must be a non-negative int, got -2"):
         tl.linspace(0, 1, -2)
+
+
+def test_samples_from_tensors_that_require_grad_are_recorded_with_zero_gradient():
+    """As in PyTorch: normal(mean, std) and bernoulli(p) record an entry whose gradient is 0."""
+    m = tl.zeros(3, requires_grad=True)
+    s = tl.ones(3, requires_grad=True)
+    p = tl.full((3,), 0.5, requires_grad=True)
+    y = tl.normal(m, s)
+    b = tl.bernoulli(p)
+    assert y.grad_fn == "NormalBackward" and b.grad_fn == "BernoulliBackward"
+    (y.sum() + b.sum() + tl.normal(m, 2.0).sum()).backward()
+    np.testing.assert_array_equal(m.grad, [0, 0, 0])
+    np.testing.assert_array_equal(s.grad, [0, 0, 0])
+    np.testing.assert_array_equal(p.grad, [0, 0, 0])
+    assert not tl.normal(tl.zeros(3), 1.0).requires_grad
