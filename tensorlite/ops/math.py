@@ -103,7 +103,8 @@ def _erf_erfc(a: Any, want_erfc: bool) -> Any:
 
 class Tan(Op):
     def forward(self, a):
-        out = self.xp.tan(a)
+        with self.xp.errstate(invalid="ignore"):  # tan(inf) is NaN, as in PyTorch
+            out = self.xp.tan(a)
         self.save(out)
         return out
 
@@ -115,7 +116,8 @@ class Tan(Op):
 class Asin(Op):
     def forward(self, a):
         self.save(a)
-        return self.xp.arcsin(a)
+        with self.xp.errstate(invalid="ignore"):  # NaN outside [-1, 1], as in PyTorch
+            return self.xp.arcsin(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -126,7 +128,8 @@ class Asin(Op):
 class Acos(Asin):
     def forward(self, a):
         self.save(a)
-        return self.xp.arccos(a)
+        with self.xp.errstate(invalid="ignore"):
+            return self.xp.arccos(a)
 
     def backward(self, grad):
         return -super().backward(grad)
@@ -146,7 +149,8 @@ class Atan(Op):
 class Sinh(Op):
     def forward(self, a):
         self.save(a)
-        return self.xp.sinh(a)
+        with self.xp.errstate(over="ignore"):  # inf, as in PyTorch
+            return self.xp.sinh(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -157,7 +161,8 @@ class Sinh(Op):
 class Cosh(Op):
     def forward(self, a):
         self.save(a)
-        return self.xp.cosh(a)
+        with self.xp.errstate(over="ignore"):
+            return self.xp.cosh(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -178,7 +183,8 @@ class Asinh(Op):
 class Acosh(Op):
     def forward(self, a):
         self.save(a)
-        return self.xp.arccosh(a)
+        with self.xp.errstate(invalid="ignore"):
+            return self.xp.arccosh(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -189,7 +195,8 @@ class Acosh(Op):
 class Atanh(Op):
     def forward(self, a):
         self.save(a)
-        return self.xp.arctanh(a)
+        with self.xp.errstate(invalid="ignore", divide="ignore"):
+            return self.xp.arctanh(a)
 
     def backward(self, grad):
         (a,) = self.saved
@@ -199,7 +206,7 @@ class Atanh(Op):
 
 class Rsqrt(Op):
     def forward(self, a):
-        with self.xp.errstate(divide="ignore"):
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
             out = 1 / self.xp.sqrt(a)
         self.save(out)
         return out
@@ -212,7 +219,7 @@ class Rsqrt(Op):
 class Log2(Op):
     def forward(self, a):
         self.save(a)
-        with self.xp.errstate(divide="ignore"):
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
             return self.xp.log2(a)
 
     def backward(self, grad):
@@ -223,7 +230,7 @@ class Log2(Op):
 class Log10(Op):
     def forward(self, a):
         self.save(a)
-        with self.xp.errstate(divide="ignore"):
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
             return self.xp.log10(a)
 
     def backward(self, grad):
@@ -234,7 +241,7 @@ class Log10(Op):
 class Log1p(Op):
     def forward(self, a):
         self.save(a)
-        with self.xp.errstate(divide="ignore"):
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
             return self.xp.log1p(a)
 
     def backward(self, grad):
@@ -286,7 +293,8 @@ class Erfc(Erf):
 class Square(Op):
     def forward(self, a):
         self.save(a)
-        return a * a
+        with self.xp.errstate(over="ignore"):
+            return a * a
 
     def backward(self, grad):
         (a,) = self.saved
@@ -309,7 +317,8 @@ class Frac(Op):
     """``a - trunc(a)``; the gradient passes unchanged, as in PyTorch."""
 
     def forward(self, a):
-        return a - self.xp.trunc(a)
+        with self.xp.errstate(invalid="ignore"):  # frac(inf) is NaN, as in PyTorch
+            return a - self.xp.trunc(a)
 
     def backward(self, grad):
         return grad
@@ -505,7 +514,8 @@ def _floating_pair(name: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
 class Atan2(Op):
     def forward(self, a, b):
         self.save(a, b)
-        return self.xp.arctan2(a, b)
+        with self.xp.errstate(invalid="ignore"):
+            return self.xp.arctan2(a, b)
 
     def backward(self, grad):
         a, b = self.saved
@@ -530,7 +540,8 @@ class Hypot(Op):
 
 class Logaddexp(Op):
     def forward(self, a, b):
-        out = self.xp.logaddexp(a, b)
+        with self.xp.errstate(invalid="ignore"):
+            out = self.xp.logaddexp(a, b)
         self.save(a, b, out)
         return out
 
@@ -590,8 +601,9 @@ class Lerp(Op):
 
     def forward(self, start, end, weight):
         self.save(start, end, weight)
-        diff = end - start
-        return self.xp.where(self.xp.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+        with self.xp.errstate(invalid="ignore", over="ignore"):
+            diff = end - start
+            return self.xp.where(self.xp.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
 
     def backward(self, grad):
         start, end, weight = self.saved

@@ -41,7 +41,8 @@ class Prod(Op):
 
     def forward(self, a, axis, keepdims):
         self.axis, self.keepdims = axis, keepdims
-        out = a.prod(axis=axis, keepdims=True)
+        with self.xp.errstate(invalid="ignore", over="ignore"):  # 0 * inf: NaN, silently
+            out = a.prod(axis=axis, keepdims=True)
         self.save(a, out)
         return out if keepdims else (out.reshape(()) if axis is None else out.squeeze(axis))
 
@@ -63,7 +64,8 @@ class Nansum(Op):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
         nan = self.xp.isnan(a)
         self.save(nan)
-        return self.xp.where(nan, 0, a).sum(axis=axes, keepdims=keepdims)
+        with self.xp.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, silently
+            return self.xp.where(nan, 0, a).sum(axis=axes, keepdims=keepdims)
 
     def backward(self, grad):
         (nan,) = self.saved
@@ -76,7 +78,7 @@ class Nanmean(Op):
         nan = self.xp.isnan(a)
         count = (~nan).sum(axis=axes, keepdims=True).astype(a.dtype)
         self.save(nan, count)
-        with self.xp.errstate(invalid="ignore", divide="ignore"):  # all NaN: NaN, as in PyTorch
+        with self.xp.errstate(invalid="ignore", divide="ignore", over="ignore"):  # all NaN: NaN
             out = self.xp.where(nan, 0, a).sum(axis=axes, keepdims=True) / count
         return out if keepdims else (out.reshape(()) if axes is None else out.squeeze(axis=axes))
 

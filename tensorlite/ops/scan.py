@@ -23,7 +23,8 @@ def _reverse_cumsum(x: Any, axis: int) -> Any:
 class Cumsum(Op):
     def forward(self, a, axis):
         self.axis = axis
-        return a.cumsum(axis)
+        with self.xp.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, silently
+            return a.cumsum(axis)
 
     def backward(self, grad):
         return _reverse_cumsum(grad, self.axis)
@@ -37,7 +38,8 @@ class Cumprod(Op):
 
     def forward(self, a, axis):
         self.axis = axis
-        out = a.cumprod(axis)
+        with self.xp.errstate(invalid="ignore", over="ignore"):
+            out = a.cumprod(axis)
         self.save(a, out)
         return out
 
@@ -64,7 +66,8 @@ class Logcumsumexp(Op):
 
     def forward(self, a, axis):
         self.axis = axis
-        out = self.xp.logaddexp.accumulate(a, axis=axis)
+        with self.xp.errstate(invalid="ignore"):
+            out = self.xp.logaddexp.accumulate(a, axis=axis)
         self.save(a, out)
         return out
 

@@ -165,3 +165,18 @@ def test_samples_from_tensors_that_require_grad_are_recorded_with_zero_gradient(
     np.testing.assert_array_equal(s.grad, [0, 0, 0])
     np.testing.assert_array_equal(p.grad, [0, 0, 0])
     assert not tl.normal(tl.zeros(3), 1.0).requires_grad
+
+
+def test_infinities_and_nans_give_values_not_warnings():
+    """Out-of-domain and infinite inputs give NaN or inf as in PyTorch (the suite turns warnings
+    into errors, so a NumPy warning fails here)."""
+    x = tl.tensor([np.inf, -np.inf, 2.0, -2.0, 1e30, np.nan, 0.0])
+    for fn in (tl.tan, tl.asin, tl.acos, tl.atan, tl.sinh, tl.cosh, tl.asinh, tl.acosh, tl.atanh, tl.rsqrt,
+               tl.log2, tl.log10, tl.log1p, tl.expm1, tl.exp2, tl.erf, tl.erfc, tl.square, tl.reciprocal,
+               tl.frac, tl.sign, tl.floor, tl.round, lambda t: t.prod(), lambda t: t.cumprod(0),
+               lambda t: t.cumsum(0), lambda t: t.logcumsumexp(0), tl.nansum, tl.nanmean):
+        fn(x)
+    for fn in (tl.atan2, tl.hypot, tl.logaddexp, tl.fmod, tl.remainder, tl.floor_divide,
+               lambda a, b: tl.lerp(a, b, 0.3)):
+        fn(x, x)
+    assert np.isnan(tl.asin(tl.tensor([2.0])).item()) and tl.sinh(tl.tensor([1e4])).item() == np.inf
