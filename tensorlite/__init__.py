@@ -25,6 +25,18 @@ from tensorlite.ops import (
     min, minimum, mul, ne, neg, pad, permute, pow, relu, reshape, setitem, sigmoid, sin, softmax, split,
     sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, unsqueeze, var, view, where,
 )
+# issue 15, part A: math, bitwise/logical ops and tests, scans, more reductions, more factories
+from tensorlite.ops import (  # noqa: F401  (listed in __all__ through ops.__all__)
+    acos, acosh, all, allclose, amax, amin, any, asin, asinh, atan, atan2, atanh, bitwise_and,
+    bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, cosh, cumprod,
+    cumsum, erf, erfc, exp2, expm1, floor, floor_divide, fmod, frac, hypot, isclose, isfinite, isinf,
+    isnan, lerp, log10, log1p, log2, logaddexp, logcumsumexp, logical_and, logical_not, logical_or,
+    logical_xor, nanmean, nansum, prod, reciprocal, remainder, round, rsqrt, sign, sinh, square,
+    std_mean, tan, trunc, var_mean,
+)
+from tensorlite.creation import (
+    bernoulli, empty, empty_like, full_like, linspace, logspace, multinomial, normal, randint, randperm,
+)
 from tensorlite.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from tensorlite.profiler import profile
 from tensorlite.serialization import load, save
@@ -70,3 +82,5 @@ __all__ = [
 ]
 
 __all__ += ["return_types"]
+__all__ += ["empty", "empty_like", "full_like", "linspace", "logspace", "randint", "randperm", "normal",
+            "bernoulli", "multinomial"]

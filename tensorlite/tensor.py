@@ -539,9 +539,9 @@ class Tensor:
         """Method form of :func:`tensorlite.mul`."""
         return ops.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """Method form of :func:`tensorlite.div`."""
-        return ops.div(self, other)
+        return ops.div(self, other, rounding_mode=rounding_mode)
 
     def pow(self, other: Any) -> Tensor:
         """Method form of :func:`tensorlite.pow`."""
@@ -868,6 +868,279 @@ class Tensor:
     def cummin(self, dim: int) -> Any:
         """Method form of :func:`tensorlite.cummin`."""
         return ops.cummin(self, dim)
+    # -- issue 15, part A: operators on integer/bool tensors, math, scans, reductions, tests --
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(other, self)
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def tan(self) -> Tensor:
+        """Method form of :func:`tensorlite.tan`."""
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        """Method form of :func:`tensorlite.asin`."""
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        """Method form of :func:`tensorlite.acos`."""
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        """Method form of :func:`tensorlite.atan`."""
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        """Method form of :func:`tensorlite.sinh`."""
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Method form of :func:`tensorlite.cosh`."""
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        """Method form of :func:`tensorlite.asinh`."""
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Method form of :func:`tensorlite.acosh`."""
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Method form of :func:`tensorlite.atanh`."""
+        return ops.atanh(self)
+
+    def rsqrt(self) -> Tensor:
+        """Method form of :func:`tensorlite.rsqrt`."""
+        return ops.rsqrt(self)
+
+    def log2(self) -> Tensor:
+        """Method form of :func:`tensorlite.log2`."""
+        return ops.log2(self)
+
+    def log10(self) -> Tensor:
+        """Method form of :func:`tensorlite.log10`."""
+        return ops.log10(self)
+
+    def log1p(self) -> Tensor:
+        """Method form of :func:`tensorlite.log1p`."""
+        return ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        """Method form of :func:`tensorlite.expm1`."""
+        return ops.expm1(self)
+
+    def exp2(self) -> Tensor:
+        """Method form of :func:`tensorlite.exp2`."""
+        return ops.exp2(self)
+
+    def erf(self) -> Tensor:
+        """Method form of :func:`tensorlite.erf`."""
+        return ops.erf(self)
+
+    def erfc(self) -> Tensor:
+        """Method form of :func:`tensorlite.erfc`."""
+        return ops.erfc(self)
+
+    def sign(self) -> Tensor:
+        """Method form of :func:`tensorlite.sign`."""
+        return ops.sign(self)
+
+    def floor(self) -> Tensor:
+        """Method form of :func:`tensorlite.floor`."""
+        return ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Method form of :func:`tensorlite.ceil`."""
+        return ops.ceil(self)
+
+    def trunc(self) -> Tensor:
+        """Method form of :func:`tensorlite.trunc`."""
+        return ops.trunc(self)
+
+    def frac(self) -> Tensor:
+        """Method form of :func:`tensorlite.frac`."""
+        return ops.frac(self)
+
+    def square(self) -> Tensor:
+        """Method form of :func:`tensorlite.square`."""
+        return ops.square(self)
+
+    def reciprocal(self) -> Tensor:
+        """Method form of :func:`tensorlite.reciprocal`."""
+        return ops.reciprocal(self)
+
+    def bitwise_not(self) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_not`."""
+        return ops.bitwise_not(self)
+
+    def logical_not(self) -> Tensor:
+        """Method form of :func:`tensorlite.logical_not`."""
+        return ops.logical_not(self)
+
+    def isnan(self) -> Tensor:
+        """Method form of :func:`tensorlite.isnan`."""
+        return ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """Method form of :func:`tensorlite.isinf`."""
+        return ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """Method form of :func:`tensorlite.isfinite`."""
+        return ops.isfinite(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.atan2`."""
+        return ops.atan2(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.fmod`."""
+        return ops.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.remainder`."""
+        return ops.remainder(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.floor_divide`."""
+        return ops.floor_divide(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logaddexp`."""
+        return ops.logaddexp(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.hypot`."""
+        return ops.hypot(self, other)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_and`."""
+        return ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_or`."""
+        return ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_xor`."""
+        return ops.bitwise_xor(self, other)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_left_shift`."""
+        return ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bitwise_right_shift`."""
+        return ops.bitwise_right_shift(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logical_and`."""
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logical_or`."""
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logical_xor`."""
+        return ops.logical_xor(self, other)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Method form of :func:`tensorlite.round`."""
+        return ops.round(self, decimals)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """Method form of :func:`tensorlite.lerp`."""
+        return ops.lerp(self, end, weight)
+
+    def isclose(self, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False) -> Tensor:
+        """Method form of :func:`tensorlite.isclose`."""
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False) -> bool:
+        """Method form of :func:`tensorlite.allclose`."""
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.prod`."""
+        return ops.prod(self, dim, keepdim, **kw)
+
+    def cumsum(self, dim: Any = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.cumsum`."""
+        return ops.cumsum(self, dim, **kw)
+
+    def cumprod(self, dim: Any = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.cumprod`."""
+        return ops.cumprod(self, dim, **kw)
+
+    def logcumsumexp(self, dim: Any = None, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.logcumsumexp`."""
+        return ops.logcumsumexp(self, dim, **kw)
+
+    def any(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.any`."""
+        return ops.any(self, dim, keepdim, **kw)
+
+    def all(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.all`."""
+        return ops.all(self, dim, keepdim, **kw)
+
+    def amax(self, dim: Any = (), keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.amax`."""
+        return ops.amax(self, dim, keepdim, **kw)
+
+    def amin(self, dim: Any = (), keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.amin`."""
+        return ops.amin(self, dim, keepdim, **kw)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.nansum`."""
+        return ops.nansum(self, dim, keepdim, **kw)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.nanmean`."""
+        return ops.nanmean(self, dim, keepdim, **kw)
 
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:

@@ -275,6 +275,17 @@ CASES = {  # name: (function of tensors, input arrays)
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((3, 4), bool)))
         + F.scaled_dot_product_attention(q, k, v, is_causal=True),
         [rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 4, 5)), rng.standard_normal((2, 4, 3))]),
+    # issue 15, part A
+    "tan erf erfc log1p rsqrt": (lambda a: a.tan() + tl.erf(a * 3) + tl.erfc(a) + (a * a).log1p()
+                                 + (a * a + 1).rsqrt(), [A]),
+    "atan2 hypot logaddexp fmod remainder lerp": (
+        lambda a, b: tl.atan2(a, b) + tl.hypot(a, b) + tl.logaddexp(a, b) + tl.fmod(a, 0.7) + a % 0.6
+        + tl.lerp(a, b, 0.3) + a.floor() + a.round(), [A, B]),
+    "prod cumsum cumprod logcumsumexp": (lambda a: a.prod(1)[:, None] + a.cumsum(1) + a.cumprod(-1)
+                                         + a.logcumsumexp(0), [A]),
+    "prod and cumprod with zeros": (lambda a: (a * (a > 0)).prod(2) + (a * (a > 0)).cumprod(2).sum(2), [A]),
+    "amax nansum nanmean std_mean": (lambda a: a.amax(dim=(0, 2)) + a.nansum(0).sum(1) + a.nanmean((0, 2))
+                                     + tl.std_mean(a, (0, 2))[0], [A]),
 }
 
 # issue 15 part D: transposed convolution, resampling, group/instance norm, adaptive pooling, padding

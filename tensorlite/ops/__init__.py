@@ -14,6 +14,10 @@
 - :mod:`~tensorlite.ops.gather`   gather, scatter(_add/_reduce), index_select/index_add, masks, one_hot
 - :mod:`~tensorlite.ops.sorting`  sort, topk, kthvalue, median, mode, cummax/cummin, max/min(dim)
 - :mod:`~tensorlite.ops.einsum`   einsum, with a gradient for every operand
+- :mod:`~tensorlite.ops.math`    more elementwise math: trigonometric, hyperbolic, erf, rounding, fmod
+- :mod:`~tensorlite.ops.logical` bitwise and logical ops, isnan/isinf/isfinite/isclose (no gradient)
+- :mod:`~tensorlite.ops.scan`    cumsum, cumprod, logcumsumexp
+- :mod:`~tensorlite.ops.reduce_extra` prod, any/all, amax/amin, nansum/nanmean, std_mean/var_mean
 
 and what they share: :mod:`~tensorlite.ops.operands` (operands to tensors of one dtype),
 :mod:`~tensorlite.ops.args` (argument checks, made once where an argument enters) and
@@ -63,4 +67,30 @@ __all__ += [
     "diag", "diag_embed", "diagonal", "flip", "meshgrid", "movedim", "narrow", "repeat", "repeat_interleave",
     "roll", "tile", "tril", "triu", "unflatten",
     "argsort", "cummax", "cummin", "kthvalue", "median", "mode", "sort", "topk",
+]
+
+# issue 15, part A: math, bitwise/logical ops and tests, scans, more reductions
+from tensorlite.ops.logical import (  # noqa: E402
+    allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+    isclose, isfinite, isinf, isnan, logical_and, logical_not, logical_or, logical_xor,
+)
+from tensorlite.ops.math import (  # noqa: E402
+    acos, acosh, asin, asinh, atan, atan2, atanh, ceil, cosh, erf, erfc, exp2, expm1, floor, floor_divide,
+    fmod, frac, hypot, lerp, log10, log1p, log2, logaddexp, reciprocal, remainder, round, rsqrt, sign, sinh,
+    square, tan, trunc,
+)
+from tensorlite.ops.reduce_extra import (  # noqa: E402
+    all, amax, amin, any, nanmean, nansum, prod, std_mean, var_mean,
+)
+from tensorlite.ops.scan import cumprod, cumsum, logcumsumexp  # noqa: E402
+
+__all__ += [
+    "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "rsqrt", "log2",
+    "log10", "log1p", "expm1", "exp2", "erf", "erfc", "sign", "floor", "ceil", "round", "trunc", "frac",
+    "fmod", "remainder", "floor_divide", "logaddexp", "lerp", "hypot", "square", "reciprocal",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "isclose",
+    "allclose",
+    "prod", "any", "all", "amax", "amin", "nansum", "nanmean", "var_mean", "std_mean",
+    "cumsum", "cumprod", "logcumsumexp",
 ]

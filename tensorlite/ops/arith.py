@@ -9,6 +9,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
+from tensorlite.ops.math import _divide
 from tensorlite.ops.operands import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
 
@@ -182,7 +183,7 @@ def mul(a: Any, b: Any) -> Tensor:
     return _binary(Mul, "mul", a, b)
 
 
-def div(a: Any, b: Any) -> Tensor:
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     """Elementwise true division ``a / b``; integer operands give the default float dtype.
 
     Parameters
@@ -190,6 +191,9 @@ def div(a: Any, b: Any) -> Tensor:
     a, b : Tensor, ndarray, number or list
         The operands; their shapes broadcast together, and their dtypes follow tensorlite's
         promotion rule (scalars take the tensor's dtype; float32 with float64 is an error).
+    rounding_mode : {None, 'trunc', 'floor'}, optional
+        None: true division. ``'trunc'``: the quotient rounded towards 0, ``'floor'``: rounded
+        towards -inf (as ``//``); both keep integer operands integer, and have gradient 0.
 
     Returns
     -------
@@ -201,7 +205,13 @@ def div(a: Any, b: Any) -> Tensor:
     >>> import tensorlite as tl
     >>> tl.div(tl.tensor([1, 2]), 4)
     tensor([0.25, 0.5 ])
+    >>> tl.div(tl.tensor([-7, 7]), 2, rounding_mode="trunc")
+    tensor([-3,  3])
     """
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        return _divide("div", a, b, rounding_mode)
     a, b = operands("div", a, b)
     return _binary(Div, "div", as_floating(a, "div"), as_floating(b, "div"))
 
@@ -228,8 +238,11 @@ def pow(a: Any, b: Any) -> Tensor:
     tensor([1., 4., 9.])
     """
     if isinstance(b, (int, float, xp.integer, xp.floating)) and not isinstance(b, bool):
-        fractional = isinstance(b, (float, xp.floating)) or b < 0  # no integer result
+        fractional = isinstance(b, (float, xp.floating))  # no integer result
         a = as_floating(a, "pow") if fractional else as_tensor(a, "pow")
+        if b < 0 and a.dtype.kind != "f":  # as in PyTorch
+            raise ValueError(f"pow: an integer tensor (dtype {a.dtype}) to a negative integer power ({b}) "
+                             "is not allowed; cast it to a floating dtype first")
         return PowScalar.apply(a, p=b.item() if isinstance(b, xp.generic) else b)
     return _binary(Pow, "pow", a, b)
 

@@ -215,8 +215,8 @@ def _keep(keepdim: Any, keepdims: Any, name: str) -> bool:
 
 
 def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Tensor:
-    """Sum over ``dim`` (all axes when None).
+        keepdims: bool = False, dtype: Any = None) -> Tensor:
+    """Sum over ``dim`` (all axes when None or ``()``, as in PyTorch).
 
     Parameters
     ----------
@@ -230,6 +230,9 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         NumPy's name for ``dim``.
     keepdims : bool, default False
         NumPy's name for ``keepdim``.
+    dtype : numpy dtype, optional
+        Cast ``a`` to it first (``x.sum(dtype=np.float64)``); by default integer and bool inputs
+        sum to int64, as in PyTorch.
 
     Returns
     -------
@@ -245,6 +248,12 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
     a = as_tensor(a, "sum")
+    if dtype is not None:
+        a = a.astype(dtype)
+    elif a.data.dtype.kind == "u":
+        a = a.astype(xp.int64)
+    if (type(dim) is tuple or type(dim) is list) and not dim and axis is None:  # dim=(): all, as PyTorch
+        dim = None
     return Sum.apply(a, axes=_axes(a, dim, axis, "sum"), keepdims=_keep(keepdim, keepdims, "sum"))
 
 
@@ -278,6 +287,8 @@ def mean(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     tensor([1.5, 3.5])
     """
     a = _floating(a, "mean")
+    if isinstance(dim, (tuple, list)) and len(dim) == 0 and axis is None:  # dim=(): all, as PyTorch
+        dim = None
     return Mean.apply(a, axes=_axes(a, dim, axis, "mean"), keepdims=_keep(keepdim, keepdims, "mean"))
 
 
