@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite import config
+from tensorlite.array import as_array
 from tensorlite.backend import xp
-from tensorlite.ops.args import int_tuple
+from tensorlite.device import check_device
+from tensorlite.ops.args import int_tuple, integer
 from tensorlite.tensor import Tensor, _checked_array
 
 
@@ -14,7 +16,7 @@ def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 def _make(data: Any, requires_grad: bool) -> Tensor:
-    t = Tensor._wrap(data)
+    t = Tensor._wrap(as_array(data))  # a new leaf's data takes PyTorch's .data idioms
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -22,7 +24,7 @@ def _float_dtype(dtype: Any) -> Any:
     return config.get_default_dtype() if dtype is None else xp.dtype(dtype)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
     Python floats get the default dtype (float32); an ndarray keeps its dtype unless ``dtype``
@@ -36,6 +38,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         The dtype to convert to; by default as described above.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -50,10 +54,11 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.tensor([1, 2]).dtype
     dtype('int64')
     """
+    check_device(device, "tensor")
     return _make(_checked_array(data, dtype, True, "tensor"), requires_grad)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` both work.
 
     Parameters
@@ -64,6 +69,8 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -75,10 +82,11 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.zeros(2, 3).shape
     (2, 3)
     """
+    check_device(device, "zeros")
     return _make(xp.zeros(_shape(shape), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones.
 
     Parameters
@@ -89,6 +97,8 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -100,10 +110,12 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.ones(3)
     tensor([1., 1., 1.])
     """
+    check_device(device, "ones")
     return _make(xp.ones(_shape(shape), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value``.
 
     Parameters
@@ -116,6 +128,8 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -127,11 +141,12 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
     >>> tl.full((2,), 7.0)
     tensor([7., 7.])
     """
+    check_device(device, "full")
     shape = _shape((shape,))
     return _make(xp.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Zeros of ``t``'s shape and dtype.
 
     Parameters
@@ -142,6 +157,8 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         Default: ``t``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -153,11 +170,12 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.zeros_like(tl.ones(2))
     tensor([0., 0.])
     """
+    check_device(device, "zeros_like")
     data = t.data if isinstance(t, Tensor) else xp.asarray(t)
     return _make(xp.zeros_like(data, dtype=dtype), requires_grad)
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Ones of ``t``'s shape and dtype.
 
     Parameters
@@ -168,6 +186,8 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: ``t``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -179,12 +199,13 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.ones_like(tl.zeros(2))
     tensor([1., 1.])
     """
+    check_device(device, "ones_like")
     data = t.data if isinstance(t, Tensor) else xp.asarray(t)
     return _make(xp.ones_like(data, dtype=dtype), requires_grad)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Evenly spaced values in ``[start, stop)``; int64 for int arguments, else the default float.
 
     Parameters
@@ -199,6 +220,8 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
         Default: int64 if ``start``, ``stop`` and ``step`` are all ints, else the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -210,6 +233,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     >>> tl.arange(3), tl.arange(0.0, 1.0, 0.25)
     (tensor([0, 1, 2]), tensor([0.  , 0.25, 0.5 , 0.75]))
     """
+    check_device(device, "arange")
     if stop is None:
         start, stop = 0, start
     if dtype is None:
@@ -218,7 +242,8 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     return _make(xp.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
     """The ``n x m`` identity matrix.
 
     Parameters
@@ -231,6 +256,8 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -244,10 +271,11 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     tensor([[1., 0.],
             [0., 1.]])
     """
+    check_device(device, "eye")
     return _make(xp.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in ``[0, 1)`` from the generator seeded by :func:`manual_seed`.
 
     Parameters
@@ -258,6 +286,8 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         A float dtype (float32 or float64); default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -270,11 +300,12 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.rand(2, 2).shape
     (2, 2)
     """
+    check_device(device, "rand")
     dtype = _float_dtype(dtype)
     return _make(config.generator().random(_shape(shape), dtype=dtype), requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples from the generator seeded by :func:`manual_seed`.
 
     Parameters
@@ -285,6 +316,8 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         A float dtype (float32 or float64); default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -297,5 +330,116 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.randn(3).dtype
     dtype('float32')
     """
+    check_device(device, "randn")
     dtype = _float_dtype(dtype)
     return _make(config.generator().standard_normal(_shape(shape), dtype=dtype), requires_grad)
+
+
+# -- random *_like (issue 22 part A) ----------------------------------------------------------
+def _like(t: Any, dtype: Any, where: str) -> tuple[tuple[int, ...], Any]:
+    """The shape and the dtype (``dtype``, else ``t``'s) of a ``*_like`` result."""
+    data = t.data if isinstance(t, Tensor) else xp.asarray(t)
+    return data.shape, data.dtype if dtype is None else xp.dtype(dtype)
+
+
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Uniform samples in ``[0, 1)`` of ``t``'s shape and (floating) dtype.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        A floating dtype; default: ``t``'s.
+    requires_grad : bool, default False
+        Record operations on the result for autograd.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.rand_like(tl.zeros(2, 3)).shape
+    (2, 3)
+    """
+    check_device(device, "rand_like")
+    shape, dtype = _like(t, dtype, "rand_like")
+    if dtype.kind != "f":
+        raise TypeError(f"rand_like: needs a floating dtype, got {dtype} (pass dtype=, or use randint_like)")
+    return _make(config.generator().random(shape, dtype=dtype), requires_grad)
+
+
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Standard normal samples of ``t``'s shape and (floating) dtype.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        A floating dtype; default: ``t``'s.
+    requires_grad : bool, default False
+        Record operations on the result for autograd.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.randn_like(tl.zeros(4)).dtype
+    dtype('float32')
+    """
+    check_device(device, "randn_like")
+    shape, dtype = _like(t, dtype, "randn_like")
+    if dtype.kind != "f":
+        raise TypeError(f"randn_like: needs a floating dtype, got {dtype} (pass dtype=)")
+    return _make(config.generator().standard_normal(shape, dtype=dtype), requires_grad)
+
+
+def randint_like(t: Any, low: int = 0, high: int | None = None, dtype: Any = None,
+                 requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Random integers in ``[low, high)`` of ``t``'s shape and dtype; ``randint_like(t, high)``
+    draws from ``[0, high)``, as PyTorch's.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    low : int, default 0
+        The lowest value (with ``high`` omitted: the bound ``high``, and ``low`` is 0).
+    high : int, optional
+        One above the highest value.
+    dtype : numpy dtype, optional
+        Default: ``t``'s dtype (a float tensor gets integer values stored as floats).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.randint_like(tl.zeros(100), 3)
+    >>> bool(((x >= 0) & (x < 3)).all()), x.dtype
+    (True, dtype('float32'))
+    """
+    check_device(device, "randint_like")
+    if high is None:
+        low, high = 0, low
+    low, high = integer(low, "low", "randint_like"), integer(high, "high", "randint_like")
+    if not low < high:
+        raise ValueError(f"randint_like: expects low < high, got low={low}, high={high}")
+    shape, dtype = _like(t, dtype, "randint_like")
+    return _make(config.generator().integers(low, high, size=shape).astype(dtype), requires_grad)

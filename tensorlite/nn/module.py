@@ -19,9 +19,13 @@ from tensorlite import autograd
 from tensorlite.autograd.function import _calls
 from tensorlite.autograd.mode import _mode
 from tensorlite.backend import ndarray, xp
+from tensorlite.array import as_array
 from tensorlite.tensor import Tensor
 
 __all__ = ["Module", "Parameter"]
+
+
+_data_slot = Tensor.data  # the slot descriptor behind Tensor.data
 
 
 class Parameter(Tensor):
@@ -47,6 +51,12 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+    # ``data`` is always a tensorlite.array.Array (an ndarray with PyTorch's in-place idioms:
+    # p.data.normal_(0, 0.02), p.data.add_(p.grad, alpha=-lr)), also after ``p.data = x``.
+    # Reading it is the slot's own C getter, so the hot path pays nothing.
+    data = property(Tensor.data.__get__, lambda self, value: _data_slot.__set__(self, as_array(value)),  # type: ignore[assignment]
+                    doc="The parameter's values: an ndarray (a tensorlite.array.Array).")
 
 
 class _IncompatibleKeys(NamedTuple):

@@ -43,6 +43,8 @@ def _index_part(i: Any) -> Any:
             raise IndexError(f"getitem: {i!r} is not a valid index: {e}") from None
         if i.size == 0:
             i = i.astype(xp.intp)  # x[[]] selects nothing, as in NumPy
+    if isinstance(i, xp.ndarray) and i.dtype == xp.uint8:  # a uint8 index is a mask, as PyTorch's
+        return i != 0
     if isinstance(i, _BASIC) or isinstance(i, xp.ndarray) and i.dtype.kind in "iub":
         return i
     raise IndexError(f"getitem: {i!r} is not a valid index (use ints, slices, None, Ellipsis, "
