@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 __all__ = ["device", "check_device"]
 
 _KNOWN = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla")
@@ -125,10 +127,10 @@ def check_device(where_to: Any, where: str) -> device:
     >>> from tensorlite.device import check_device
     >>> check_device("cpu", "zeros")
     device(type='cpu')
-    >>> check_device("cuda", "zeros")
+    >>> check_device("cuda", "zeros")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    RuntimeError: zeros: device 'cuda' is not available: this build of tensorlite has no GPU backend; its only device is 'cpu'
+    RuntimeError: zeros: device 'cuda' is not available: this build of tensorlite has no GPU backend...
     """
     if where_to is None:
         return CPU
@@ -142,3 +144,41 @@ def check_device(where_to: Any, where: str) -> device:
     if d.index not in (None, 0):
         raise RuntimeError(f"{where}: device '{d}' does not exist; the CPU is device 'cpu' (index 0)")
     return CPU
+
+
+def factory_dtype(where_to: Any, dtype: Any, where: str) -> Any:
+    """The dtype of a new layer's parameters: ``dtype`` (floating), else the default float dtype;
+    ``where_to`` (the ``device=`` argument) is checked by :func:`check_device`.
+
+    Parameters
+    ----------
+    where_to : None, str, int or device
+        The layer's ``device=`` argument.
+    dtype : numpy dtype, optional
+        The layer's ``dtype=`` argument.
+    where : str
+        The layer (for the messages).
+
+    Returns
+    -------
+    numpy.dtype
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite.device import factory_dtype
+    >>> factory_dtype("cpu", np.float64, "Linear"), factory_dtype(None, None, "Linear")
+    (dtype('float64'), dtype('float32'))
+    """
+    from tensorlite import config  # here: config imports nothing of this module, but stays light
+
+    check_device(where_to, where)
+    if dtype is None:
+        return config.get_default_dtype()
+    try:
+        result = numpy.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: dtype must be a floating dtype, got {dtype!r}") from None
+    if result.kind != "f":
+        raise TypeError(f"{where}: parameters must be floating, got dtype={result}")
+    return result

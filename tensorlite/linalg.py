@@ -12,8 +12,21 @@ array([[ 3., -2.],
        [-2.,  4.]])
 """
 from tensorlite.ops.linalg_extra import (
-    EighResult, QRResult, SVDResult, cholesky, det, eigh, inv, linalg_norm as norm, matrix_norm, qr, solve,
-    svd, vector_norm,
+    EighResult,
+    QRResult,
+    SVDResult,
+    cholesky,
+    det,
+    eigh,
+    inv,
+    matrix_norm,
+    qr,
+    solve,
+    svd,
+    vector_norm,
+)
+from tensorlite.ops.linalg_extra import (
+    linalg_norm as norm,
 )
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "solve", "cholesky", "qr", "svd", "eigh",

@@ -789,7 +789,7 @@ class Tensor:
         --------
         >>> import numpy as np, tensorlite as tl
         >>> x = tl.ones(2)
-        >>> x.to("cpu") is x, x.to(np.float64).dtype, x.to("cpu", tl.float64 if hasattr(tl, "float64") else np.float64).dtype
+        >>> x.to("cpu") is x, x.to(np.float64).dtype, x.to("cpu", "float64").dtype
         (True, dtype('float64'), dtype('float64'))
         """
         for arg in args:
@@ -1029,10 +1029,6 @@ class Tensor:
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
 from tensorlite.ops import inplace  # noqa: E402
-from tensorlite.array import as_array  # noqa: E402
-from tensorlite.device import CPU, check_device  # noqa: E402
-from tensorlite import creation  # noqa: E402
-from tensorlite.ops import copying, linalg_extra  # noqa: E402
 
 
 def _is_dtype_name(name: str) -> bool:
@@ -1042,3 +1038,10 @@ def _is_dtype_name(name: str) -> bool:
     except TypeError:
         return False
     return True
+
+
+# issue 22 part A: the factories, devices and ops behind the methods of its block
+from tensorlite import creation  # noqa: E402
+from tensorlite.array import as_array  # noqa: E402
+from tensorlite.device import CPU, check_device  # noqa: E402
+from tensorlite.ops import copying, linalg_extra  # noqa: E402

@@ -27,12 +27,13 @@ from typing import Any, NamedTuple
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
-from tensorlite.ops.arith import abs as _abs, add, mul
 from tensorlite.ops.args import normalize_axis
+from tensorlite.ops.arith import abs as _abs
+from tensorlite.ops.arith import add, mul
 from tensorlite.ops.linalg import Matmul
 from tensorlite.ops.operands import as_tensor, operands
-from tensorlite.ops.shape import permute, reshape, squeeze, swapaxes
 from tensorlite.ops.reduce import sum as _sum
+from tensorlite.ops.shape import permute, reshape, squeeze, swapaxes
 from tensorlite.tensor import Tensor
 
 __all__ = ["mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm", "vector_norm",
@@ -338,7 +339,7 @@ class VectorNorm(Op):
         xp_ = self.xp
         a = xp_.abs(x)
         if ord == math.inf:
-            out = xp_.max(a, axis=axes, keepdims=True) if x.size else xp_.zeros_like(xp_.sum(a, axis=axes, keepdims=True))
+            out = xp_.max(a, axis=axes, keepdims=True, initial=0)
         elif ord == -math.inf:
             out = xp_.min(a, axis=axes, keepdims=True)
         elif ord == 0:
@@ -516,7 +517,8 @@ def linalg_norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False,
     tensor(5.)
     """
     t = as_tensor(A, "linalg.norm")
-    matrix = isinstance(ord, str) or (dim is not None and not isinstance(dim, (int, xp.integer)) and len(tuple(dim)) == 2)
+    pair = dim is not None and not isinstance(dim, (int, xp.integer)) and len(tuple(dim)) == 2
+    matrix = isinstance(ord, str) or pair
     if dim is None and ord is not None:
         if t.ndim not in (1, 2):
             raise ValueError(f"linalg.norm: with dim=None and ord={ord!r}, A must be 1-D or 2-D, got "
