@@ -555,6 +555,9 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
     (tensor(11.18034), tensor([ 5., 10.]), tensor([[ 9., 12.]]))
     """
     if p == "nuc":
+        if dim is None and as_tensor(input, "norm").ndim != 2:
+            raise ValueError(f"norm: p='nuc' with dim=None needs a 2-D tensor, got shape "
+                             f"{as_tensor(input, 'norm').shape}; pass the two matrix dims as dim")
         return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if p == "fro":
         p = 2
@@ -652,6 +655,9 @@ class Det(Op):
 def det(A: Any) -> Tensor:
     """The determinant of a square matrix (or of each in a batch); differentiable also where
     the matrix is singular.
+
+    The gradient is the cofactor matrix, computed through the SVD: at a singular matrix of rank
+    n-1 it is the true, nonzero derivative (``gradcheck`` agrees), where PyTorch 2.x returns zeros.
 
     Parameters
     ----------
