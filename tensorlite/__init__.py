@@ -45,7 +45,6 @@ __all__ = [
 
 # -- issue 22 part A: devices, .data idioms, new factories, linear algebra --------------------
 from tensorlite import cuda, linalg  # noqa: E402
-from tensorlite.array import Array  # noqa: E402
 from tensorlite.creation import rand_like, randint_like, randn_like  # noqa: E402
 from tensorlite.device import device  # noqa: E402
 from tensorlite.ops.copying import clone, contiguous  # noqa: E402
@@ -54,6 +53,6 @@ from tensorlite.ops.linalg_extra import addmm, addmv, baddbmm, bmm, dot, mm, mv,
 from numpy import uint8  # noqa: E402  (PyTorch's ByteTensor dtype; a uint8 index is a mask)
 
 __all__ += [
-    "cuda", "linalg", "Array", "device", "rand_like", "randn_like", "randint_like", "clone", "contiguous",
+    "cuda", "linalg", "device", "rand_like", "randn_like", "randint_like", "clone", "contiguous",
     "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
 ]

@@ -49,12 +49,14 @@ _ndarray = numpy.ndarray
 def _operand(value: Any, where: str) -> Any:
     """An ndarray or number from ``value`` (a Tensor gives its data)."""
     data = getattr(value, "data", value) if not isinstance(value, _ndarray) else value
-    if isinstance(data, (_ndarray, int, float, bool, numpy.generic)):
-        return data
-    try:
-        return numpy.asarray(data)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: expected an array, a tensor or a number, got {type(value).__name__}") from None
+    if not isinstance(data, (_ndarray, int, float, bool, numpy.generic)):
+        try:
+            data = numpy.asarray(data)
+        except (TypeError, ValueError):
+            data = None
+    if data is None or numpy.asarray(data).dtype.kind not in "fiub":
+        raise TypeError(f"{where}: expected an array, a tensor or a number, got {type(value).__name__} {value!r}")
+    return data
 
 
 class Array(_ndarray):
@@ -98,6 +100,15 @@ class Array(_ndarray):
                              f"shape {self.shape}: it must broadcast to it") from None
         mark_dirty(self, f"ndarray.{name}")
         return self
+
+    def _combine(self, name: str, fn: Any, other: Any) -> Array:
+        other = _operand(other, name)
+        try:
+            values = fn(other)
+        except ValueError:
+            raise ValueError(f"{name}: a value of shape {numpy.shape(other)} cannot be written into an "
+                             f"array of shape {self.shape}: it must broadcast to it") from None
+        return self._write(values, name)
 
     def _floating(self, name: str) -> None:
         if self.dtype.kind != "f":
@@ -243,8 +254,7 @@ class Array(_ndarray):
         >>> as_array(np.ones(2)).add_(np.array([1.0, 2.0]), alpha=-0.5)
         Array([0.5, 0. ])
         """
-        other = _operand(other, "add_")
-        return self._write(self + (other if alpha == 1 else alpha * other), "add_")
+        return self._combine("add_", lambda o: self + (o if alpha == 1 else alpha * o), other)
 
     def sub_(self, other: Any, alpha: Any = 1) -> Array:
         """``self -= alpha * other`` in place.
@@ -268,8 +278,7 @@ class Array(_ndarray):
         >>> as_array(np.ones(2)).sub_(1.0)
         Array([0., 0.])
         """
-        other = _operand(other, "sub_")
-        return self._write(self - (other if alpha == 1 else alpha * other), "sub_")
+        return self._combine("sub_", lambda o: self - (o if alpha == 1 else alpha * o), other)
 
     def mul_(self, other: Any) -> Array:
         """``self *= other`` in place.
@@ -291,7 +300,7 @@ class Array(_ndarray):
         >>> as_array(np.ones(2)).mul_(4)
         Array([4., 4.])
         """
-        return self._write(self * _operand(other, "mul_"), "mul_")
+        return self._combine("mul_", lambda o: self * o, other)
 
     def div_(self, other: Any) -> Array:
         """``self /= other`` in place.
@@ -313,7 +322,7 @@ class Array(_ndarray):
         >>> as_array(np.ones(2)).div_(4)
         Array([0.25, 0.25])
         """
-        return self._write(self / _operand(other, "div_"), "div_")
+        return self._combine("div_", lambda o: self / o, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Array:
         """Clip every element to ``[min, max]`` in place (either bound may be None).
