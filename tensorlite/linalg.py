@@ -1,6 +1,6 @@
 """``tl.linalg``: PyTorch's ``torch.linalg`` names (norms and decompositions, with gradients).
 
-The ops live in :mod:`tensorlite.ops.linalg_extra` (forward and backward rules together).
+The ops live in ``tensorlite.ops.linalg_extra`` (forward and backward rules together).
 
 Examples
 --------

@@ -229,8 +229,8 @@ class Tensor:
         ``.data`` (``p.grad = tl.ones(3)`` works as in PyTorch).
         """
         g = self._grad
-        if type(g) is ndarray:  # written by the engine: seen as an Array from now on (a view)
-            g = self._grad = as_array(g)
+        if g.__class__ is ndarray:  # written by the engine: seen as an Array from now on (a view)
+            g = self._grad = g.view(Array)
         return g
 
     @grad.setter
@@ -1042,6 +1042,6 @@ def _is_dtype_name(name: str) -> bool:
 
 # issue 22 part A: the factories, devices and ops behind the methods of its block
 from tensorlite import creation  # noqa: E402
-from tensorlite.array import as_array  # noqa: E402
+from tensorlite.array import Array, as_array  # noqa: E402
 from tensorlite.device import CPU, check_device  # noqa: E402
 from tensorlite.ops import copying, linalg_extra  # noqa: E402

@@ -62,7 +62,7 @@ def test_in_place_idioms_match_torch(method, args, kwargs):
 
 def test_sgd_by_hand_through_data_and_grad_as_torch():
     mine, theirs = pair([[0.3, -1.2], [2.0, 0.1]])
-    for p, lib in ((mine, tl), (theirs, torch)):
+    for p in (mine, theirs):
         (p * p * p).sum().backward()
         p.grad.data.clamp_(-1, 1)
         p.data.add_(p.grad.data, alpha=-0.1)

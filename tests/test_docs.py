@@ -44,6 +44,8 @@ PUBLIC_MODULES = [
     "tensorlite.legacy.evaluators",
     "tensorlite.distributed",
     "tensorlite.nn.parallel",
+    "tensorlite.linalg",
+    "tensorlite.cuda",
 ]
 
 # Public constants: plain data carry no docstring of their own; each is described on its API

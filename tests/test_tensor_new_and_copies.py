@@ -136,7 +136,7 @@ def test_mT_T_and_t_as_torch():
     with pytest.raises(ValueError, match="t: expects a tensor of at most 2 dims"):
         tl.tensor(a).t()
     with pytest.raises(ValueError, match="mT: needs a tensor of at least 2 dims"):
-        v.mT
+        _ = v.mT
     x = tl.tensor(m, requires_grad=True)
     tl.gradcheck(lambda x: x.t() @ x.mT.T, [x])
 

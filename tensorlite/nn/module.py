@@ -28,9 +28,6 @@ from tensorlite.tensor import Tensor
 __all__ = ["Module", "Parameter"]
 
 
-_data_slot: Any = vars(Tensor)["data"]  # the slot descriptor behind Tensor.data
-
-
 class Parameter(Tensor):
     """A tensor that is a module's parameter: assigning one to a module attribute registers it.
 
@@ -55,11 +52,13 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    # ``data`` is always a tensorlite.array.Array (an ndarray with PyTorch's in-place idioms:
-    # p.data.normal_(0, 0.02), p.data.add_(p.grad, alpha=-lr)), also after ``p.data = x``.
-    # Reading it is the slot's own C getter, so the hot path pays nothing.
-    data = property(_data_slot.__get__, lambda self, value: _data_slot.__set__(self, as_array(value)),
-                    doc="The parameter's values: an ndarray (a tensorlite.array.Array).")  # type: ignore[misc,assignment]
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``data`` is always a tensorlite.array.Array (an ndarray with PyTorch's in-place idioms:
+        # p.data.normal_(0, 0.02), p.data.add_(p.grad, alpha=-lr)), also after ``p.data = x``.
+        # Converted where it is set, so reading it stays the slot's own C getter (the hot path).
+        if name == "data":
+            value = as_array(value)
+        object.__setattr__(self, name, value)
 
 
 class _IncompatibleKeys(NamedTuple):

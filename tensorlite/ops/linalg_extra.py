@@ -845,7 +845,21 @@ class Qr(Op):
 
 
 class QRResult(NamedTuple):
-    """``(Q, R)`` of :func:`qr`."""
+    """``(Q, R)``, the result of :func:`qr` (a named tuple, as PyTorch's).
+
+    Parameters
+    ----------
+    Q : Tensor
+        Orthonormal columns.
+    R : Tensor
+        Upper triangular.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.linalg.qr(tl.eye(2)).R.shape
+    (2, 2)
+    """
 
     Q: Tensor
     R: Tensor
@@ -937,7 +951,23 @@ class Svd(Op):
 
 
 class SVDResult(NamedTuple):
-    """``(U, S, Vh)`` of :func:`svd`."""
+    """``(U, S, Vh)``, the result of :func:`svd` (a named tuple, as PyTorch's).
+
+    Parameters
+    ----------
+    U : Tensor
+        Left singular vectors (columns).
+    S : Tensor
+        Singular values, descending.
+    Vh : Tensor
+        Right singular vectors (rows).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.linalg.svd(tl.eye(2)).S
+    tensor([1., 1.])
+    """
 
     U: Tensor
     S: Tensor
@@ -1006,7 +1036,21 @@ class Eigh(Op):
 
 
 class EighResult(NamedTuple):
-    """``(eigenvalues, eigenvectors)`` of :func:`eigh`."""
+    """``(eigenvalues, eigenvectors)``, the result of :func:`eigh` (a named tuple, as PyTorch's).
+
+    Parameters
+    ----------
+    eigenvalues : Tensor
+        Ascending.
+    eigenvectors : Tensor
+        Orthonormal, in the columns.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.linalg.eigh(tl.eye(2)).eigenvalues
+    tensor([1., 1.])
+    """
 
     eigenvalues: Tensor
     eigenvectors: Tensor
