@@ -16,10 +16,12 @@ methods and nothing else:
 - ``a.data`` is ``a`` itself, as PyTorch's ``p.grad.data`` (NumPy's raw buffer stays reachable
   as ``memoryview(a)``).
 
-Where it is applied: a :class:`~tensorlite.nn.Parameter`'s ``data`` (also after ``p.data = x``),
-every tensor's ``grad`` (when read), and the data of tensors made by the constructor and the
-factories (``tl.tensor``, ``tl.zeros``, ``tl.Tensor(...)``, buffers). Results of ops keep plain
-ndarrays: the subclass is a view made where a tensor is created, never in the op loop.
+Where it is applied: a :class:`~tensorlite.nn.Parameter`'s ``data`` (also after ``p.data = x``)
+and every tensor's ``grad`` (seen as an Array when read). Other tensors (inputs, activations,
+buffers) hold plain ndarrays: NumPy adds a fixed cost (about a microsecond) to every ufunc call
+that involves a subclass instance, so the subclass stays out of the op loop; only the ops that
+read a parameter, and the optimizer's update, meet it (``python -m benchmarks.overhead`` is
+unchanged; see the report of issue 22 for a training step).
 
 Examples
 --------

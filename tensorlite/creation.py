@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite import config
-from tensorlite.array import as_array
 from tensorlite.backend import xp
 from tensorlite.device import check_device
 from tensorlite.ops.args import int_tuple, integer
@@ -16,7 +15,7 @@ def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 def _make(data: Any, requires_grad: bool) -> Tensor:
-    t = Tensor._wrap(as_array(data))  # a new leaf's data takes PyTorch's .data idioms
+    t = Tensor._wrap(data)
     return t.requires_grad_(True) if requires_grad else t
 
 

@@ -98,7 +98,7 @@ class Tensor:
         else:  # Tensor(*sizes): PyTorch's legacy constructor, uninitialised
             shape = tuple(_legacy_size(n, data) for n in data) if data else (0,)
             dtype = config.get_default_dtype() if dtype is None else xp.dtype(dtype)
-            self.data = as_array(xp.empty(shape, dtype=dtype))
+            self.data = xp.empty(shape, dtype=dtype)
         self._grad: Any = None
         self._ctx: Any = None
         self._requires_grad = False
@@ -945,7 +945,7 @@ class Tensor:
         """
         check_device(device, "new_empty")
         dtype = self.dtype if dtype is None else xp.dtype(dtype)
-        out = Tensor._wrap(as_array(xp.empty(creation._shape(size), dtype=dtype)))
+        out = Tensor._wrap(xp.empty(creation._shape(size), dtype=dtype))
         return out.requires_grad_(True) if requires_grad else out
 
     def clone(self) -> Tensor:
