@@ -30,7 +30,7 @@ Examples
 >>> isinstance(w.data, np.ndarray)
 True
 >>> w.data.fill_(1.0).add_(np.arange(3, dtype=np.float32), alpha=2)
-Array([1., 3., 5.], dtype=float32)
+array([1., 3., 5.], dtype=float32)
 >>> type(w.data * 2).__name__        # arithmetic gives plain arrays
 'ndarray'
 """
@@ -73,7 +73,7 @@ class Array(_ndarray):
     >>> from tensorlite.array import as_array
     >>> g = as_array(np.ones(3, dtype=np.float32))
     >>> g.mul_(0.5).clamp_(0, 0.25)
-    Array([0.25, 0.25, 0.25], dtype=float32)
+    array([0.25, 0.25, 0.25], dtype=float32)
     >>> g.data is g
     True
     """
@@ -86,6 +86,9 @@ class Array(_ndarray):
         if return_scalar:
             return obj[()]
         return obj if type(obj) is _ndarray or obj is self else obj.view(_ndarray)
+
+    def __repr__(self) -> str:  # shown as the ndarray it is: array([...])
+        return repr(self.view(_ndarray))
 
     @property
     def data(self) -> Array:  # type: ignore[override]
@@ -183,7 +186,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.ones(2)).zero_()
-        Array([0., 0.])
+        array([0., 0.])
         """
         return self._write(0, "zero_")
 
@@ -204,7 +207,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.zeros(2)).fill_(3)
-        Array([3., 3.])
+        array([3., 3.])
         """
         value = _operand(value, "fill_")
         if numpy.size(value) != 1:
@@ -229,7 +232,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.zeros((2, 2))).copy_(np.array([1.0, 2.0]))
-        Array([[1., 2.],
+        array([[1., 2.],
                [1., 2.]])
         """
         return self._write(_operand(src, "copy_"), "copy_")
@@ -254,7 +257,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.ones(2)).add_(np.array([1.0, 2.0]), alpha=-0.5)
-        Array([0.5, 0. ])
+        array([0.5, 0. ])
         """
         return self._combine("add_", lambda o: self + (o if alpha == 1 else alpha * o), other)
 
@@ -278,7 +281,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.ones(2)).sub_(1.0)
-        Array([0., 0.])
+        array([0., 0.])
         """
         return self._combine("sub_", lambda o: self - (o if alpha == 1 else alpha * o), other)
 
@@ -300,7 +303,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.ones(2)).mul_(4)
-        Array([4., 4.])
+        array([4., 4.])
         """
         return self._combine("mul_", lambda o: self * o, other)
 
@@ -322,7 +325,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.ones(2)).div_(4)
-        Array([0.25, 0.25])
+        array([0.25, 0.25])
         """
         return self._combine("div_", lambda o: self / o, other)
 
@@ -344,7 +347,7 @@ class Array(_ndarray):
         >>> import numpy as np
         >>> from tensorlite.array import as_array
         >>> as_array(np.array([-2.0, 0.5, 2.0])).clamp_(-1, 1)
-        Array([-1. ,  0.5,  1. ])
+        array([-1. ,  0.5,  1. ])
         """
         if min is None and max is None:
             raise ValueError("clamp_: at least one of min and max must be given")
