@@ -235,7 +235,9 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        self._grad = as_array(value.data if isinstance(value, Tensor) else value)
+        if isinstance(value, Tensor):
+            value = value.data
+        self._grad = value.view(Array) if value.__class__ is ndarray else value
 
     @property
     def requires_grad(self) -> bool:
@@ -1042,6 +1044,6 @@ def _is_dtype_name(name: str) -> bool:
 
 # issue 22 part A: the factories, devices and ops behind the methods of its block
 from tensorlite import creation  # noqa: E402
-from tensorlite.array import Array, as_array  # noqa: E402
+from tensorlite.array import Array  # noqa: E402
 from tensorlite.device import CPU, check_device  # noqa: E402
 from tensorlite.ops import copying, linalg_extra  # noqa: E402

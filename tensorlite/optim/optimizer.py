@@ -236,7 +236,7 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # the stored array: the update's arithmetic stays off the Array subclass
                 if grad is None:
                     continue
                 if grad.shape != p.data.shape:
