@@ -84,3 +84,16 @@ __all__ = [
 __all__ += ["return_types"]
 __all__ += ["empty", "empty_like", "full_like", "linspace", "logspace", "randint", "randperm", "normal",
             "bernoulli", "multinomial"]
+# -- issue 22 part A: devices, .data idioms, new factories, linear algebra --------------------
+from tensorlite import cuda, linalg  # noqa: E402
+from tensorlite.creation import rand_like, randint_like, randn_like  # noqa: E402
+from tensorlite.device import device  # noqa: E402
+from tensorlite.ops.copying import clone, contiguous  # noqa: E402
+from tensorlite.ops.linalg_extra import addmm, addmv, baddbmm, bmm, dot, mm, mv, norm, outer  # noqa: E402
+
+from numpy import uint8  # noqa: E402  (PyTorch's ByteTensor dtype; a uint8 index is a mask)
+
+__all__ += [
+    "cuda", "linalg", "device", "rand_like", "randn_like", "randint_like", "clone", "contiguous",
+    "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
+]

@@ -9,6 +9,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
+from tensorlite.device import check_device
 from tensorlite.ops.args import int_tuple, integer, number
 from tensorlite.ops.args import size as _count_arg
 from tensorlite.tensor import Tensor, _checked_array
@@ -27,7 +28,7 @@ def _float_dtype(dtype: Any) -> Any:
     return config.get_default_dtype() if dtype is None else xp.dtype(dtype)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
     Python floats get the default dtype (float32); an ndarray keeps its dtype unless ``dtype``
@@ -41,6 +42,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         The dtype to convert to; by default as described above.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -55,10 +58,11 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.tensor([1, 2]).dtype
     dtype('int64')
     """
+    check_device(device, "tensor")
     return _make(_checked_array(data, dtype, True, "tensor"), requires_grad)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` both work.
 
     Parameters
@@ -69,6 +73,8 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -80,10 +86,11 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.zeros(2, 3).shape
     (2, 3)
     """
+    check_device(device, "zeros")
     return _make(xp.zeros(_shape(shape), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones.
 
     Parameters
@@ -94,6 +101,8 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -105,10 +114,12 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.ones(3)
     tensor([1., 1., 1.])
     """
+    check_device(device, "ones")
     return _make(xp.ones(_shape(shape), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value``.
 
     Parameters
@@ -121,6 +132,8 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -132,11 +145,12 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
     >>> tl.full((2,), 7.0)
     tensor([7., 7.])
     """
+    check_device(device, "full")
     shape = _shape((shape,))
     return _make(xp.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Zeros of ``t``'s shape and dtype.
 
     Parameters
@@ -147,6 +161,8 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         Default: ``t``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -158,11 +174,12 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.zeros_like(tl.ones(2))
     tensor([0., 0.])
     """
+    check_device(device, "zeros_like")
     data = t.data if isinstance(t, Tensor) else xp.asarray(t)
     return _make(xp.zeros_like(data, dtype=dtype), requires_grad)
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Ones of ``t``'s shape and dtype.
 
     Parameters
@@ -173,6 +190,8 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: ``t``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -184,12 +203,13 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.ones_like(tl.zeros(2))
     tensor([1., 1.])
     """
+    check_device(device, "ones_like")
     data = t.data if isinstance(t, Tensor) else xp.asarray(t)
     return _make(xp.ones_like(data, dtype=dtype), requires_grad)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Evenly spaced values in ``[start, stop)``; int64 for int arguments, else the default float.
 
     Parameters
@@ -204,6 +224,8 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
         Default: int64 if ``start``, ``stop`` and ``step`` are all ints, else the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -215,6 +237,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     >>> tl.arange(3), tl.arange(0.0, 1.0, 0.25)
     (tensor([0, 1, 2]), tensor([0.  , 0.25, 0.5 , 0.75]))
     """
+    check_device(device, "arange")
     if stop is None:
         start, stop = 0, start
     for value, what in ((start, "start"), (stop, "end"), (step, "step")):
@@ -235,7 +258,8 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     return _make(values.astype(dtype), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
     """The ``n x m`` identity matrix.
 
     Parameters
@@ -248,6 +272,8 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
         Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -261,10 +287,11 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     tensor([[1., 0.],
             [0., 1.]])
     """
+    check_device(device, "eye")
     return _make(xp.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in ``[0, 1)`` from the generator seeded by :func:`manual_seed`.
 
     Parameters
@@ -275,6 +302,8 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         A float dtype (float32 or float64); default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -287,11 +316,12 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.rand(2, 2).shape
     (2, 2)
     """
+    check_device(device, "rand")
     dtype = _float_dtype(dtype)
     return _make(config.generator().random(_shape(shape), dtype=dtype), requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples from the generator seeded by :func:`manual_seed`.
 
     Parameters
@@ -302,6 +332,8 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         A float dtype (float32 or float64); default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -314,6 +346,7 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tl.randn(3).dtype
     dtype('float32')
     """
+    check_device(device, "randn")
     dtype = _float_dtype(dtype)
     return _make(config.generator().standard_normal(_shape(shape), dtype=dtype), requires_grad)
 
@@ -345,7 +378,7 @@ def _dtype_or(dtype: Any, default: Any) -> Any:
     return default if dtype is None else xp.dtype(dtype)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ``size`` whose values are not to be relied on (tensorlite fills it with zeros).
 
     Parameters
@@ -356,6 +389,8 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -367,10 +402,11 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tl.empty(2, 3).shape
     (2, 3)
     """
+    check_device(device, "empty")
     return _make(xp.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ``input``'s shape and dtype whose values are not to be relied on (zeros here).
 
     Parameters
@@ -381,6 +417,8 @@ def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Te
         Default: ``input``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -392,11 +430,13 @@ def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Te
     >>> tl.empty_like(tl.ones(2, 2)).shape
     (2, 2)
     """
+    check_device(device, "empty_like")
     data = input.data if isinstance(input, Tensor) else xp.asarray(input)
     return _make(xp.zeros(data.shape, dtype=_dtype_or(dtype, data.dtype)), requires_grad)
 
 
-def full_like(input: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(input: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     """A tensor of ``input``'s shape and dtype filled with ``fill_value``.
 
     Parameters
@@ -409,6 +449,8 @@ def full_like(input: Any, fill_value: Any, dtype: Any = None, requires_grad: boo
         Default: ``input``'s dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -420,6 +462,7 @@ def full_like(input: Any, fill_value: Any, dtype: Any = None, requires_grad: boo
     >>> tl.full_like(tl.zeros(3), 2.5)
     tensor([2.5, 2.5, 2.5])
     """
+    check_device(device, "full_like")
     data = input.data if isinstance(input, Tensor) else xp.asarray(input)
     if not isinstance(fill_value, (bool, int, float, xp.bool_, xp.number)):
         raise TypeError(f"full_like: fill_value must be a number, got {type(fill_value).__name__} {fill_value!r}")
@@ -453,7 +496,8 @@ def _fma(a: Any, b: Any, c: Any, dtype: Any) -> Any:
     return (total + (s_err + p_err)).astype(dtype)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
 
     Computed as PyTorch does (the first half from ``start``, the second half back from ``end``, in
@@ -471,6 +515,8 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
         Default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -482,6 +528,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
     >>> tl.linspace(0, 1, 5)
     tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
+    check_device(device, "linspace")
     start, end = _real(start, "start", "linspace"), _real(end, "end", "linspace")
     steps = _count_arg(steps, "steps", "linspace", 0)
     dtype = _float_dtype(dtype)
@@ -497,7 +544,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, device: Any = None) -> Tensor:
     """``steps`` values ``base ** linspace(start, end, steps)``, evenly spaced on a log scale.
 
     Parameters
@@ -514,6 +561,8 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
         Default: the default float dtype.
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -525,6 +574,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
     >>> tl.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
     """
+    check_device(device, "logspace")
     base = _real(base, "base", "logspace")
     dtype = _float_dtype(dtype)
     exponents = linspace(start, end, steps, dtype=xp.float64).data
@@ -532,7 +582,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
 
 
 def randint(low: int = 0, high: int | None = None, size: Any = None, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:
+            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform random integers in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high, size)``.
 
     Parameters
@@ -547,6 +597,8 @@ def randint(low: int = 0, high: int | None = None, size: Any = None, dtype: Any 
         Default: int64.
     requires_grad : bool, default False
         Only for a floating ``dtype``.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -560,6 +612,7 @@ def randint(low: int = 0, high: int | None = None, size: Any = None, dtype: Any 
     >>> x.shape, x.dtype, bool(((x >= 3) & (x < 7)).all())
     ((2, 5), dtype('int64'), True)
     """
+    check_device(device, "randint")
     if size is None and high is not None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high  # randint(high, size)
     if high is None or size is None:
@@ -572,7 +625,7 @@ def randint(low: int = 0, high: int | None = None, size: Any = None, dtype: Any 
     return _make(out.astype(_dtype_or(dtype, xp.int64)), requires_grad)
 
 
-def randperm(n: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randperm(n: int, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of ``0 .. n-1``.
 
     Parameters
@@ -583,6 +636,8 @@ def randperm(n: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         Default: int64.
     requires_grad : bool, default False
         Only for a floating ``dtype``.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
 
     Returns
     -------
@@ -595,6 +650,7 @@ def randperm(n: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> sorted(tl.randperm(5).tolist())
     [0, 1, 2, 3, 4]
     """
+    check_device(device, "randperm")
     n = _count_arg(n, "n", "randperm", 0)
     return _make(config.generator().permutation(n).astype(_dtype_or(dtype, xp.int64)), requires_grad)
 
@@ -750,3 +806,113 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False) -> Tens
         out = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     out = out.astype(xp.int64)
     return Tensor._wrap(out.reshape(num_samples) if data.ndim == 1 else out)
+
+
+# -- random *_like (issue 22 part A) ----------------------------------------------------------
+def _like(t: Any, dtype: Any, where: str) -> tuple[tuple[int, ...], Any]:
+    """The shape and the dtype (``dtype``, else ``t``'s) of a ``*_like`` result."""
+    data = t.data if isinstance(t, Tensor) else xp.asarray(t)
+    return data.shape, data.dtype if dtype is None else xp.dtype(dtype)
+
+
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Uniform samples in ``[0, 1)`` of ``t``'s shape and (floating) dtype.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        A floating dtype; default: ``t``'s.
+    requires_grad : bool, default False
+        Record operations on the result for autograd.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.rand_like(tl.zeros(2, 3)).shape
+    (2, 3)
+    """
+    check_device(device, "rand_like")
+    shape, dtype = _like(t, dtype, "rand_like")
+    if dtype.kind != "f":
+        raise TypeError(f"rand_like: needs a floating dtype, got {dtype} (pass dtype=, or use randint_like)")
+    return _make(config.generator().random(shape, dtype=dtype), requires_grad)
+
+
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Standard normal samples of ``t``'s shape and (floating) dtype.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    dtype : numpy dtype, optional
+        A floating dtype; default: ``t``'s.
+    requires_grad : bool, default False
+        Record operations on the result for autograd.
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.randn_like(tl.zeros(4)).dtype
+    dtype('float32')
+    """
+    check_device(device, "randn_like")
+    shape, dtype = _like(t, dtype, "randn_like")
+    if dtype.kind != "f":
+        raise TypeError(f"randn_like: needs a floating dtype, got {dtype} (pass dtype=)")
+    return _make(config.generator().standard_normal(shape, dtype=dtype), requires_grad)
+
+
+def randint_like(t: Any, low: int = 0, high: int | None = None, dtype: Any = None,
+                 requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Random integers in ``[low, high)`` of ``t``'s shape and dtype; ``randint_like(t, high)``
+    draws from ``[0, high)``, as PyTorch's.
+
+    Parameters
+    ----------
+    t : Tensor or array_like
+        Gives the shape, and the dtype unless ``dtype`` is given.
+    low : int, default 0
+        The lowest value (with ``high`` omitted: the bound ``high``, and ``low`` is 0).
+    high : int, optional
+        One above the highest value.
+    dtype : numpy dtype, optional
+        Default: ``t``'s dtype (a float tensor gets integer values stored as floats).
+    requires_grad : bool, default False
+        Record operations on the result for autograd (floating dtypes only).
+    device : str or tensorlite.device, optional
+        ``"cpu"``, the only device of this build; another raises a ``RuntimeError``.
+
+    Returns
+    -------
+    Tensor of ``t``'s shape
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> x = tl.randint_like(tl.zeros(100), 3)
+    >>> sorted(set(x.tolist())), x.dtype
+    ([0.0, 1.0, 2.0], dtype('float32'))
+    """
+    check_device(device, "randint_like")
+    if high is None:
+        low, high = 0, low
+    low, high = integer(low, "low", "randint_like"), integer(high, "high", "randint_like")
+    if not low < high:
+        raise ValueError(f"randint_like: expects low < high, got low={low}, high={high}")
+    shape, dtype = _like(t, dtype, "randint_like")
+    return _make(config.generator().integers(low, high, size=shape).astype(dtype), requires_grad)

@@ -42,17 +42,28 @@ def _checked_array(data: Any, dtype: Any, copy: bool, where: str) -> Any:
     return arr
 
 
+def _legacy_size(n: Any, sizes: tuple[Any, ...]) -> int:
+    if not isinstance(n, (int, xp.integer)) or isinstance(n, bool) or n < 0:
+        raise TypeError(f"Tensor{sizes}: several arguments are a shape (non-negative ints), got {n!r}; "
+                        "pass data as one argument (a list or an array)")
+    return int(n)
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for reverse-mode autograd.
 
     Parameters
     ----------
-    data : ndarray, Tensor, number or nested sequence
+    *data : ndarray, Tensor, number or nested sequence; or ints
         An ndarray is wrapped without a copy and keeps its dtype; Python floats get the default
-        dtype (float32, see :func:`tensorlite.set_default_dtype`).
+        dtype (float32, see :func:`tensorlite.set_default_dtype`). Several ints, or one int, are
+        a shape, as PyTorch's legacy constructor: ``Tensor(2, 3)`` is an uninitialised tensor
+        of shape (2, 3) in the default float dtype (``Tensor()`` has shape (0,)).
     requires_grad : bool
         Record ops on this tensor so ``backward`` fills its ``.grad``. Floating dtypes only.
     dtype : optional dtype to convert to.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; others raise a ``RuntimeError``).
 
     Attributes
     ----------
@@ -79,8 +90,15 @@ class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _checked_array(data, dtype, False, "Tensor")
+    def __init__(self, *data: Any, requires_grad: bool = False, dtype: Any = None, device: Any = None) -> None:
+        if device is not None:
+            check_device(device, "Tensor")
+        if len(data) == 1 and not isinstance(data[0], (int, xp.integer)) or isinstance(data[0] if data else 0, bool):
+            self.data = _checked_array(data[0], dtype, False, "Tensor")
+        else:  # Tensor(*sizes): PyTorch's legacy constructor, uninitialised
+            shape = tuple(_legacy_size(n, data) for n in data) if data else (0,)
+            dtype = config.get_default_dtype() if dtype is None else xp.dtype(dtype)
+            self.data = xp.empty(shape, dtype=dtype)
         self._grad: Any = None
         self._ctx: Any = None
         self._requires_grad = False
@@ -206,13 +224,20 @@ class Tensor:
     def grad(self) -> Any:
         """The accumulated gradient: an ndarray of ``data``'s shape and dtype, or None.
 
-        Assigning a Tensor stores its ``.data`` (``p.grad = tl.ones(3)`` works as in PyTorch).
+        It is a :class:`tensorlite.array.Array` (an ndarray that also takes PyTorch's in-place
+        idioms: ``p.grad.zero_()``, ``p.grad.data.clamp_(-1, 1)``). Assigning a Tensor stores its
+        ``.data`` (``p.grad = tl.ones(3)`` works as in PyTorch).
         """
-        return self._grad
+        g = self._grad
+        if g.__class__ is ndarray:  # written by the engine: seen as an Array from now on (a view)
+            g = self._grad = g.view(Array)
+        return g
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        self._grad = value.data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            value = value.data
+        self._grad = value.view(Array) if value.__class__ is ndarray else value
 
     @property
     def requires_grad(self) -> bool:
@@ -1142,6 +1167,296 @@ class Tensor:
         """Method form of :func:`tensorlite.nanmean`."""
         return ops.nanmean(self, dim, keepdim, **kw)
 
+    # -- devices, new_* factories, copies, linear algebra (issue 22 part A) -----------------
+    @property
+    def device(self) -> Any:
+        """The device holding the data: ``device(type='cpu')`` (the only one of this build).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(2).device
+        device(type='cpu')
+        """
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the tensor is on a CUDA device: always False in this build."""
+        return False
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is on the CPU already), as PyTorch's ``cpu()`` of a CPU tensor."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Move to a CUDA device: a ``RuntimeError`` in this build, which has no GPU backend.
+
+        Parameters
+        ----------
+        device : int, str or tensorlite.device, optional
+            The CUDA device.
+        non_blocking : bool, default False
+            Ignored.
+
+        Returns
+        -------
+        Tensor
+            Never: it raises.
+        """
+        check_device("cuda" if device is None else device if isinstance(device, (str, type(CPU)))
+                     else f"cuda:{device}", "Tensor.cuda")
+        raise RuntimeError("Tensor.cuda: this build of tensorlite has no GPU backend")  # pragma: no cover
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False,
+           copy: bool = False) -> Tensor:
+        """This tensor with ``dtype`` and on ``device``: ``to(dtype)``, ``to(device)``,
+        ``to(device, dtype)``, ``to(other_tensor)``, or keywords, as PyTorch's.
+
+        Returns ``self`` when nothing changes (unless ``copy``); a cast is recorded, so gradients
+        flow back in this tensor's dtype.
+
+        Parameters
+        ----------
+        *args : dtype, device (str, int or tensorlite.device) or Tensor
+            Positional forms of ``dtype`` and ``device``; a tensor gives both.
+        dtype : numpy dtype, optional
+        device : str or tensorlite.device, optional
+            ``"cpu"``; another device raises a ``RuntimeError``.
+        non_blocking : bool, default False
+            Ignored (copies are synchronous).
+        copy : bool, default False
+            Return a new tensor even when nothing changes.
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import numpy as np, tensorlite as tl
+        >>> x = tl.ones(2)
+        >>> x.to("cpu") is x, x.to(np.float64).dtype, x.to("cpu", "float64").dtype
+        (True, dtype('float64'), dtype('float64'))
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype if dtype is None else dtype
+                device = arg.device if device is None else device
+            elif isinstance(arg, (str, type(CPU), int)) and not isinstance(arg, bool) and not (
+                    isinstance(arg, str) and _is_dtype_name(arg)):
+                if device is not None:
+                    raise TypeError(f"to(): the device is given twice ({device!r} and {arg!r})")
+                device = arg
+            else:
+                if dtype is not None:
+                    raise TypeError(f"to(): the dtype is given twice ({dtype!r} and {arg!r})")
+                dtype = arg
+        check_device(device, "Tensor.to")
+        out = self
+        if dtype is not None:
+            try:
+                target = xp.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"Tensor.to: {dtype!r} is neither a dtype nor a device") from None
+            if target != self.dtype:
+                out = ops.astype(self, target)
+        if copy and out is self:
+            out = copying.clone(self)
+        return out
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """A new leaf tensor holding a copy of ``data``, with this tensor's dtype by default.
+
+        Parameters
+        ----------
+        data : array_like or Tensor
+        dtype : numpy dtype, optional
+            Default: this tensor's dtype.
+        device : str or tensorlite.device, optional
+            ``"cpu"``.
+        requires_grad : bool, default False
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import numpy as np, tensorlite as tl
+        >>> tl.zeros(2, dtype=np.float64).new_tensor([1, 2])
+        tensor([1., 2.], dtype=float64)
+        """
+        return creation.tensor(data, dtype=self.dtype if dtype is None else dtype,
+                               requires_grad=requires_grad, device=device)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros of shape ``size``, with this tensor's dtype by default.
+
+        Parameters
+        ----------
+        *size : int, or one tuple of int
+        dtype : numpy dtype, optional
+            Default: this tensor's dtype.
+        device : str or tensorlite.device, optional
+            ``"cpu"``.
+        requires_grad : bool, default False
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(3).new_zeros(2, 2)
+        tensor([[0., 0.],
+                [0., 0.]])
+        """
+        return creation.zeros(*size, dtype=self.dtype if dtype is None else dtype,
+                              requires_grad=requires_grad, device=device)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """Ones of shape ``size``, with this tensor's dtype by default.
+
+        Parameters
+        ----------
+        *size : int, or one tuple of int
+        dtype : numpy dtype, optional
+            Default: this tensor's dtype.
+        device : str or tensorlite.device, optional
+            ``"cpu"``.
+        requires_grad : bool, default False
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.zeros(1).new_ones((2,))
+        tensor([1., 1.])
+        """
+        return creation.ones(*size, dtype=self.dtype if dtype is None else dtype,
+                             requires_grad=requires_grad, device=device)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``, with this tensor's dtype by default.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+        fill_value : number
+        dtype : numpy dtype, optional
+            Default: this tensor's dtype.
+        device : str or tensorlite.device, optional
+            ``"cpu"``.
+        requires_grad : bool, default False
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.zeros(1).new_full((2,), 3.5)
+        tensor([3.5, 3.5])
+        """
+        return creation.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                             requires_grad=requires_grad, device=device)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of shape ``size``, with this tensor's dtype by default.
+
+        Parameters
+        ----------
+        *size : int, or one tuple of int
+        dtype : numpy dtype, optional
+            Default: this tensor's dtype.
+        device : str or tensorlite.device, optional
+            ``"cpu"``.
+        requires_grad : bool, default False
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.zeros(1).new_empty(2, 3).shape
+        (2, 3)
+        """
+        check_device(device, "new_empty")
+        dtype = self.dtype if dtype is None else xp.dtype(dtype)
+        out = Tensor._wrap(xp.empty(creation._shape(size), dtype=dtype))
+        return out.requires_grad_(True) if requires_grad else out
+
+    def clone(self) -> Tensor:
+        """Method form of :func:`tensorlite.clone`."""
+        return copying.clone(self)
+
+    def contiguous(self) -> Tensor:
+        """Method form of :func:`tensorlite.contiguous`."""
+        return copying.contiguous(self)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix: 2-D swapped, 0-D and 1-D returned as they are (PyTorch's ``t``).
+
+        Returns
+        -------
+        Tensor
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.ones(2, 3).t().shape, tl.ones(3).t().shape
+        ((3, 2), (3,))
+        """
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {self.shape}; "
+                             "use transpose(d0, d1) or mT")
+        return self if self.ndim < 2 else ops.swapaxes(self, 0, 1)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Method form of :func:`tensorlite.norm`."""
+        return linalg_extra.norm(self, p, dim, keepdim, dtype=dtype)
+
+    def mm(self, mat2: Any) -> Tensor:
+        """Method form of :func:`tensorlite.mm`."""
+        return linalg_extra.mm(self, mat2)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        """Method form of :func:`tensorlite.bmm`."""
+        return linalg_extra.bmm(self, mat2)
+
+    def mv(self, vec: Any) -> Tensor:
+        """Method form of :func:`tensorlite.mv`."""
+        return linalg_extra.mv(self, vec)
+
+    def dot(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.dot`."""
+        return linalg_extra.dot(self, other)
+
+    def outer(self, vec2: Any) -> Tensor:
+        """Method form of :func:`tensorlite.outer`."""
+        return linalg_extra.outer(self, vec2)
+
+    def addmm(self, mat1: Any, mat2: Any, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """Method form of :func:`tensorlite.addmm`."""
+        return linalg_extra.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Any, vec: Any, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """Method form of :func:`tensorlite.addmv`."""
+        return linalg_extra.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """Method form of :func:`tensorlite.baddbmm`."""
+        return linalg_extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -1154,3 +1469,19 @@ class Tensor:
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
 from tensorlite.ops import inplace  # noqa: E402
+
+
+def _is_dtype_name(name: str) -> bool:
+    """Whether a string names a dtype ("float64") rather than a device ("cpu")."""
+    try:
+        xp.dtype(name)
+    except TypeError:
+        return False
+    return True
+
+
+# issue 22 part A: the factories, devices and ops behind the methods of its block
+from tensorlite import creation  # noqa: E402
+from tensorlite.array import Array  # noqa: E402
+from tensorlite.device import CPU, check_device  # noqa: E402
+from tensorlite.ops import copying, linalg_extra  # noqa: E402

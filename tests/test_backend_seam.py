@@ -116,6 +116,8 @@ def wrap(value: Any) -> Any:
         return Traced(value)
     if type(value) in (tuple, list):
         return type(value)(wrap(v) for v in value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (linalg.svd, qr, eigh)
+        return type(value)(*(wrap(v) for v in value))
     return value
 
 
@@ -286,6 +288,15 @@ CASES = {  # name: (function of tensors, input arrays)
     "prod and cumprod with zeros": (lambda a: (a * (a > 0)).prod(2) + (a * (a > 0)).cumprod(2).sum(2), [A]),
     "amax nansum nanmean std_mean": (lambda a: a.amax(dim=(0, 2)) + a.nansum(0).sum(1) + a.nanmean((0, 2))
                                      + tl.std_mean(a, (0, 2))[0], [A]),
+    # issue 22 part A
+    "mm bmm outer addmm": (lambda a, b: tl.addmm(b[0], b.T, b, beta=0.5) + tl.bmm(a.mT, a)[0]
+                           + tl.outer(b[0], b[1]), [A, B]),
+    "norms": (lambda a: tl.linalg.vector_norm(a, 3.0, dim=1) + tl.linalg.matrix_norm(a, "nuc").reshape(2, 1), [A]),
+    "inv det solve": (lambda b: tl.linalg.inv(b[:, :3] + 3).sum() * tl.linalg.det(b[:, 1:] + 3)
+                      + tl.linalg.solve(b[:, :3] + 3, b), [B]),
+    "cholesky qr svd eigh": (lambda b: tl.linalg.cholesky(b @ b.T + 1) + tl.linalg.qr(b.T).Q[:3]
+                             + tl.linalg.svd(b, full_matrices=False).U + tl.linalg.eigh(b[:, :3] + b[:, :3].T)[1],
+                             [B]),
 }
 
 # issue 15 part D: transposed convolution, resampling, group/instance norm, adaptive pooling, padding

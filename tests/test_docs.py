@@ -46,6 +46,8 @@ PUBLIC_MODULES = [
     "tensorlite.nn.parallel",
     "tensorlite.nn.utils",  # issue 22
     "tensorlite.nn.utils.rnn",
+    "tensorlite.linalg",
+    "tensorlite.cuda",
 ]
 
 # Public constants: plain data carry no docstring of their own; each is described on its API

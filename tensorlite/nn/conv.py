@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.args import check_dtype, size, spatial_tuple
@@ -25,7 +25,8 @@ class _ConvNd(Module):
     dims: int
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True) -> None:
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
         self.in_channels = size(in_channels, "in_channels", name, 0)  # 0 builds, as in PyTorch
@@ -40,7 +41,7 @@ class _ConvNd(Module):
         self._padding_pairs = conv_padding(padding, d, self.kernel_size, self.stride, self.dilation, name)
         # as PyTorch shows it: the string, or one int per spatial dim
         self.padding = padding if isinstance(padding, str) else tuple(lo for lo, _ in self._padding_pairs)
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, name)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(xp.empty(shape, dtype))
         self.register_parameter("bias", Parameter(xp.empty(self.out_channels, dtype)) if bias else None)
@@ -95,6 +96,10 @@ class Conv1D(_ConvNd):
         Split the channels into this many independent groups; divides C_in and C_out.
     bias : bool, default True
         Whether to learn an additive bias.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -137,6 +142,10 @@ class Conv2D(_ConvNd):
         Split the channels into this many independent groups; divides C_in and C_out.
     bias : bool, default True
         Whether to learn an additive bias.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -182,6 +191,10 @@ class Conv3D(_ConvNd):
         Split the channels into this many independent groups; divides C_in and C_out.
     bias : bool, default True
         Whether to learn an additive bias.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tensorlite import config
 from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.args import size
@@ -101,6 +101,10 @@ class Embedding(Module):
         The size of each vector.
     padding_idx : int, optional
         This row starts as zeros and gets no gradient (negative counts from the end).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -120,14 +124,14 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight: Any = None) -> None:
+                 _weight: Any = None, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.num_embeddings = size(num_embeddings, "num_embeddings", "Embedding", 0)
         self.embedding_dim = size(embedding_dim, "embedding_dim", "Embedding", 0)
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
         if _weight is None:
             self.weight = Parameter(xp.empty((self.num_embeddings, self.embedding_dim),
-                                             dtype=config.get_default_dtype()))
+                                             dtype=factory_dtype(device, dtype, "Embedding")))
             self.reset_parameters()
         else:  # PyTorch's private argument: use this array as the weight, as it is
             self.weight = Parameter(_weight)

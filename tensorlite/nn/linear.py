@@ -6,6 +6,7 @@ from typing import Any
 
 from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.args import check_dtype, integer, normalize_axis, size
@@ -26,6 +27,10 @@ class Linear(Module):
         The size of the last output dim.
     bias : bool, default True
         Whether to learn an additive bias.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -41,11 +46,12 @@ class Linear(Module):
     (64, 10)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.in_features = size(in_features, "in_features", "Linear", 0)
         self.out_features = size(out_features, "out_features", "Linear", 0)
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, "Linear")
         self.weight = Parameter(xp.empty((out_features, in_features), dtype=dtype))
         self.register_parameter("bias", Parameter(xp.empty(out_features, dtype=dtype)) if bias else None)
         self.reset_parameters()

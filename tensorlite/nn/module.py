@@ -16,9 +16,13 @@ import weakref
 from typing import Any, Callable, Iterator, NamedTuple
 
 from tensorlite import autograd
+from tensorlite.array import as_array
 from tensorlite.autograd.function import _calls
 from tensorlite.autograd.mode import _mode
 from tensorlite.backend import ndarray, xp
+from tensorlite.device import _KNOWN as _DEVICES
+from tensorlite.device import check_device
+from tensorlite.device import device as device_type
 from tensorlite.tensor import Tensor
 
 __all__ = ["Module", "Parameter"]
@@ -47,6 +51,14 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``data`` is always a tensorlite.array.Array (an ndarray with PyTorch's in-place idioms:
+        # p.data.normal_(0, 0.02), p.data.add_(p.grad, alpha=-lr)), also after ``p.data = x``.
+        # Converted where it is set, so reading it stays the slot's own C getter (the hot path).
+        if name == "data":
+            value = as_array(value)
+        object.__setattr__(self, name, value)
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -585,11 +597,45 @@ class Module:
             module = child
         return module
 
-    def to(self, *args: Any, dtype: Any = None) -> Module:
+    def cpu(self) -> Module:
+        """``self``: parameters and buffers are on the CPU already (PyTorch's ``Module.cpu``).
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> layer = tl.nn.Linear(2, 2)
+        >>> layer.cpu() is layer
+        True
+        """
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move to a CUDA device: a ``RuntimeError`` in this build, which has no GPU backend.
+
+        Parameters
+        ----------
+        device : int, str or tensorlite.device, optional
+            The CUDA device.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> tl.nn.Linear(2, 2).cuda()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Module.cuda: device 'cuda' is not available: this build of tensorlite has no GPU backend...
+        """
+        check_device("cuda" if device is None else device if isinstance(device, (str, device_type))
+                     else f"cuda:{device}", "Module.cuda")
+        return self  # pragma: no cover - check_device raises for every CUDA device
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> Module:
         """Cast every floating parameter and buffer to ``dtype``, in place (the tensors keep their
         identity, so an optimizer made before still holds them); returns ``self``.
 
-        As in PyTorch, ``to("cpu")`` is accepted and does nothing (NumPy runs on the CPU only).
+        As in PyTorch, ``to("cpu")``, ``to(tl.device("cpu"))``, ``to(device="cpu")`` and
+        ``to("cpu", dtype)`` are accepted (NumPy runs on the CPU only); another device
+        (``"cuda"``) raises a ``RuntimeError``: this build has no GPU backend.
 
         Examples
         --------
@@ -598,8 +644,12 @@ class Module:
         >>> layer.weight.dtype, layer(np.ones((1, 2))).dtype
         (dtype('float64'), dtype('float64'))
         """
+        check_device(device, "Module.to")
         for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+            if isinstance(arg, Tensor):  # to(tensor): its dtype (and device)
+                arg = arg.dtype
+            elif isinstance(arg, (device_type, int)) or isinstance(arg, str) and arg.split(":")[0] in _DEVICES:
+                check_device(arg, "Module.to")
                 continue
             if dtype is not None:
                 raise TypeError("to(): give the dtype once")

@@ -21,6 +21,7 @@ from typing import Any
 from tensorlite import config
 from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.args import check_dtype, number, size
@@ -81,7 +82,8 @@ class _BatchNorm(Module):
     ndims: tuple[int, ...] = ()
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_features = size(num_features, "num_features", name, 0)  # 0 builds, as in PyTorch
@@ -89,7 +91,7 @@ class _BatchNorm(Module):
             number(momentum, "momentum", name)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, name)
         if affine:
             self.weight = Parameter(xp.ones(num_features, dtype=dtype))
             self.bias = Parameter(xp.zeros(num_features, dtype=dtype))
@@ -164,6 +166,10 @@ class BatchNorm1D(_BatchNorm):
         Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
     track_running_stats : bool, default True
         Keep running statistics as buffers and use them in eval mode.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -203,6 +209,10 @@ class BatchNorm2D(_BatchNorm):
         Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
     track_running_stats : bool, default True
         Keep running statistics as buffers and use them in eval mode.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -238,6 +248,10 @@ class BatchNorm3D(_BatchNorm):
         Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros), each of shape (C,).
     track_running_stats : bool, default True
         Keep running statistics as buffers and use them in eval mode.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -269,6 +283,10 @@ class LayerNorm(Module):
         shape ``normalized_shape``.
     bias : bool, default True
         Whether to learn the ``bias`` (only with ``elementwise_affine``).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -287,12 +305,12 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         shape = _normalized_shape(normalized_shape, "LayerNorm")
         self.normalized_shape: tuple[int, ...] = shape
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, "LayerNorm")
         if elementwise_affine:
             self.weight = Parameter(xp.ones(shape, dtype=dtype))
             self.register_parameter("bias", Parameter(xp.zeros(shape, dtype=dtype)) if bias else None)

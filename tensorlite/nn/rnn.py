@@ -27,8 +27,8 @@ import math
 import warnings
 from typing import Any, Callable
 
-from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.dropout import dropout
 from tensorlite.nn.module import Module, Parameter
@@ -217,6 +217,10 @@ class RNNBase(_Recurrent):
     bidirectional : bool, default False
         Run a second pass from the last step to the first and concatenate both passes' outputs
         (D = 2 directions instead of 1).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -237,7 +241,7 @@ class RNNBase(_Recurrent):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False) -> None:
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__(mode, input_size, hidden_size, bias)
         name = self._name()
         self.num_layers = size(num_layers, "num_layers", name)
@@ -249,7 +253,7 @@ class RNNBase(_Recurrent):
                           "no effect with num_layers=1", UserWarning, stacklevel=3)
         directions = 2 if self.bidirectional else 1
         gates = _GATES[mode] * self.hidden_size
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, name)
         self._weight_names: list[list[str]] = []
         for layer in range(self.num_layers):
             layer_input = self.input_size if layer == 0 else self.hidden_size * directions
@@ -390,6 +394,10 @@ class RNN(RNNBase):
     bidirectional : bool, default False
         Run a second pass from the last step to the first and concatenate both passes' outputs
         (D = 2 directions instead of 1).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -411,9 +419,10 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False) -> None:
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(_nonlinearity_mode(nonlinearity, "RNN"), input_size, hidden_size,
-                         num_layers, bias, batch_first, dropout, bidirectional)
+                         num_layers, bias, batch_first, dropout, bidirectional, device, dtype)
 
 
 class LSTM(RNNBase):
@@ -437,6 +446,10 @@ class LSTM(RNNBase):
     bidirectional : bool, default False
         Run a second pass from the last step to the first and concatenate both passes' outputs
         (D = 2 directions instead of 1).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -460,9 +473,10 @@ class LSTM(RNNBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False) -> None:
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional)
+                         bidirectional, device, dtype)
 
 
 class GRU(RNNBase):
@@ -487,6 +501,10 @@ class GRU(RNNBase):
     bidirectional : bool, default False
         Run a second pass from the last step to the first and concatenate both passes' outputs
         (D = 2 directions instead of 1).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -507,9 +525,10 @@ class GRU(RNNBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False) -> None:
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional)
+                         bidirectional, device, dtype)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -531,6 +550,10 @@ class RNNCellBase(_Recurrent):
         H, the number of features of the hidden state.
     bias : bool, default True
         Whether to learn the biases ``b_ih`` and ``b_hh``.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Examples
     --------
@@ -542,10 +565,11 @@ class RNNCellBase(_Recurrent):
 
     _suffix = "Cell"
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool = True) -> None:
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(mode, input_size, hidden_size, bias)
         gates = _GATES[mode] * self.hidden_size
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, self._name())
         self.weight_ih = Parameter(xp.empty((gates, self.input_size), dtype=dtype))
         self.weight_hh = Parameter(xp.empty((gates, self.hidden_size), dtype=dtype))
         if self.bias:
@@ -591,6 +615,10 @@ class RNNCell(RNNCellBase):
         Whether to learn the biases ``b_ih`` and ``b_hh``.
     nonlinearity : {'tanh', 'relu'}, default 'tanh'
         The activation of each step.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -608,8 +636,9 @@ class RNNCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh") -> None:
-        super().__init__(_nonlinearity_mode(nonlinearity, "RNNCell"), input_size, hidden_size, bias)
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(_nonlinearity_mode(nonlinearity, "RNNCell"), input_size, hidden_size, bias,
+                         device, dtype)
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
         return self._cell(input, hx)[0]
@@ -626,6 +655,10 @@ class LSTMCell(RNNCellBase):
         H, the number of features of the hidden state.
     bias : bool, default True
         Whether to learn the biases ``b_ih`` and ``b_hh``.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -643,8 +676,9 @@ class LSTMCell(RNNCellBase):
     ((2, 4), (2, 4))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__("LSTM", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
         h, c = self._cell(input, hx)
@@ -662,6 +696,10 @@ class GRUCell(RNNCellBase):
         H, the number of features of the hidden state.
     bias : bool, default True
         Whether to learn the biases ``b_ih`` and ``b_hh``.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -676,8 +714,9 @@ class GRUCell(RNNCellBase):
     (4,)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__("GRU", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
         return self._cell(input, hx)[0]

@@ -38,6 +38,10 @@ class SyncBatchNorm(_BatchNorm):
         Learn a per-channel ``weight`` and ``bias``, each of shape (C,).
     track_running_stats : bool, default True
         Keep running statistics (of the whole batch over all ranks) as buffers.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----

@@ -77,6 +77,8 @@ def _index_part(i: Any) -> Any:
             raise IndexError(f"getitem: {i!r} is not a valid index: {e}") from None
         if i.size == 0:
             i = i.astype(xp.intp)  # x[[]] selects nothing, as in NumPy
+    if isinstance(i, xp.ndarray) and i.dtype == xp.uint8:  # a uint8 index is a mask, as PyTorch's
+        return i != 0
     if isinstance(i, xp.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
         return int(i)  # a 0-d integer tensor indexes as an int, as in PyTorch
     if isinstance(i, _BASIC) or isinstance(i, xp.ndarray) and i.dtype.kind in "iub":

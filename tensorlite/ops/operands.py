@@ -6,7 +6,7 @@ from typing import Any
 
 from tensorlite import config
 from tensorlite.backend import array_module, ndarray, xp
-from tensorlite.tensor import Tensor
+from tensorlite.tensor import Tensor, _checked_array
 
 _PY_SCALARS = (bool, int, float)
 _SCALARS = (bool, int, float, xp.bool_, xp.number)
@@ -17,8 +17,8 @@ def as_tensor(x: Any, op_name: str) -> Tensor:
     wrapping it (lists of floats get the default dtype; ndarrays keep theirs)."""
     if isinstance(x, Tensor):
         return x
-    try:
-        return Tensor(x)
+    try:  # not Tensor(x): Tensor(3) is PyTorch's legacy constructor, a shape
+        return Tensor._wrap(_checked_array(x, None, False, "Tensor"))
     except TypeError as e:
         raise TypeError(f"{op_name}: {e}") from None
 

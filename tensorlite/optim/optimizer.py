@@ -211,7 +211,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
+                if p._grad is not None:  # the stored array (reading .grad would make an Array view)
                     if set_to_none:
                         p.grad = None
                     else:
@@ -236,7 +236,7 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # the stored array: the update's arithmetic stays off the Array subclass
                 if grad is None:
                     continue
                 if grad.shape != p.data.shape:

@@ -303,6 +303,23 @@ SPECS += [
     S("std_mean", lambda a: tl.std_mean(a, dim=1), REDUCE_SHAPES),
     S("var_mean", lambda a: tl.var_mean(a, keepdim=True), REDUCE_SHAPES),
     S("sum dim=() dtype=", lambda a: a.sum(dim=(), dtype=a.dtype), REDUCE_SHAPES),
+    # issue 22 part A: PyTorch's products, norms and tl.linalg
+    S("mm bmm mv dot outer", lambda a, b: tl.mm(a, b).sum() + tl.bmm(a[None], b[None]) + tl.mv(a, b[:, 0])[0]
+      + tl.dot(a[0], b[:, 1]) + tl.outer(a[1], b[0]).sum(), [((2, 3), (3, 4))]),
+    S("addmm addmv baddbmm", lambda i, a, b: tl.addmm(i, a, b, beta=0.5, alpha=2).sum()
+      + tl.addmv(i[:2], a, b[:, 0], beta=-1).sum() + tl.baddbmm(i, a[None], b[None], alpha=3).sum(),
+      [((4,), (2, 3), (3, 4))]),
+    S("vector_norm", lambda a: tl.linalg.vector_norm(a, 3.0, dim=1) + tl.linalg.vector_norm(a, float("inf"), dim=1),
+      [((2, 3, 4),)], away_from_zero),
+    S("matrix_norm and norm",
+      lambda a: tl.linalg.matrix_norm(a, "nuc") + tl.linalg.matrix_norm(a, 1) + a.norm(dim=(1, 2)), [((2, 3, 4),)]),
+    S("inv det solve", lambda a, b: tl.linalg.inv(a).sum() + tl.linalg.det(a) + tl.linalg.solve(a, b).sum(),
+      [((3, 3), (3, 2))], [lambda rng, shape: normal(rng, shape) + 3 * np.eye(3), normal]),
+    S("cholesky qr", lambda a: tl.linalg.cholesky(a @ a.mT + tl.eye(3, dtype=a.dtype)).sum()
+      + sum(t.sum() for t in tl.linalg.qr(a)), [((3, 3),)]),
+    S("svd eigh", lambda a: sum((t * t).sum() for t in tl.linalg.svd(a, full_matrices=False))
+      + sum((t * t).sum() for t in tl.linalg.eigh(a + a.mT)), [((3, 3),)]),
+    S("clone contiguous mT t", lambda a: a.mT.contiguous().clone().t(), [((3, 2),)]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]

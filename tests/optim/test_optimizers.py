@@ -431,7 +431,7 @@ def test_a_tensor_assigned_to_grad_is_stored_as_its_array(cls):
     grad = tl.tensor([0.5, -1.0, 2.0])
     p.grad = grad
     q.grad = grad.data.copy()
-    assert type(p.grad) is np.ndarray and p.grad is grad.data     # the same memory, as PyTorch's alias
+    assert isinstance(p.grad, np.ndarray) and np.shares_memory(p.grad, grad.data)  # PyTorch's alias
     cls([p], lr=0.1).step()
     cls([q], lr=0.1).step()
     np.testing.assert_array_equal(p.data, q.data)
