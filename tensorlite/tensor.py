@@ -235,9 +235,12 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        if isinstance(value, Tensor):
-            value = value.data
-        self._grad = value.view(Array) if value.__class__ is ndarray else value
+        if value is not None:  # p.grad = None (zero_grad) is the common case: nothing to convert
+            if isinstance(value, Tensor):
+                value = value.data
+            if value.__class__ is ndarray:
+                value = value.view(Array)
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:

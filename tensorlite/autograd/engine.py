@@ -215,6 +215,7 @@ def backward(
     handed_out = {id(g) for g in root_grads}
     pop, push = heapq.heappop, heapq.heappush
     hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
+    last_write = versions._last_write  # in-place writes happen between walks, not during one
     while heap:
         op = pop(heap)[1]
         g = grads.pop(op)
@@ -224,7 +225,7 @@ def backward(
                 continue
         if op.saved is None:
             raise _released_error(op)
-        if op.seq < versions._last_write:  # something was written in place after it was recorded
+        if op.seq < last_write:  # something was written in place after it was recorded
             versions.check_versions(op)
         in_grads = op.backward(g) if hook is None else hook.backward(op, g)
         if not retain_graph:

@@ -26,8 +26,9 @@ def as_tensor(x: Any, op_name: str) -> Tensor:
 def as_floating(x: Any, op_name: str) -> Tensor:
     """``as_tensor``, with integer and bool tensors cast to the default floating dtype (for math
     such as ``exp`` whose result is not an integer)."""
-    x = as_tensor(x, op_name)
-    return x if x.dtype.kind == "f" else Tensor._wrap(x.data.astype(config.get_default_dtype()))
+    if not isinstance(x, Tensor):
+        x = as_tensor(x, op_name)
+    return x if x.data.dtype.kind == "f" else Tensor._wrap(x.data.astype(config.get_default_dtype()))
 
 
 def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
