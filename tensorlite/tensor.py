@@ -132,10 +132,9 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self) -> _Size:
-        """Number of elements (NumPy's ``size``); called, PyTorch's ``size()``: ``x.size()`` is the
-        shape and ``x.size(d)`` the size of dim ``d``."""
-        return _Size(self.data.shape)
+    def size(self) -> int:
+        """Number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
+        return self.data.size
 
     def numel(self) -> int:
         """The number of elements (PyTorch spelling of ``size``)."""
@@ -1466,29 +1465,6 @@ class Tensor:
     def double(self) -> Tensor:
         """Cast to float64."""
         return ops.astype(self, xp.float64)
-
-
-class _Size(int):
-    """``Tensor.size``: the number of elements (an int, NumPy's ``size``) that, called as PyTorch's
-    ``size()``, gives the shape, or with a dim that dim's size (issue 23: no silent divergence)."""
-
-    shape: tuple[int, ...]
-
-    def __new__(cls, shape: tuple[int, ...]) -> _Size:
-        count = 1
-        for n in shape:
-            count *= n
-        out = super().__new__(cls, count)
-        out.shape = shape
-        return out
-
-    def __call__(self, dim: Any = None) -> Any:
-        if dim is None:
-            return self.shape
-        from tensorlite.ops.args import normalize_axis
-        if not self.shape:
-            raise IndexError(f"size: a 0-d tensor has no dim {dim!r}")
-        return self.shape[normalize_axis(dim, len(self.shape), "size")]
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
