@@ -70,7 +70,8 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: A
     *shape : int, or one tuple of int
         The shape of the result.
     dtype : numpy dtype, optional
-        Default: the default float dtype (see :func:`tensorlite.set_default_dtype`).
+        Default: from ``fill_value``, as in PyTorch: bool for a bool, int64 for an int, else the
+        default float dtype (see :func:`tensorlite.set_default_dtype`).
     requires_grad : bool, default False
         Record operations on the result for autograd (floating dtypes only).
     device : str or tensorlite.device, optional
@@ -142,11 +143,15 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
     Examples
     --------
     >>> import tensorlite as tl
-    >>> tl.full((2,), 7.0)
-    tensor([7., 7.])
+    >>> tl.full((2,), 7.0), tl.full((2,), 7).dtype
+    (tensor([7., 7.]), dtype('int64'))
     """
     check_device(device, "full")
     shape = _shape((shape,))
+    if dtype is None and isinstance(fill_value, (bool, xp.bool_)):
+        dtype = xp.bool_
+    elif dtype is None and isinstance(fill_value, (int, xp.integer)):
+        dtype = xp.int64
     return _make(xp.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 

@@ -649,13 +649,13 @@ class Tensor:
         """Method form of :func:`tensorlite.min`."""
         return ops.min(self, dim, keepdim, **kw)
 
-    def var(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
-        """Method form of :func:`tensorlite.var`."""
-        return ops.var(self, dim, keepdim, **kw)
+    def var(self, dim: Any = None, *, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.var` (``keepdim`` by keyword only)."""
+        return ops.var(self, dim, keepdim=keepdim, **kw)
 
-    def std(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
-        """Method form of :func:`tensorlite.std`."""
-        return ops.std(self, dim, keepdim, **kw)
+    def std(self, dim: Any = None, *, keepdim: bool = False, **kw: Any) -> Tensor:
+        """Method form of :func:`tensorlite.std` (``keepdim`` by keyword only)."""
+        return ops.std(self, dim, keepdim=keepdim, **kw)
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         """Method form of :func:`tensorlite.logsumexp`."""

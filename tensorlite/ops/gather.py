@@ -574,6 +574,8 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
     elif isinstance(value, bool) or not isinstance(value, (int, float, xp.integer, xp.floating, xp.bool_)):
         raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
                         f"{type(value).__name__} {value!r}")
+    elif a.dtype.kind in "iub":
+        value = a.dtype.type(value)  # the result keeps the input's dtype (2.5 into int64 is 2), as PyTorch
     return where(Tensor._wrap(m), value, a)
 
 

@@ -78,6 +78,8 @@ def operands(op_name: str, *args: Any) -> tuple[Tensor, ...]:
         target = config.get_default_dtype()
     elif strong:
         target = xp.result_type(*[x.dtype for x in strong])
+        if target == xp.bool_ and any(isinstance(x, (int, xp.integer)) and not isinstance(x, bool) for x in args):
+            target = xp.dtype(xp.int64)  # bool with an int scalar counts in integers (bool * 2), as PyTorch
     else:
         target = xp.result_type(*[xp.asarray(x).dtype for x in args])
     lib = next((array_module(x.data) for x in args if isinstance(x, Tensor)), xp)  # the operands' library

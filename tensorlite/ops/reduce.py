@@ -411,7 +411,7 @@ def _correction(correction: int | None, ddof: int | None, name: str) -> int:
     return correction if correction is not None else (ddof if ddof is not None else 1)
 
 
-def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def var(a: Any, dim: Any = None, *, keepdim: bool = False, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
     """Variance over ``dim``, unbiased by default (``correction=1``; NumPy's ``ddof=`` accepted).
 
@@ -422,7 +422,8 @@ def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     dim : int or tuple of int, optional
         The dims to reduce (negative counts from the end); all of them when None.
     keepdim : bool, default False
-        Keep the reduced dims, with size 1.
+        Keep the reduced dims, with size 1. By keyword only: PyTorch's third positional
+        argument is ``unbiased``, so ``x.var(1, True)`` raises a TypeError.
     axis : int or tuple of int, optional
         NumPy's name for ``dim``.
     keepdims : bool, default False
@@ -450,7 +451,7 @@ def var(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
                      correction=_correction(correction, ddof, "var"))
 
 
-def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def std(a: Any, dim: Any = None, *, keepdim: bool = False, axis: Any = None,
         keepdims: bool = False, correction: int | None = None, ddof: int | None = None) -> Tensor:
     """Standard deviation over ``dim``, unbiased by default; its gradient is 0 where it is 0.
 
@@ -461,7 +462,8 @@ def std(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     dim : int or tuple of int, optional
         The dims to reduce (negative counts from the end); all of them when None.
     keepdim : bool, default False
-        Keep the reduced dims, with size 1.
+        Keep the reduced dims, with size 1. By keyword only: PyTorch's third positional
+        argument is ``unbiased``, so ``x.var(1, True)`` raises a TypeError.
     axis : int or tuple of int, optional
         NumPy's name for ``dim``.
     keepdims : bool, default False

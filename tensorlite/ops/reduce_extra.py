@@ -394,7 +394,7 @@ def var_mean(input: Any, dim: Any = None, *, correction: int | None = None, keep
     (tensor(1.666667), tensor(2.5))
     """
     kw = dict(axis=axis, keepdims=keepdims)
-    return (var(input, dim, keepdim, correction=correction, ddof=ddof, **kw), mean(input, dim, keepdim, **kw))
+    return (var(input, dim, keepdim=keepdim, correction=correction, ddof=ddof, **kw), mean(input, dim, keepdim, **kw))
 
 
 def std_mean(input: Any, dim: Any = None, *, correction: int | None = None, keepdim: bool = False,
@@ -430,7 +430,7 @@ def std_mean(input: Any, dim: Any = None, *, correction: int | None = None, keep
     (tensor(1.414214), tensor(2.))
     """
     kw = dict(axis=axis, keepdims=keepdims)
-    return (std(input, dim, keepdim, correction=correction, ddof=ddof, **kw), mean(input, dim, keepdim, **kw))
+    return (std(input, dim, keepdim=keepdim, correction=correction, ddof=ddof, **kw), mean(input, dim, keepdim, **kw))
 
 
 __all__ = ["prod", "any", "all", "amax", "amin", "nansum", "nanmean", "var_mean", "std_mean"]
