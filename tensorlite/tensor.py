@@ -49,6 +49,27 @@ def _legacy_size(n: Any, sizes: tuple[Any, ...]) -> int:
     return int(n)
 
 
+class _Size(int):
+    """``Tensor.size``: the element count (an int, NumPy's meaning), callable as PyTorch's
+    ``size()`` (the shape) and ``size(d)`` (the size of dim ``d``)."""
+
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> _Size:
+        self = super().__new__(cls, count)
+        self._shape = shape
+        return self
+
+    def __call__(self, dim: Any = None) -> Any:
+        if dim is None:
+            return self._shape
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"size(): dim must be an int, got {type(dim).__name__}")
+        ndim = len(self._shape)
+        if not -max(ndim, 1) <= dim < max(ndim, 1) or ndim == 0:
+            raise IndexError(f"size(): dim {dim} is out of range for a tensor of shape {self._shape}")
+        return self._shape[dim]
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for reverse-mode autograd.
 
@@ -132,9 +153,15 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self) -> int:
-        """Number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
-        return self.data.size
+    def size(self) -> Any:
+        """Number of elements (NumPy's ``size``) that can also be called as PyTorch's ``size()``:
+        ``x.size == x.numel()``, ``x.size()`` is the shape and ``x.size(d)`` the size of dim ``d``.
+
+        It is an ``int`` subclass; NumPy treats it as a 64-bit integer array rather than a plain
+        Python int, so mixing it into float32 NumPy arithmetic promotes to float64: use
+        ``x.numel()`` (a plain int) there.
+        """
+        return _Size(self.data.size, self.data.shape)
 
     def numel(self) -> int:
         """The number of elements (PyTorch spelling of ``size``)."""

@@ -801,9 +801,9 @@ x.cpu()
 x.numel()
 x3.dim()
 x3.ndim
-x3.size()  # refused
-x3.size(1)  # refused
-x3.size(-1)  # refused
+x3.size()
+x3.size(1)
+x3.size(-1)
 x3.shape
 x.dtype
 i.dtype

@@ -138,3 +138,13 @@ def test_numpy_and_pytorch_spellings():
     assert x.transpose(0, 1).tolist() == x.T.tolist() == x.transpose(-2, -1).tolist()  # swaps, as PyTorch
     assert x.transpose((0, 1)).tolist() == x.tolist()  # one tuple: NumPy's permutation
     assert x.T.tolist() == [[1.0, 3.0], [2.0, 5.0]]
+
+
+def test_size_is_numpys_count_and_pytorchs_size_call():
+    x = tl.zeros(2, 3, 4)
+    assert x.size == 24 == x.numel() and x.size() == (2, 3, 4)
+    assert x.size(0) == 2 and x.size(-1) == 4 and tl.tensor(1.0).size() == ()
+    with pytest.raises(IndexError, match=r"size\(\): dim 3 is out of range.*\(2, 3, 4\)"):
+        x.size(3)
+    with pytest.raises(TypeError, match="size"):
+        x.size(1.0)

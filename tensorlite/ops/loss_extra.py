@@ -414,7 +414,7 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
 
 def _kl_div(where: Any, input: Any, target: Any, reduction: str, log_target: bool) -> Tensor:
     x, y = _pair(where, input, target)
-    divisor = x.size
+    divisor = x.data.size
     if reduction == "batchmean":
         reduction, divisor = "mean", (x.shape[0] if x.ndim else 1)
     return KlDiv.apply(x, y, reduction=reduction, divisor=divisor, log_target=log_target)
