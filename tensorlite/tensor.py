@@ -53,6 +53,7 @@ class _Size(int):
     """``Tensor.size``: the element count (an int, NumPy's meaning), callable as PyTorch's
     ``size()`` (the shape) and ``size(d)`` (the size of dim ``d``)."""
 
+    _shape: tuple[int, ...]
 
     def __new__(cls, count: int, shape: tuple[int, ...]) -> _Size:
         self = super().__new__(cls, count)
