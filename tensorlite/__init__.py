@@ -97,3 +97,12 @@ __all__ += [
     "cuda", "linalg", "device", "rand_like", "randn_like", "randint_like", "clone", "contiguous",
     "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
 ]
+
+# PyTorch's dtype names, as NumPy dtypes (``dtype=tl.float32``, ``x.to(tl.int64)``); last, since
+# ``float``, ``int``, ``bool`` ... shadow the builtins in this namespace (as they do in torch's)
+from numpy import (  # noqa: E402
+    float16, float32, float64, int8, int16, int32, int64,
+)
+from numpy import bool_ as bool  # noqa: E402, A004
+from numpy import float16 as half, float32 as float, float64 as double  # noqa: E402, A004
+from numpy import int16 as short, int32 as int, int64 as long  # noqa: E402, A004

@@ -148,3 +148,13 @@ def test_size_is_numpys_count_and_pytorchs_size_call():
         x.size(3)
     with pytest.raises(TypeError, match="size"):
         x.size(1.0)
+
+
+def test_pytorch_dtype_names():
+    torch = pytest.importorskip("torch")
+    for name in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+                 "half", "float", "double", "short", "int", "long"):
+        ours, theirs = getattr(tl, name), getattr(torch, name)
+        assert str(tl.zeros(1, dtype=ours).dtype) == str(theirs).replace("torch.", ""), name
+    assert tl.ones(2, dtype=tl.float64).to(tl.long).dtype == np.int64
+    assert tl.arange(3).float().dtype == tl.float32
