@@ -16,17 +16,22 @@ True
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from tensorlite.tensor import Tensor
 
 
-def _repr(self: Any) -> str:
-    return f"tensorlite.return_types.{type(self).__name__}(values={self.values!r}, indices={self.indices!r})"
+class _ValuesIndices(NamedTuple):
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"tensorlite.return_types.{type(self).__name__}(values={self.values!r}, indices={self.indices!r})"
 
 
-class max(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.max` along a dim.
+def _named(name: str, of: str) -> type[_ValuesIndices]:
+    """The named tuple that ``of`` returns: ``(values, indices)``, printed under ``name``."""
+    doc = f"""``(values, indices)`` of {of}.
 
     Parameters
     ----------
@@ -35,156 +40,15 @@ class max(NamedTuple):
     indices : Tensor
         Their int64 positions along the dim.
     """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
+    return type(name, (_ValuesIndices,), {"__slots__": (), "__doc__": doc, "__module__": __name__})
 
 
-class min(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.min` along a dim.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class sort(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.sort`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class topk(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.topk`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class kthvalue(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.kthvalue`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class median(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.median` along a dim.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class mode(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.mode`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class cummax(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.cummax`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-class cummin(NamedTuple):
-    """``(values, indices)`` of :func:`tensorlite.cummin`.
-
-    Parameters
-    ----------
-    values : Tensor
-        The values.
-    indices : Tensor
-        Their int64 positions along the dim.
-    """
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return _repr(self)
-
-
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"]
+max = _named("max", ":func:`tensorlite.max` along a dim")
+min = _named("min", ":func:`tensorlite.min` along a dim")
+sort = _named("sort", ":func:`tensorlite.sort`")
+topk = _named("topk", ":func:`tensorlite.topk`")
+kthvalue = _named("kthvalue", ":func:`tensorlite.kthvalue`")
+median = _named("median", ":func:`tensorlite.median` along a dim")
+mode = _named("mode", ":func:`tensorlite.mode`")
+cummax = _named("cummax", ":func:`tensorlite.cummax`")
+cummin = _named("cummin", ":func:`tensorlite.cummin`")
