@@ -97,3 +97,10 @@ __all__ += [
     "cuda", "linalg", "device", "rand_like", "randn_like", "randint_like", "clone", "contiguous",
     "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
 ]
+
+# -- real models (issues 22/23): interop names, dtype names ---------------------------------
+from tensorlite.interop import DTYPE_NAMES as _DTYPE_NAMES  # noqa: E402
+from tensorlite.interop import as_tensor, from_numpy, spmm  # noqa: E402
+
+globals().update(_DTYPE_NAMES)  # tl.float64, tl.long, ... (last: `float`/`int`/`bool` shadow builtins here)
+__all__ += ["as_tensor", "from_numpy", "spmm"]

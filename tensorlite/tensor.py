@@ -133,8 +133,11 @@ class Tensor:
 
     @property
     def size(self) -> int:
-        """Number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
-        return self.data.size
+        """Number of elements (NumPy's ``size``), also callable as PyTorch's ``size()``/``size(dim)``.
+
+        ``x.size`` equals ``x.numel()``; ``x.size()`` is the shape and ``x.size(d)`` one extent.
+        """
+        return _Size(self.data.size, self.data.shape)
 
     def numel(self) -> int:
         """The number of elements (PyTorch spelling of ``size``)."""
@@ -1457,6 +1460,35 @@ class Tensor:
         """Method form of :func:`tensorlite.baddbmm`."""
         return linalg_extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
+    # -- real-model names (issues 22/23): comparison methods and long() --------------------------
+    def eq(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.eq` (``self == other``)."""
+        return ops.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.ne` (``self != other``)."""
+        return ops.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.lt` (``self < other``)."""
+        return ops.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.le` (``self <= other``)."""
+        return ops.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.gt` (``self > other``)."""
+        return ops.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.ge` (``self >= other``)."""
+        return ops.ge(self, other)
+
+    def long(self) -> Tensor:
+        """Cast to int64 (PyTorch's ``long``)."""
+        return ops.astype(self, xp.int64)
+
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -1468,6 +1500,28 @@ class Tensor:
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
+
+
+class _Size(int):
+    """NumPy's element count that is also callable as PyTorch's ``size()`` / ``size(dim)``."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> _Size:
+        obj = super().__new__(cls, count)
+        obj._shape = shape
+        return obj
+
+    def __call__(self, dim: Any = None) -> Any:
+        if dim is None:
+            return tuple(self._shape)
+        from tensorlite.ops.args import normalize_axis
+        if not self._shape:
+            raise IndexError(f"size: dim {dim!r} is out of range for a 0-d tensor")
+        return self._shape[normalize_axis(dim, len(self._shape), "size")]
+
+    def __reduce__(self) -> Any:
+        return (int, (int(self),))
 from tensorlite.ops import inplace  # noqa: E402
 
 
