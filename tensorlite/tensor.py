@@ -1489,6 +1489,40 @@ class Tensor:
         """Cast to int64 (PyTorch's ``long``)."""
         return ops.astype(self, xp.int64)
 
+    def view_as(self, other: Any) -> Tensor:
+        """``self.view(other.shape)``."""
+        return self.view(*other.shape)
+
+    def reshape_as(self, other: Any) -> Tensor:
+        """``self.reshape(other.shape)``."""
+        return self.reshape(*other.shape)
+
+    def expand_as(self, other: Any) -> Tensor:
+        """``self.expand(other.shape)``."""
+        return self.expand(*other.shape)
+
+    def type_as(self, other: Any) -> Tensor:
+        """Cast to ``other``'s dtype."""
+        return self if self.dtype == other.dtype else ops.astype(self, other.dtype)
+
+    def nelement(self) -> int:
+        """The number of elements (an alias of ``numel()``)."""
+        return self.data.size
+
+    def ndimension(self) -> int:
+        """The number of dimensions (an alias of ``dim()``)."""
+        return self.data.ndim
+
+    @property
+    def is_xpu(self) -> bool:
+        """Whether the tensor is on an XPU device: always False in this build."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        """Whether the tensor is on an MPS device: always False in this build."""
+        return False
+
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -1497,6 +1531,18 @@ class Tensor:
     def double(self) -> Tensor:
         """Cast to float64."""
         return ops.astype(self, xp.float64)
+
+    def half(self) -> Tensor:
+        """Cast to float16."""
+        return ops.astype(self, xp.float16)
+
+    def int(self) -> Tensor:
+        """Cast to int32 (PyTorch's ``int``)."""
+        return ops.astype(self, xp.int32)
+
+    def bool(self) -> Tensor:
+        """Cast to bool."""
+        return ops.astype(self, xp.bool_)
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)

@@ -70,10 +70,9 @@ def _float_mask(mask: Any, dtype: Any, what: str, who: Any) -> Tensor:
     m = as_tensor(mask, str(who))
     if m.dtype == bool:
         return Tensor._wrap(xp.where(m.data, -xp.inf, 0).astype(dtype))
-    if m.dtype != dtype:
-        raise TypeError(f"{who}: {what} must be bool or of the input's dtype {dtype}, got {m.dtype} "
-                        f"(shape {m.shape})")
-    return m
+    if m.dtype.kind != "f":
+        raise TypeError(f"{who}: {what} must be bool or floating, got {m.dtype} (shape {m.shape})")
+    return m if m.dtype == dtype else m.to(dtype)  # another float dtype is promoted, as in PyTorch
 
 
 def _pad_key(mask: Tensor | None) -> Tensor | None:
