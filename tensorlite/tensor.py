@@ -5,6 +5,7 @@ reverse walk live in :mod:`tensorlite.autograd`.
 """
 from __future__ import annotations
 
+import operator as _operator
 from typing import Any
 
 from tensorlite import backend, config
@@ -1489,6 +1490,24 @@ class Tensor:
         """Cast to int64 (PyTorch's ``long``)."""
         return ops.astype(self, xp.int64)
 
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """With ``dtype``: cast to it (a dtype, or a legacy name such as ``"torch.LongTensor"``);
+        without: the legacy type name, such as ``"tensorlite.FloatTensor"``.
+
+        Parameters
+        ----------
+        dtype : numpy dtype or str, optional
+            The dtype wanted.
+        non_blocking : bool, default False
+            Accepted for PyTorch compatibility (no effect on the CPU).
+        """
+        if dtype is None:
+            return f"tensorlite.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_DTYPES:
+            dtype = _LEGACY_DTYPES[dtype.rpartition(".")[2]]
+        dtype = xp.dtype(dtype)
+        return self if self.dtype == dtype else ops.astype(self, dtype)
+
     def view_as(self, other: Any) -> Tensor:
         """``self.view(other.shape)``."""
         return self.view(*other.shape)
@@ -1546,6 +1565,30 @@ class Tensor:
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
+from tensorlite.ops import inplace  # noqa: E402
+
+
+def _is_dtype_name(name: str) -> bool:
+    """Whether a string names a dtype ("float64") rather than a device ("cpu")."""
+    try:
+        xp.dtype(name)
+    except TypeError:
+        return False
+    return True
+
+
+# issue 22 part A: the factories, devices and ops behind the methods of its block
+from tensorlite import creation  # noqa: E402
+from tensorlite.array import Array  # noqa: E402
+from tensorlite.device import CPU, check_device  # noqa: E402
+from tensorlite.ops import copying, linalg_extra  # noqa: E402
+
+# -- real-model names (issues 22/23): legacy type names and the callable size ------------------
+
+_LEGACY_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+                 "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+                 "uint8": "ByteTensor", "bool": "BoolTensor"}
+_LEGACY_DTYPES = {name: dtype for dtype, name in _LEGACY_NAMES.items()}
 
 
 class _Size(int):
@@ -1568,20 +1611,25 @@ class _Size(int):
 
     def __reduce__(self) -> Any:
         return (int, (int(self),))
-from tensorlite.ops import inplace  # noqa: E402
+
+    # Arithmetic and comparisons act as a plain int's: NumPy would make an int subclass a strong
+    # int64 operand (float32 / size -> float64); ``__array_ufunc__ = None`` makes arrays defer here.
+    __array_ufunc__ = None
+    __hash__ = int.__hash__
 
 
-def _is_dtype_name(name: str) -> bool:
-    """Whether a string names a dtype ("float64") rather than a device ("cpu")."""
-    try:
-        xp.dtype(name)
-    except TypeError:
-        return False
-    return True
+def _size_op(op: Any, reflected: bool) -> Any:
+    if reflected:
+        return lambda self, other: op(other, int(self))
+    return lambda self, other: op(int(self), other)
 
 
-# issue 22 part A: the factories, devices and ops behind the methods of its block
-from tensorlite import creation  # noqa: E402
-from tensorlite.array import Array  # noqa: E402
-from tensorlite.device import CPU, check_device  # noqa: E402
-from tensorlite.ops import copying, linalg_extra  # noqa: E402
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor", "lshift",
+              "rshift", "matmul"):
+    _op = getattr(_operator, _name if _name not in ("and", "or") else _name + "_")
+    setattr(_Size, f"__{_name}__", _size_op(_op, False))
+    setattr(_Size, f"__r{_name}__", _size_op(_op, True))
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(_Size, f"__{_name}__", _size_op(getattr(_operator, _name), False))
+for _name, _reflected in (("__divmod__", False), ("__rdivmod__", True)):
+    setattr(_Size, _name, _size_op(divmod, _reflected))

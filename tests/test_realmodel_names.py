@@ -129,3 +129,56 @@ def test_attention_float_mask_of_another_dtype_is_promoted():
     np.testing.assert_allclose(out.data, want.detach().numpy(), rtol=1e-10, atol=1e-12)
     with pytest.raises(TypeError, match="must be bool or floating"):
         mha(tl.tensor(q), tl.tensor(q), tl.tensor(q), attn_mask=tl.zeros(5, 5, dtype=np.int64))
+
+
+def test_tensor_type():
+    x, t = tl.ones(2), torch.ones(2)
+    assert x.type().rpartition(".")[2] == t.type().rpartition(".")[2]
+    assert x.double().type().rpartition(".")[2] == t.double().type().rpartition(".")[2]
+    for dtype, tdtype in ((tl.bool, torch.bool), (tl.long, torch.long), (tl.float64, torch.float64)):
+        got, want = x.type(dtype), t.type(tdtype)
+        np.testing.assert_array_equal(got.data, want.numpy())
+        assert got.dtype == want.numpy().dtype
+    assert x.type("torch.LongTensor").dtype == t.type("torch.LongTensor").numpy().dtype
+
+
+LAYERS = [
+    ("MultiheadAttention", (8, 2), {}),
+    ("TransformerEncoderLayer", (8, 2, 16), {}),
+    ("TransformerDecoderLayer", (8, 2, 16), {}),
+    ("Transformer", (8, 2, 1, 1, 16), {"batch_first": True}),
+    ("ConvTranspose2d", (2, 3, 3), {}),
+    ("GroupNorm", (2, 4), {}),
+    ("InstanceNorm2d", (4,), {"affine": True}),
+    ("Bilinear", (2, 3, 4), {}),
+    ("Embedding", (5, 3), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", LAYERS, ids=[n for n, _, _ in LAYERS])
+def test_layer_device_and_dtype_keywords(name, args, kwargs):
+    layer = getattr(nn, name)(*args, **kwargs, device="cpu", dtype=np.float64)
+    ref = getattr(torch.nn, name)(*args, **kwargs, device="cpu", dtype=torch.float64)
+    got = {k: (tuple(v.shape), v.dtype) for k, v in layer.state_dict().items()}
+    want = {k: (tuple(v.shape), v.numpy().dtype) for k, v in ref.state_dict().items()}
+    assert got == want
+    assert {p.dtype for p in getattr(nn, name)(*args, **kwargs).parameters()} == {np.dtype(np.float32)}
+    with pytest.raises(RuntimeError, match="no GPU backend"):
+        getattr(nn, name)(*args, **kwargs, device="cuda")
+
+
+def test_conv_transpose_padding_mode():
+    assert nn.ConvTranspose2d(1, 1, 3, padding_mode="zeros").padding_mode == "zeros"
+    with pytest.raises(ValueError, match="ConvTranspose2d: only padding_mode='zeros'"):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+
+
+def test_size_keeps_python_int_promotion():
+    # an int subclass would be a strong int64 operand for NumPy (float32 / size -> float64)
+    x = tl.ones(2, 3)
+    a = np.ones(3, dtype=np.float32)
+    assert (a / x.size).dtype == np.float32 and (x.size / a).dtype == np.float32
+    assert (np.float32(1) * x.size).dtype == np.float32
+    assert (tl.ones(2) / x.size).dtype == np.float32
+    assert type(x.size + 1) is int and x.size // 4 == 1 and {x.size: "six"}[6] == "six"
+    np.testing.assert_array_equal(np.arange(8) < x.size, np.arange(8) < 6)
