@@ -127,8 +127,12 @@ def test_attention_float_mask_of_another_dtype_is_promoted():
     want, _ = ref(torch.tensor(q), torch.tensor(q), torch.tensor(q), attn_mask=torch.tensor(mask),
                   need_weights=False)
     np.testing.assert_allclose(out.data, want.detach().numpy(), rtol=1e-10, atol=1e-12)
-    with pytest.raises(TypeError, match="must be bool or floating"):
-        mha(tl.tensor(q), tl.tensor(q), tl.tensor(q), attn_mask=tl.zeros(5, 5, dtype=np.int64))
+    for bad in (np.int64, np.float16):  # PyTorch refuses these too
+        with pytest.raises(TypeError, match="must be bool or of the input's dtype float64"):
+            mha(tl.tensor(q), tl.tensor(q), tl.tensor(q), attn_mask=tl.zeros(5, 5, dtype=bad), need_weights=False)
+        with pytest.raises((RuntimeError, AssertionError)):
+            ref(torch.tensor(q), torch.tensor(q), torch.tensor(q),
+                attn_mask=torch.zeros(5, 5, dtype=getattr(torch, np.dtype(bad).name)), need_weights=False)
 
 
 def test_tensor_type():

@@ -67,13 +67,15 @@ class GELU(Module):
 
 
 def _float_mask(mask: Any, dtype: Any, what: str, who: Any) -> Tensor:
-    """A layer's mask as an additive float tensor: bool True (not allowed) becomes -inf."""
+    """A layer's mask as an additive float tensor: bool True (not allowed) becomes -inf; a float32
+    mask on a float64 input is promoted (PyTorch's attention accepts bool, float32 or the input's dtype)."""
     m = as_tensor(mask, str(who))
     if m.dtype == bool:
         return Tensor._wrap(xp.where(m.data, -xp.inf, 0).astype(dtype))
-    if m.dtype.kind != "f":
-        raise TypeError(f"{who}: {what} must be bool or floating, got {m.dtype} (shape {m.shape})")
-    return m if m.dtype == dtype else m.to(dtype)  # another float dtype is promoted, as in PyTorch
+    if m.dtype != dtype and m.dtype != xp.float32:
+        raise TypeError(f"{who}: {what} must be bool or of the input's dtype {dtype}, got {m.dtype} "
+                        f"(shape {m.shape})")
+    return m if m.dtype == dtype else m.to(dtype)  # a float32 mask is promoted, as in PyTorch
 
 
 def _pad_key(mask: Tensor | None) -> Tensor | None:
