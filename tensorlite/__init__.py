@@ -98,9 +98,7 @@ __all__ += [
     "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
 ]
 
-# -- real models (issues 22/23): interop names, dtype names ---------------------------------
-from tensorlite.interop import DTYPE_NAMES as _DTYPE_NAMES  # noqa: E402
+# -- real models (issues 22/23): interop names ---------------------------------------------
 from tensorlite.interop import as_tensor, from_numpy, spmm  # noqa: E402
 
-globals().update(_DTYPE_NAMES)  # tl.float64, tl.long, ... (last: `float`/`int`/`bool` shadow builtins here)
 __all__ += ["as_tensor", "from_numpy", "spmm"]

@@ -1,5 +1,5 @@
 """PyTorch names for NumPy interop and plain aliases that real model code uses:
-``from_numpy``, ``as_tensor``, ``spmm`` and the dtype names (``tl.float64``, ``tl.long``, ...)."""
+``from_numpy``, ``as_tensor``, ``spmm``."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,15 +8,6 @@ from tensorlite.backend import xp
 from tensorlite.device import check_device
 from tensorlite.ops.linalg_extra import mm
 from tensorlite.tensor import Tensor
-
-#: PyTorch's dtype names, as the NumPy dtypes tensorlite uses (not in ``__all__``: they shadow
-#: builtins under ``from tensorlite import *``).
-DTYPE_NAMES = {
-    "float16": xp.float16, "half": xp.float16, "float32": xp.float32, "float": xp.float32,
-    "float64": xp.float64, "double": xp.float64, "int8": xp.int8, "int16": xp.int16,
-    "short": xp.int16, "int32": xp.int32, "int": xp.int32, "int64": xp.int64, "long": xp.int64,
-    "bool": xp.bool_, "uint8": xp.uint8,
-}
 
 
 def from_numpy(ndarray: Any) -> Tensor:
