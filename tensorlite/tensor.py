@@ -1603,11 +1603,13 @@ class _Size(int):
 
     def __call__(self, dim: Any = None) -> Any:
         if dim is None:
-            return tuple(self._shape)
-        from tensorlite.ops.args import normalize_axis
-        if not self._shape:
-            raise IndexError(f"size: dim {dim!r} is out of range for a 0-d tensor")
-        return self._shape[normalize_axis(dim, len(self._shape), "size")]
+            return self._shape
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"size(): dim must be an int, got {type(dim).__name__}")
+        ndim = len(self._shape)
+        if not -max(ndim, 1) <= dim < max(ndim, 1) or ndim == 0:
+            raise IndexError(f"size(): dim {dim} is out of range for a tensor of shape {self._shape}")
+        return self._shape[dim]
 
     def __reduce__(self) -> Any:
         return (int, (int(self),))
