@@ -1492,7 +1492,7 @@ class Tensor:
 
     def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
         """With ``dtype``: cast to it (a dtype, or a legacy name such as ``"torch.LongTensor"``);
-        without: the legacy type name, such as ``"tensorlite.FloatTensor"``.
+        without: PyTorch's legacy type name (``"torch.FloatTensor"``), so code comparing it works.
 
         Parameters
         ----------
@@ -1502,7 +1502,7 @@ class Tensor:
             Accepted for PyTorch compatibility (no effect on the CPU).
         """
         if dtype is None:
-            return f"tensorlite.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+            return f"torch.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
         if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_DTYPES:
             dtype = _LEGACY_DTYPES[dtype.rpartition(".")[2]]
         dtype = xp.dtype(dtype)
