@@ -98,6 +98,11 @@ __all__ += [
     "mm", "bmm", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "norm",
 ]
 
+# -- real models (issues 22/23): interop names ---------------------------------------------
+from tensorlite.interop import as_tensor, from_numpy, spmm  # noqa: E402
+
+__all__ += ["as_tensor", "from_numpy", "spmm"]
+
 # PyTorch's dtype names, as NumPy dtypes (``dtype=tl.float32``, ``x.to(tl.int64)``); last, since
 # ``float``, ``int``, ``bool`` ... shadow the builtins in this namespace (as they do in torch's)
 from numpy import (  # noqa: E402

@@ -383,13 +383,16 @@ def _dtype_or(dtype: Any, default: Any) -> Any:
     return default if dtype is None else xp.dtype(dtype)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of ``size`` whose values are not to be relied on (tensorlite fills it with zeros).
+def empty(*shape: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """A tensor of the given shape whose values are not to be relied on (tensorlite fills it with zeros).
 
     Parameters
     ----------
-    *size : int, or one tuple of int
+    *shape : int, or one tuple of int
         The shape of the result: ``empty(2, 3)`` or ``empty((2, 3))``.
+    size : tuple of int, optional
+        The shape as a keyword (``empty(size=(2, 3))``, as PyTorch allows); not with ``*shape``.
     dtype : numpy dtype, optional
         Default: the default float dtype.
     requires_grad : bool, default False
@@ -399,16 +402,22 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
     Returns
     -------
-    Tensor of shape ``size``
+    Tensor of the given shape
 
     Examples
     --------
     >>> import tensorlite as tl
     >>> tl.empty(2, 3).shape
     (2, 3)
+    >>> tl.empty(size=(2, 3)).shape
+    (2, 3)
     """
     check_device(device, "empty")
-    return _make(xp.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    if size is not None:
+        if shape:
+            raise TypeError(f"empty: give the shape either positionally or as size=, got both {shape} and {size!r}")
+        shape = (size,)
+    return _make(xp.zeros(_shape(shape), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:

@@ -5,6 +5,7 @@ reverse walk live in :mod:`tensorlite.autograd`.
 """
 from __future__ import annotations
 
+import operator as _operator
 from typing import Any
 
 from tensorlite import backend, config
@@ -47,28 +48,6 @@ def _legacy_size(n: Any, sizes: tuple[Any, ...]) -> int:
         raise TypeError(f"Tensor{sizes}: several arguments are a shape (non-negative ints), got {n!r}; "
                         "pass data as one argument (a list or an array)")
     return int(n)
-
-
-class _Size(int):
-    """``Tensor.size``: the element count (an int, NumPy's meaning), callable as PyTorch's
-    ``size()`` (the shape) and ``size(d)`` (the size of dim ``d``)."""
-
-    _shape: tuple[int, ...]
-
-    def __new__(cls, count: int, shape: tuple[int, ...]) -> _Size:
-        self = super().__new__(cls, count)
-        self._shape = shape
-        return self
-
-    def __call__(self, dim: Any = None) -> Any:
-        if dim is None:
-            return self._shape
-        if isinstance(dim, bool) or not isinstance(dim, int):
-            raise TypeError(f"size(): dim must be an int, got {type(dim).__name__}")
-        ndim = len(self._shape)
-        if not -max(ndim, 1) <= dim < max(ndim, 1) or ndim == 0:
-            raise IndexError(f"size(): dim {dim} is out of range for a tensor of shape {self._shape}")
-        return self._shape[dim]
 
 
 class Tensor:
@@ -154,13 +133,10 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self) -> Any:
-        """Number of elements (NumPy's ``size``) that can also be called as PyTorch's ``size()``:
-        ``x.size == x.numel()``, ``x.size()`` is the shape and ``x.size(d)`` the size of dim ``d``.
+    def size(self) -> int:
+        """Number of elements (NumPy's ``size``), also callable as PyTorch's ``size()``/``size(dim)``.
 
-        It is an ``int`` subclass; NumPy treats it as a 64-bit integer array rather than a plain
-        Python int, so mixing it into float32 NumPy arithmetic promotes to float64: use
-        ``x.numel()`` (a plain int) there.
+        ``x.size`` equals ``x.numel()``; ``x.size()`` is the shape and ``x.size(d)`` one extent.
         """
         return _Size(self.data.size, self.data.shape)
 
@@ -1488,6 +1464,87 @@ class Tensor:
         """Method form of :func:`tensorlite.baddbmm`."""
         return linalg_extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
+    # -- real-model names (issues 22/23): comparison methods and long() --------------------------
+    def eq(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.eq` (``self == other``)."""
+        return ops.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.ne` (``self != other``)."""
+        return ops.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.lt` (``self < other``)."""
+        return ops.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.le` (``self <= other``)."""
+        return ops.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.gt` (``self > other``)."""
+        return ops.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        """Method form of :func:`tensorlite.ge` (``self >= other``)."""
+        return ops.ge(self, other)
+
+    def long(self) -> Tensor:
+        """Cast to int64 (PyTorch's ``long``)."""
+        return ops.astype(self, xp.int64)
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """With ``dtype``: cast to it (a dtype, or a legacy name such as ``"torch.LongTensor"``);
+        without: PyTorch's legacy type name (``"torch.FloatTensor"``), so code comparing it works.
+
+        Parameters
+        ----------
+        dtype : numpy dtype or str, optional
+            The dtype wanted.
+        non_blocking : bool, default False
+            Accepted for PyTorch compatibility (no effect on the CPU).
+        """
+        if dtype is None:
+            return f"torch.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_DTYPES:
+            dtype = _LEGACY_DTYPES[dtype.rpartition(".")[2]]
+        dtype = xp.dtype(dtype)
+        return self if self.dtype == dtype else ops.astype(self, dtype)
+
+    def view_as(self, other: Any) -> Tensor:
+        """``self.view(other.shape)``."""
+        return self.view(*other.shape)
+
+    def reshape_as(self, other: Any) -> Tensor:
+        """``self.reshape(other.shape)``."""
+        return self.reshape(*other.shape)
+
+    def expand_as(self, other: Any) -> Tensor:
+        """``self.expand(other.shape)``."""
+        return self.expand(*other.shape)
+
+    def type_as(self, other: Any) -> Tensor:
+        """Cast to ``other``'s dtype."""
+        return self if self.dtype == other.dtype else ops.astype(self, other.dtype)
+
+    def nelement(self) -> int:
+        """The number of elements (an alias of ``numel()``)."""
+        return self.data.size
+
+    def ndimension(self) -> int:
+        """The number of dimensions (an alias of ``dim()``)."""
+        return self.data.ndim
+
+    @property
+    def is_xpu(self) -> bool:
+        """Whether the tensor is on an XPU device: always False in this build."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        """Whether the tensor is on an MPS device: always False in this build."""
+        return False
+
     # last, so that the builtin ``float`` in annotations above is not shadowed
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -1496,6 +1553,18 @@ class Tensor:
     def double(self) -> Tensor:
         """Cast to float64."""
         return ops.astype(self, xp.float64)
+
+    def half(self) -> Tensor:
+        """Cast to float16."""
+        return ops.astype(self, xp.float16)
+
+    def int(self) -> Tensor:
+        """Cast to int32 (PyTorch's ``int``)."""
+        return ops.astype(self, xp.int32)
+
+    def bool(self) -> Tensor:
+        """Cast to bool."""
+        return ops.astype(self, xp.bool_)
 
 
 from tensorlite import autograd, ops  # noqa: E402  (import cycle: ops build on Tensor)
@@ -1516,3 +1585,56 @@ from tensorlite import creation  # noqa: E402
 from tensorlite.array import Array  # noqa: E402
 from tensorlite.device import CPU, check_device  # noqa: E402
 from tensorlite.ops import copying, linalg_extra  # noqa: E402
+
+# -- real-model names (issues 22/23): legacy type names and the callable size ------------------
+
+_LEGACY_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+                 "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+                 "uint8": "ByteTensor", "bool": "BoolTensor"}
+_LEGACY_DTYPES = {name: dtype for dtype, name in _LEGACY_NAMES.items()}
+
+
+class _Size(int):
+    """NumPy's element count that is also callable as PyTorch's ``size()`` / ``size(dim)``."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> _Size:
+        obj = super().__new__(cls, count)
+        obj._shape = shape
+        return obj
+
+    def __call__(self, dim: Any = None) -> Any:
+        if dim is None:
+            return self._shape
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"size(): dim must be an int, got {type(dim).__name__}")
+        ndim = len(self._shape)
+        if not -max(ndim, 1) <= dim < max(ndim, 1) or ndim == 0:
+            raise IndexError(f"size(): dim {dim} is out of range for a tensor of shape {self._shape}")
+        return self._shape[dim]
+
+    def __reduce__(self) -> Any:
+        return (int, (int(self),))
+
+    # Arithmetic and comparisons act as a plain int's: NumPy would make an int subclass a strong
+    # int64 operand (float32 / size -> float64); ``__array_ufunc__ = None`` makes arrays defer here.
+    __array_ufunc__ = None
+    __hash__ = int.__hash__
+
+
+def _size_op(op: Any, reflected: bool) -> Any:
+    if reflected:
+        return lambda self, other: op(other, int(self))
+    return lambda self, other: op(int(self), other)
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor", "lshift",
+              "rshift", "matmul"):
+    _op = getattr(_operator, _name if _name not in ("and", "or") else _name + "_")
+    setattr(_Size, f"__{_name}__", _size_op(_op, False))
+    setattr(_Size, f"__r{_name}__", _size_op(_op, True))
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(_Size, f"__{_name}__", _size_op(getattr(_operator, _name), False))
+for _name, _reflected in (("__divmod__", False), ("__rdivmod__", True)):
+    setattr(_Size, _name, _size_op(divmod, _reflected))

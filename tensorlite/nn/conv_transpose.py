@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.module import Module, Parameter
 from tensorlite.ops.args import check_dtype, check_spatial_rank, size, spatial_tuple
@@ -29,7 +29,8 @@ class _ConvTransposeNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1) -> None:
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         name, d = type(self).__name__, self.dims
         self.in_channels = size(in_channels, "in_channels", name, 0)
@@ -43,7 +44,10 @@ class _ConvTransposeNd(Module):
         self.padding = spatial_tuple(padding, d, "padding", name, 0)
         self.output_padding = spatial_tuple(output_padding, d, "output_padding", name, 0)
         self.dilation = spatial_tuple(dilation, d, "dilation", name, 1)
-        dtype = config.get_default_dtype()
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in PyTorch), got {padding_mode!r}")
+        self.padding_mode = padding_mode
+        dtype = factory_dtype(device, dtype, name)
         shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
         if self.in_channels and self.out_channels:
             check_transpose_args(d, shape, self.stride, self.output_padding, self.dilation, self.groups, name)
@@ -112,6 +116,12 @@ _PARAMS = """
         Whether to learn an additive bias.
     dilation : int or tuple of int, default 1
         The spacing between the kernel's elements.
+    padding_mode : {'zeros'}, default 'zeros'
+        The only mode PyTorch's transposed convolutions support.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 """
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tensorlite import config
 from tensorlite.backend import xp
 from tensorlite.device import factory_dtype
 from tensorlite.nn import init
@@ -184,6 +183,10 @@ class Bilinear(Module):
         The size of the last output dim.
     bias : bool, default True
         Whether to learn an additive bias.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -202,12 +205,13 @@ class Bilinear(Module):
     (5, 2)
     """
 
-    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True) -> None:
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.in1_features = size(in1_features, "in1_features", "Bilinear", 0)
         self.in2_features = size(in2_features, "in2_features", "Bilinear", 0)
         self.out_features = size(out_features, "out_features", "Bilinear", 0)
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, "Bilinear")
         self.weight = Parameter(xp.empty((out_features, in1_features, in2_features), dtype=dtype))
         self.register_parameter("bias", Parameter(xp.empty(out_features, dtype=dtype)) if bias else None)
         self.reset_parameters()

@@ -18,7 +18,6 @@ import math
 import warnings
 from typing import Any
 
-from tensorlite import config
 from tensorlite.autograd import mark_dirty
 from tensorlite.backend import xp
 from tensorlite.device import factory_dtype
@@ -362,6 +361,10 @@ class GroupNorm(Module):
         Learn a per-channel ``weight`` (ones at start) and ``bias`` (zeros).
     bias : bool, default True
         With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -379,8 +382,8 @@ class GroupNorm(Module):
     (4, 6, 5, 5)
     """
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, *,
-                 bias: bool = True) -> None:
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_groups = size(num_groups, "num_groups", name)
@@ -389,7 +392,7 @@ class GroupNorm(Module):
             raise ValueError(f"{name}: num_channels={num_channels} must be divisible by num_groups={num_groups}")
         self.eps = number(eps, "eps", name)
         self.affine = bool(affine)
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, name)
         self.register_parameter("weight", Parameter(xp.ones(self.num_channels, dtype=dtype)) if affine else None)
         self.register_parameter("bias", Parameter(xp.zeros(self.num_channels, dtype=dtype))
                                 if affine and bias else None)
@@ -419,8 +422,9 @@ class _InstanceNorm(_BatchNorm):
     dims: int
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
-                 track_running_stats: bool = False, *, bias: bool = True) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats)
+                 track_running_stats: bool = False, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
         if affine and not bias:
             self.register_parameter("bias", None)
 
@@ -475,6 +479,10 @@ _INSTANCE_DOC = """Instance normalisation, as PyTorch's ``nn.{name}``: each samp
         updates them with the batch mean of the instances' statistics, eval mode uses them.
     bias : bool, default True
         With ``affine``: whether to learn the ``bias`` too (keyword only, as in PyTorch).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from tensorlite import config
 from tensorlite.backend import xp
+from tensorlite.device import factory_dtype
 from tensorlite.nn import init
 from tensorlite.nn.containers import ModuleList
 from tensorlite.nn.dropout import Dropout, dropout
@@ -66,14 +67,15 @@ class GELU(Module):
 
 
 def _float_mask(mask: Any, dtype: Any, what: str, who: Any) -> Tensor:
-    """A layer's mask as an additive float tensor: bool True (not allowed) becomes -inf."""
+    """A layer's mask as an additive float tensor: bool True (not allowed) becomes -inf; a float32
+    mask on a float64 input is promoted (PyTorch's attention accepts bool, float32 or the input's dtype)."""
     m = as_tensor(mask, str(who))
     if m.dtype == bool:
         return Tensor._wrap(xp.where(m.data, -xp.inf, 0).astype(dtype))
-    if m.dtype != dtype:
+    if m.dtype != dtype and m.dtype != xp.float32:
         raise TypeError(f"{who}: {what} must be bool or of the input's dtype {dtype}, got {m.dtype} "
                         f"(shape {m.shape})")
-    return m
+    return m if m.dtype == dtype else m.to(dtype)  # a float32 mask is promoted, as in PyTorch
 
 
 def _pad_key(mask: Tensor | None) -> Tensor | None:
@@ -107,6 +109,10 @@ class MultiheadAttention(Module):
         of one ``in_proj_weight`` (3E, E).
     batch_first : bool, default False
         Inputs and outputs are (N, L, E) instead of (L, N, E).
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -132,7 +138,8 @@ class MultiheadAttention(Module):
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
-                 vdim: int | None = None, batch_first: bool = False) -> None:
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.embed_dim = size(embed_dim, "embed_dim", "MultiheadAttention")
         self.num_heads = size(num_heads, "num_heads", "MultiheadAttention")
@@ -145,7 +152,7 @@ class MultiheadAttention(Module):
         self.add_zero_attn = flag(add_zero_attn, "add_zero_attn", "MultiheadAttention")
         self.head_dim = embed_dim // num_heads
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        dtype = config.get_default_dtype()
+        dtype = factory_dtype(device, dtype, "MultiheadAttention")
         E = embed_dim
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(xp.empty((3 * E, E), dtype=dtype))
@@ -157,7 +164,7 @@ class MultiheadAttention(Module):
             self.k_proj_weight = Parameter(xp.empty((E, self.kdim), dtype=dtype))
             self.v_proj_weight = Parameter(xp.empty((E, self.vdim), dtype=dtype))
         self.register_parameter("in_proj_bias", Parameter(xp.empty(3 * E, dtype=dtype)) if bias else None)
-        self.out_proj = Linear(E, E, bias=bias)
+        self.out_proj = Linear(E, E, bias=bias, dtype=dtype)
         if add_bias_kv:
             self.bias_k = Parameter(xp.empty((1, 1, E), dtype=dtype))
             self.bias_v = Parameter(xp.empty((1, 1, E), dtype=dtype))
@@ -348,6 +355,10 @@ class TransformerEncoderLayer(Module):
         Pre-norm (``x + sa(norm1(x))``) instead of post-norm (``norm1(x + sa(x))``).
     bias : bool, default True
         Biases in the linear layers and LayerNorms.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -365,15 +376,17 @@ class TransformerEncoderLayer(Module):
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: Any = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True) -> None:
+                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        dtype = factory_dtype(device, dtype, type(self).__name__)
+        kw = dict(bias=bias, dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, **kw)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.linear2 = Linear(dim_feedforward, d_model, **kw)
         self.norm_first = flag(norm_first, "norm_first", "TransformerEncoderLayer")
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation, "TransformerEncoderLayer")
@@ -439,6 +452,10 @@ class TransformerDecoderLayer(Module):
         Pre-norm instead of post-norm.
     bias : bool, default True
         Biases in the linear layers and LayerNorms.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -456,17 +473,19 @@ class TransformerDecoderLayer(Module):
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: Any = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True) -> None:
+                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        dtype = factory_dtype(device, dtype, type(self).__name__)
+        kw = dict(bias=bias, dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, **kw)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, **kw)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.linear2 = Linear(dim_feedforward, d_model, **kw)
         self.norm_first = flag(norm_first, "norm_first", "TransformerDecoderLayer")
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.dropout3 = Dropout(dropout)
@@ -689,6 +708,10 @@ class Transformer(Module):
         Pre-norm layers.
     bias : bool, default True
         Biases in the linear layers and LayerNorms.
+    device : str or tensorlite.device, optional
+        ``"cpu"`` (the only device of this build; another raises a ``RuntimeError``).
+    dtype : numpy dtype, optional
+        The floating dtype of the parameters; default: the default float dtype.
 
     Notes
     -----
@@ -710,20 +733,23 @@ class Transformer(Module):
                  num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: Any = "relu", custom_encoder: Module | None = None,
                  custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True) -> None:
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
+        dtype = factory_dtype(device, dtype, "Transformer")
         common = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
-                      layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, bias=bias)
+                      layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, bias=bias,
+                      dtype=dtype)
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
             self.encoder = TransformerEncoder(TransformerEncoderLayer(d_model, nhead, **common), num_encoder_layers,
-                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
             self.decoder = TransformerDecoder(TransformerDecoderLayer(d_model, nhead, **common), num_decoder_layers,
-                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
         self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
         for p in self.parameters():
             if p.ndim > 1:

@@ -70,6 +70,8 @@ def _index_part(i: Any) -> Any:
     """One element of an index, with tensors and lists turned into arrays."""
     if isinstance(i, Tensor):
         i = i.data
+    elif isinstance(i, range):  # x[range(n), y] as in PyTorch: an index list
+        i = xp.arange(i.start, i.stop, i.step, dtype=xp.intp)
     elif isinstance(i, (list, tuple)):  # a tuple inside an index is an index list, as in PyTorch
         try:
             i = xp.asarray(i)
