@@ -40,6 +40,12 @@ def _dropout(x: Any, p: Any, training: bool, spatial: int | None, who: Any) -> T
                       "(N, C, H, W) input, so each value is dropped on its own, as F.dropout does (PyTorch warns "
                       "that this will become an error; use dropout for 2-D input)", UserWarning, stacklevel=3)
         spatial = None
+    if spatial == 3 and x.ndim == 3:  # PyTorch reads it as one unbatched (C, H, W) sample, with a warning
+        warnings.warn(f"{who}: got a 3-D input (shape {x.shape}); channel dropout over 3 spatial dims expects "
+                      "(C, D, H, W) or (N, C, D, H, W) input, so it is read as one (C, H, W) sample and its "
+                      "channels are dropped whole, as PyTorch does (PyTorch warns that this will become an "
+                      "error)", UserWarning, stacklevel=3)
+        spatial = 2
     if spatial is not None and x.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{who}: expected a {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
                          f"input, got input of shape {x.shape}")

@@ -126,8 +126,8 @@ def test_channel_dropout_wrong_ndim_names_the_layer_and_the_shape():
     with pytest.raises(ValueError) as e:
         layer(tl.ones(2, 3, 4, 4, 4))
     assert repr(layer) in str(e.value) and "(2, 3, 4, 4, 4)" in str(e.value)
-    with pytest.raises(ValueError, match=r"Dropout3D.*\(2, 3, 4\)"):
-        nn.Dropout3D()(tl.ones(2, 3, 4))
+    with pytest.raises(ValueError, match=r"Dropout3D.*\(2, 3\)"):  # (a 3-D input warns, as in PyTorch)
+        nn.Dropout3D()(tl.ones(2, 3))
     with pytest.raises(ValueError, match=r"dropout1d: .*\(5,\)"):
         F.dropout1d(tl.ones(5))
     with pytest.raises(TypeError, match="floating"):
@@ -148,3 +148,18 @@ def test_dropout2d_on_a_2d_input_warns_and_drops_values_as_pytorch():
     torch = pytest.importorskip("torch")
     with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
         torch.nn.Dropout2d(0.5)(torch.ones(3, 4))
+
+
+def test_dropout3d_on_a_3d_input_warns_and_drops_whole_slices_of_dim_0_as_pytorch():
+    """PyTorch 2.13 warns and reads a 3-D input as one unbatched sample whose channels are dim 0."""
+    x = tl.ones(64, 3, 5)
+    for call in (nn.Dropout3d(0.5), lambda t: F.dropout3d(t, 0.5)):
+        with pytest.warns(UserWarning, match=r"got a 3-D input \(shape \(64, 3, 5\)\)"):
+            y = call(x).numpy()
+        per_slice = y.reshape(64, -1)
+        assert all(len(np.unique(row)) == 1 for row in per_slice)  # each dim-0 slice whole
+        assert set(np.unique(per_slice)) == {0.0, 2.0}
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="Received a 3-D input to dropout3d"):
+        out = torch.nn.Dropout3d(0.5)(torch.ones(64, 3, 5))
+    assert all(len(torch.unique(row)) == 1 for row in out.reshape(64, -1))
