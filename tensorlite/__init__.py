@@ -13,7 +13,7 @@ from tensorlite import malloc  # noqa: F401  (tunes glibc's malloc once, at impo
 from tensorlite.tensor import Tensor  # the ops and the engine build on it
 from tensorlite import autograd, ops
 from tensorlite.autograd import (
-    GradcheckError, enable_grad, grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled,
+    GradcheckError, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from tensorlite.config import get_default_dtype, manual_seed, set_default_dtype
 from tensorlite.creation import (
@@ -73,7 +73,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "zeros_like",
     "ones_like", "eye",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck", "gradgradcheck",
     "GradcheckError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
     "profile", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
     "autograd", "ops", "nn", "optim", "data", "training", "viz",

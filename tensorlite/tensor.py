@@ -85,9 +85,11 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    # _post_hooks: set only on tensors given a post-accumulate-grad hook (see the engine)
-    __slots__ = ("data", "_grad", "_requires_grad", "_ctx", "_post_hooks", "__weakref__")
+    # _post_hooks, _grad_hooks: set only on tensors given a post-accumulate-grad hook or a
+    # register_hook hook (see the engine)
+    __slots__ = ("data", "_grad", "_requires_grad", "_ctx", "_post_hooks", "_grad_hooks", "__weakref__")
     _post_hooks: dict[int, Any]
+    _grad_hooks: dict[int, Any]
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
@@ -169,15 +171,54 @@ class Tensor:
         return ops.transpose(self)
 
     # -- autograd ----------------------------------------------------------------------------
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
         Parameters
         ----------
         grad : upstream gradient of this tensor's shape; may be omitted for a one-element tensor.
         retain_graph : keep the saved arrays so backward can run through the graph again.
+        create_graph : not supported here, because ``.grad`` holds an ndarray, which cannot carry a
+            graph: it raises a RuntimeError. Use ``tl.grad(out, inputs, create_graph=True)``.
         """
-        autograd.run_tensor_backward(self, grad, retain_graph)
+        if create_graph:
+            raise RuntimeError(
+                "backward(create_graph=True): .grad holds plain arrays in tensorlite, so it cannot keep "
+                "the graph of the gradient; use tl.grad(out, inputs, create_graph=True), which "
+                "returns the gradients as Tensors that can be differentiated again")
+        autograd.run_tensor_backward(self, grad, bool(retain_graph))
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` with this tensor's gradient whenever one is computed.
+
+        As PyTorch's: ``grad`` is a Tensor of this tensor's shape; a hook that returns a Tensor
+        (or an array) replaces the gradient from there on (what flows further back, what
+        ``tl.grad`` returns and, for a leaf, what is added to ``.grad``). On a result of an op
+        the hook sees the summed gradient of that result; it runs in ``backward``, ``tl.grad``
+        and ``Module.backward(dout)`` alike.
+
+        Parameters
+        ----------
+        hook : callable
+            Called as ``hook(grad)``; returns None or the replacement gradient.
+
+        Returns
+        -------
+        handle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> handle = y.register_hook(lambda g: g * 10)
+        >>> y.sum().backward()
+        >>> x.grad
+        Array([30., 30.], dtype=float32)
+        >>> handle.remove()
+        """
+        return autograd.engine.register_hook(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
         """Call ``hook(self)`` during each ``backward`` as soon as this leaf's ``.grad`` is final.

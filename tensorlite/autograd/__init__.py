@@ -17,12 +17,12 @@ root in reverse recording order.
 from tensorlite.autograd.custom import Function, FunctionCtx
 from tensorlite.autograd.engine import backward, grad, queue_callback, run_tensor_backward
 from tensorlite.autograd.function import Op, module_path, push_hook, remove_hook
-from tensorlite.autograd.gradcheck import GradcheckError, gradcheck
+from tensorlite.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tensorlite.autograd.mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tensorlite.autograd.versions import mark_dirty, version_of
 
 __all__ = [
     "Op", "Function", "FunctionCtx", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "backward", "grad", "gradcheck", "GradcheckError", "mark_dirty", "version_of",
+    "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "mark_dirty", "version_of",
     "push_hook", "remove_hook", "module_path", "run_tensor_backward", "queue_callback",
 ]

@@ -34,6 +34,8 @@ __all__ = ["backward", "grad", "queue_callback"]
 _hooked: dict[int, Any] = {}
 _callbacks: list[Any] | None = None
 _hook_keys = itertools.count()
+# How many Tensor.register_hook hooks exist (0: the walk never looks for them).
+_grad_hooks_live = 0
 
 
 class _HookHandle:
@@ -73,6 +75,55 @@ def register_post_accumulate_grad_hook(tensor: Tensor, hook: Any) -> _HookHandle
     if id(tensor) not in _hooked:
         _hooked[id(tensor)] = weakref.ref(tensor, _forget(id(tensor)))
     return _HookHandle(tensor, key)
+
+
+class _GradHookHandle:
+    """Returned by ``Tensor.register_hook``; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("owner", "key")
+
+    def __init__(self, owner: Any, key: int) -> None:
+        self.owner, self.key = owner, key
+
+    def remove(self) -> None:
+        global _grad_hooks_live
+        hooks = getattr(self.owner, "_grad_hooks", None)
+        if hooks and hooks.pop(self.key, None) is not None:
+            _grad_hooks_live -= 1
+
+
+def register_hook(tensor: Tensor, hook: Any) -> _GradHookHandle:
+    """``Tensor.register_hook``: see there."""
+    global _grad_hooks_live
+    if not callable(hook):
+        raise TypeError(f"register_hook: the hook must be callable, got {type(hook).__name__}")
+    if not tensor.requires_grad:
+        raise RuntimeError(f"register_hook: cannot register a hook on a tensor (shape {tensor.shape}) "
+                           "that does not require grad")
+    owner = tensor._ctx if tensor._ctx is not None else tensor  # a result's hook lives on its entry
+    if getattr(owner, "_grad_hooks", None) is None:
+        owner._grad_hooks = {}
+    key = next(_hook_keys)
+    owner._grad_hooks[key] = hook
+    _grad_hooks_live += 1
+    return _GradHookHandle(owner, key)
+
+
+def _run_grad_hooks(hooks: dict[int, Any], g: Any, graph: bool) -> Any:
+    """Call each hook with the gradient (a Tensor); a hook that returns something replaces it."""
+    for hook in tuple(hooks.values()):
+        t = g if graph else Tensor._wrap(g)
+        new = hook(t)
+        if new is not None:
+            if graph:
+                g = new if isinstance(new, Tensor) else Tensor._wrap(array_module(g.data).asarray(new))
+            else:
+                g = new.data if isinstance(new, Tensor) else array_module(g).asarray(new)
+            like = t
+            if g.shape != like.shape:
+                raise RuntimeError(f"register_hook: the hook returned a gradient of shape {tuple(g.shape)} "
+                                   f"for a tensor of shape {like.shape}")
+    return g
 
 
 def queue_callback(callback: Any) -> None:
@@ -216,9 +267,12 @@ def backward(
     pop, push = heapq.heappop, heapq.heappush
     hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
     last_write = versions._last_write  # in-place writes happen between walks, not during one
+    tensor_hooks = _grad_hooks_live
     while heap:
         op = pop(heap)[1]
         g = grads.pop(op)
+        if tensor_hooks and op._grad_hooks:
+            g = _run_grad_hooks(op._grad_hooks, g, False)
         if targets and op in targets:
             captured[op] = g
             if stop_at_inputs:
@@ -264,6 +318,8 @@ def backward(
         for leaf in list(grads):
             _settle(leaf, grads.pop(leaf), grads, handed_out, captured, targets)
     for leaf, g in grads.items():
+        if tensor_hooks and getattr(leaf, "_grad_hooks", None):
+            g = _run_grad_hooks(leaf._grad_hooks, g, False)
         if g.base is not None or id(g) in handed_out:
             g = g.copy()
         handed_out.add(id(g))
@@ -282,11 +338,98 @@ def backward(
     return result
 
 
+def _sum_to(g: Tensor, shape: tuple[int, ...], op: Op) -> Tensor:
+    """``_unbroadcast`` with recorded ops, for the walk that records the gradient."""
+    from tensorlite import ops
+
+    lead = g.ndim - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"{op.name}.backward_graph returned a gradient of shape {g.shape} for an input of shape {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = ops.sum(g, axes, keepdim=True)
+    if lead:
+        g = g.reshape(g.shape[lead:])
+    if g.shape != tuple(shape):
+        raise RuntimeError(
+            f"{op.name}.backward_graph returned a gradient of shape {g.shape} for an input of shape {shape}")
+    return g
+
+
+def _graph_backward(roots: Sequence[Any], root_grads: Sequence[Tensor], inputs: Sequence[Any],
+                    retain_graph: bool, stop_at_inputs: bool = False) -> list[Any]:
+    """The walk of ``grad(..., create_graph=True)``: as ``backward``, but each entry's
+    ``backward_graph`` computes its input gradients with recorded ops, so the gradients returned
+    are Tensors with a graph of their own. Nothing is written into ``.grad``. ``stop_at_inputs``:
+    do not walk past ``inputs`` (``Op.backward_by_recompute`` differentiates one op's recomputed
+    forward that way)."""
+    from tensorlite.autograd.mode import enable_grad
+
+    grads: dict[Any, Any] = {}
+    heap: list[tuple[int, Op]] = []
+    for root, g in zip(roots, root_grads):
+        key = root._ctx if root._ctx is not None else root
+        if key in grads:
+            grads[key] = grads[key] + g
+        else:
+            grads[key] = g
+            if isinstance(key, Op):
+                heapq.heappush(heap, (-key.seq, key))
+    targets = {(t._ctx if t._ctx is not None else t) for t in inputs}
+    captured: dict[Any, Any] = {}
+    last_write = versions._last_write
+    with enable_grad():
+        while heap:
+            op = heapq.heappop(heap)[1]
+            g = grads.pop(op)
+            if _grad_hooks_live and op._grad_hooks:
+                g = _run_grad_hooks(op._grad_hooks, g, True)
+            if op in targets:
+                captured[op] = g
+                if stop_at_inputs:
+                    continue
+            if op.saved is None:
+                raise _released_error(op)
+            if op.seq < last_write:
+                versions.check_versions(op)
+            in_grads = op.backward_graph(g)
+            if not retain_graph:
+                op.saved = None
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            for parent, ig in zip(op.parents, in_grads):
+                if parent is None or ig is None:
+                    continue
+                if not isinstance(ig, Tensor):  # a constant array (a zero gradient, say)
+                    ig = Tensor._wrap(op.xp.asarray(ig))
+                like = parent if isinstance(parent, Op) else parent.data
+                if ig.shape != like.shape:
+                    ig = _sum_to(ig, like.shape, op)
+                if ig.dtype != like.dtype:
+                    ig = ig.astype(like.dtype)
+                if parent in grads:
+                    grads[parent] = grads[parent] + ig
+                else:
+                    grads[parent] = ig
+                    if isinstance(parent, Op):
+                        heapq.heappush(heap, (-parent.seq, parent))
+        for leaf, g in grads.items():
+            if _grad_hooks_live and getattr(leaf, "_grad_hooks", None):
+                g = _run_grad_hooks(leaf._grad_hooks, g, True)
+            if leaf in targets:
+                captured[leaf] = g
+    return [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
+
+
 def _settle(leaf: Tensor, g: Any, pending: dict[Any, Any], handed_out: set[int], captured: dict[Any, Any],
             targets: Any) -> None:
     """Hand the final gradient ``g`` out to ``leaf`` (as the end of ``backward`` does) and run its
     post-accumulate-grad hooks; ``g`` is copied unless it is an array of its own, not also a
     gradient still ``pending`` in the walk."""
+    if _grad_hooks_live and getattr(leaf, "_grad_hooks", None):
+        g = _run_grad_hooks(leaf._grad_hooks, g, False)
     if g.base is not None or id(g) in handed_out or any(v is g for v in pending.values()):
         g = g.copy()
     handed_out.add(id(g))
@@ -329,7 +472,8 @@ def grad(
     outputs: Tensor | Sequence[Tensor],
     inputs: Tensor | Sequence[Tensor],
     grad_outputs: Any = None,
-    retain_graph: bool = False,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
     allow_unused: bool = False,
 ) -> list[Any]:
     """Return the gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` as is.
@@ -338,13 +482,18 @@ def grad(
     ----------
     outputs : Tensor or sequence of Tensors
     inputs : Tensor or sequence of Tensors (leaves or intermediate results)
-    grad_outputs : upstream gradient for each output (None: ones, scalar outputs only)
-    retain_graph : keep the graph for another backward
+    grad_outputs : upstream gradient for each output (Tensor or array; None: ones, for a
+        one-element output)
+    retain_graph : keep the graph for another backward; defaults to ``create_graph``
+    create_graph : record the gradient computation itself, so the gradients returned are Tensors
+        that can be differentiated again (to any order); a ``grad_outputs`` Tensor that requires
+        grad is part of that graph too
     allow_unused : return None for an input the outputs do not depend on instead of raising
 
     Returns
     -------
-    list of ndarrays, one per input, each of that input's shape.
+    list with one gradient per input, of that input's shape: ndarrays, or Tensors with
+    ``create_graph=True``.
 
     Examples
     --------
@@ -356,9 +505,26 @@ def grad(
     (array([3., 3.], dtype=float32), array(3., dtype=float32))
     >>> x.grad is None
     True
+
+    With ``create_graph=True`` the gradient is a Tensor with a graph: here d/dx of x³ is 3x², and
+    differentiating it again gives 6x.
+
+    >>> (g,) = tl.grad((x ** 3).sum(), x, create_graph=True)
+    >>> g
+    tensor([ 3., 12.], grad_fn=<MulBackward>)
+    >>> tl.grad(g.sum(), x)[0]
+    array([ 6., 12.], dtype=float32)
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not outputs:
+        raise ValueError("grad(): outputs is empty; pass the tensor(s) to differentiate")
+    if not inputs:
+        raise ValueError("grad(): inputs is empty; pass the tensor(s) to differentiate with respect to")
+    for name, seq in (("outputs", outputs), ("inputs", inputs)):
+        for i, t in enumerate(seq):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"grad(): {name}[{i}] must be a Tensor, got {type(t).__name__}")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, (Tensor, ndarray)):
@@ -372,15 +538,33 @@ def grad(
         raise ValueError(f"grad(): {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     for i, out in enumerate(outputs):
         if not out.requires_grad:
+            hint = (" (a gradient computed without create_graph=True has no graph: pass "
+                    "create_graph=True to the tl.grad call that made it)"
+                    if out.is_leaf and out.dtype.kind == "f" else "")
             raise RuntimeError(
-                f"grad(): output {i} (shape {out.shape}) does not require grad and has no grad_fn"
+                f"grad(): output {i} (shape {out.shape}) does not require grad and has no grad_fn{hint}"
             )
     for i, t in enumerate(inputs):
+        if t.dtype.kind != "f":
+            raise TypeError(f"grad(): input {i} (shape {t.shape}) has dtype {t.dtype}; only floating "
+                            "tensors have gradients")
         if not t.requires_grad:
             raise RuntimeError(f"grad(): input {i} (shape {t.shape}) does not require grad")
-    seeds = [_as_grad_array(g, out, f"grad() output {i}")
-             for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
-    result = backward(outputs, seeds, inputs, accumulate=False, retain_graph=retain_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, g in enumerate(grad_outputs):
+        if g is not None and getattr(g, "dtype", None) is not None and g.dtype.kind not in "fb" and \
+                outputs[i].dtype.kind == "f":
+            raise TypeError(f"grad(): grad_outputs[{i}] has dtype {g.dtype}, but output {i} is "
+                            f"{outputs[i].dtype}; pass a floating gradient")
+    if create_graph:
+        seeds = [_as_grad_tensor(g, out, f"grad() grad_outputs[{i}]")
+                 for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
+        result = _graph_backward(outputs, seeds, inputs, retain_graph)
+    else:
+        seeds = [_as_grad_array(g, out, f"grad() grad_outputs[{i}]")
+                 for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
+        result = backward(outputs, seeds, inputs, accumulate=False, retain_graph=retain_graph)
     unused = [f"input {i} (shape {t.shape})" for i, (t, g) in enumerate(zip(inputs, result)) if g is None]
     if unused and not allow_unused:
         raise RuntimeError(
@@ -388,3 +572,13 @@ def grad(
             "used in the graph of the outputs; pass allow_unused=True to get None for them"
         )
     return result
+
+
+def _as_grad_tensor(grad: Any, root: Tensor, where: str) -> Tensor:
+    """The upstream gradient for ``root`` as a Tensor (kept as is, graph included, when it is one)."""
+    if isinstance(grad, Tensor):
+        if grad.shape != root.shape:
+            raise ValueError(f"{where}: gradient has shape {grad.shape} but the output it belongs to "
+                             f"has shape {root.shape}")
+        return grad if grad.dtype == root.dtype else grad.astype(root.dtype)
+    return Tensor._wrap(_as_grad_array(grad, root, where))

@@ -82,6 +82,7 @@ class Op:
     shape: tuple[int, ...]
     dtype: Any
     module: tuple[Any, Any] | None = None  # the module call it was recorded in (see _ModuleCalls)
+    _grad_hooks: dict[int, Any] | None = None  # Tensor.register_hook on a result of this entry
     xp: Any = backend.xp  # the inputs' array library (NumPy unless the first input says otherwise)
 
     def forward(self, *args: Any, **params: Any) -> Any:  # pragma: no cover - abstract
@@ -89,6 +90,65 @@ class Op:
 
     def backward(self, grad: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} defines no backward rule")
+
+    def backward_graph(self, grad: Tensor) -> Any:
+        """The backward rule written with recorded ops, for ``tl.grad(..., create_graph=True)``.
+
+        Takes the upstream gradient as a Tensor and returns Tensors (or None, as ``backward``),
+        computed with tensorlite's own functions so that the gradient is itself recorded and can be
+        differentiated again. Saved arrays enter the computation through :meth:`input_tensor` and
+        :meth:`output_tensor`, which connect them to the graph. The fast ``backward`` stays the
+        rule of every first-order walk; this one runs only when a graph of the gradient is asked for.
+        """
+        raise RuntimeError(
+            f"{self.name} has no double-backward rule, so its gradient cannot be differentiated "
+            "(tl.grad(..., create_graph=True)); compute this part without create_graph=True")
+
+    def input_tensor(self, i: int, data: Any) -> Tensor:
+        """Input ``i`` of this entry, with the values ``data`` (saved by ``forward``), as a node of
+        the graph: the leaf tensor itself, a tensor produced by the input's entry, or a constant
+        when that input needs no gradient. For :meth:`backward_graph`."""
+        parent = self.parents[i]
+        if parent is None or isinstance(parent, Tensor):
+            return Tensor._wrap(data) if parent is None else parent
+        t = Tensor._wrap(data)
+        t._requires_grad = True
+        t._ctx = parent
+        return t
+
+    def output_tensor(self, data: Any) -> Tensor:
+        """This entry's output, with the values ``data`` (saved by ``forward``), as a node of the
+        graph (differentiating through it runs this entry's rule again). For :meth:`backward_graph`."""
+        t = Tensor._wrap(data)
+        t._requires_grad = True
+        t._ctx = self
+        return t
+
+    def backward_by_recompute(self, grad: Tensor, forward: Any, *arrays: Any) -> tuple[Any, ...]:
+        """A ``backward_graph`` for a fused op: run ``forward`` (this op's forward written with
+        recorded tensorlite functions) on its inputs again, and differentiate that.
+
+        ``arrays`` are the inputs' values (saved by ``forward``; None for an input that needs no
+        gradient and is not used, or the value for a constant input). Each input that needs a
+        gradient enters through its own ``Alias`` entry, so the walk stops there and every input
+        gets its own partial derivative, as a Tensor connected to the real graph.
+
+        Examples
+        --------
+        A fused ``softplus`` could write ``return self.backward_by_recompute(grad, lambda x:
+        tl.log1p(tl.exp(x)), x)``, with ``x`` saved by its forward.
+        """
+        from tensorlite.autograd.engine import _graph_backward
+        from tensorlite.autograd.mode import enable_grad
+
+        nodes = [Alias.apply(self.input_tensor(i, a)) if p is not None else
+                 (None if a is None else Tensor._wrap(a))
+                 for i, (p, a) in enumerate(zip(self.parents, arrays))]
+        wanted = [n for n, p in zip(nodes, self.parents) if p is not None]
+        with enable_grad():
+            out = forward(*nodes)
+        found = iter(_graph_backward([out], [grad], wanted, retain_graph=True, stop_at_inputs=True))
+        return tuple(next(found) if p is not None else None for p in self.parents[:len(arrays)])
 
     def save(self, *arrays: Any) -> None:
         """Keep ``arrays`` for ``backward``; the engine releases them once used."""
@@ -163,3 +223,16 @@ def module_path(frame: tuple[Any, Any] | None) -> str:
         children = getattr(parent, "_modules", {})
         names.append(next((n for n, m in children.items() if m is child), type(child).__name__))
     return ".".join(names) + (f" ({type(chain[-1]).__name__})" if len(chain) > 1 else "")
+
+
+class Alias(Op):
+    """The identity, recorded: a distinct entry for a value (``backward_by_recompute`` gives each
+    input of a recomputed op its own, so that each gets its own partial derivative)."""
+
+    def forward(self, a):
+        return a
+
+    def backward(self, grad):
+        return grad
+
+    backward_graph = backward

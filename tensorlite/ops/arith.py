@@ -30,6 +30,8 @@ class Add(Op):
     def backward(self, grad):
         return grad, grad
 
+    backward_graph = backward
+
 
 class Sub(Op):
     def forward(self, a, b):
@@ -37,6 +39,8 @@ class Sub(Op):
 
     def backward(self, grad):
         return grad, (-grad if self.parents[1] is not None else None)
+
+    backward_graph = backward
 
 
 class Mul(Op):
@@ -50,6 +54,11 @@ class Mul(Op):
         b, a = self.saved
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
+    def backward_graph(self, grad):
+        b, a = self.saved
+        return (None if b is None else grad * self.input_tensor(1, b),
+                None if a is None else grad * self.input_tensor(0, a))
+
 
 class Div(Op):
     def forward(self, a, b):
@@ -61,6 +70,13 @@ class Div(Op):
         a, b = self.saved
         ga = grad / b if self.parents[0] is not None else None
         gb = -grad * a / (b * b) if self.parents[1] is not None else None
+        return ga, gb
+
+    def backward_graph(self, grad):
+        a, b = self.saved
+        b = self.input_tensor(1, b)
+        ga = grad / b if self.parents[0] is not None else None
+        gb = -grad * self.input_tensor(0, a) / (b * b) if self.parents[1] is not None else None
         return ga, gb
 
 
@@ -101,6 +117,14 @@ class PowScalar(Op):
         if p == 2:
             return grad * (2 * a)
         return grad * (p * a ** (p - 1))
+
+    def backward_graph(self, grad):
+        (a,) = self.saved
+        p = self.p
+        if p == 0:
+            return grad * 0
+        a = self.input_tensor(0, a)
+        return grad * (2 * a) if p == 2 else grad * (p * a ** (p - 1))
 
 
 def _binary(op: type[Op], name: str, a: Any, b: Any) -> Tensor:
@@ -256,6 +280,8 @@ class Neg(Op):
     def backward(self, grad):
         return -grad
 
+    backward_graph = backward
+
 
 class Abs(Op):
     """|a|; the gradient at 0 is 0 (``sign``), as in PyTorch."""
@@ -279,6 +305,9 @@ class Exp(Op):
         (out,) = self.saved
         return grad * out
 
+    def backward_graph(self, grad):
+        return grad * self.output_tensor(self.saved[0])
+
 
 class Log(Op):
     def forward(self, a):
@@ -288,6 +317,9 @@ class Log(Op):
     def backward(self, grad):
         (a,) = self.saved
         return grad / a
+
+    def backward_graph(self, grad):
+        return grad / self.input_tensor(0, self.saved[0])
 
 
 class Sqrt(Op):
@@ -299,6 +331,9 @@ class Sqrt(Op):
     def backward(self, grad):
         (out,) = self.saved
         return grad / (2 * out)
+
+    def backward_graph(self, grad):
+        return grad / (2 * self.output_tensor(self.saved[0]))
 
 
 class Sin(Op):
@@ -331,6 +366,10 @@ class Tanh(Op):
         (out,) = self.saved
         return grad * (1 - out * out)
 
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return grad * (1 - out * out)
+
 
 class Sigmoid(Op):
     """Logistic function ``1 / (1 + exp(-a))``: exact to the last bits for large negative inputs,
@@ -346,6 +385,10 @@ class Sigmoid(Op):
         (out,) = self.saved
         return grad * out * (1 - out)
 
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return grad * out * (1 - out)
+
 
 class Relu(Op):
     """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
@@ -358,6 +401,9 @@ class Relu(Op):
     def backward(self, grad):
         (out,) = self.saved
         return grad * (out > 0)
+
+    def backward_graph(self, grad):
+        return where(self.saved[0] > 0, grad, 0.0)
 
 
 class Clip(Op):
@@ -407,6 +453,8 @@ class Astype(Op):
 
     def backward(self, grad):
         return grad
+
+    backward_graph = backward
 
 
 def _not_bool(a: Tensor, name: str) -> Tensor:
@@ -738,6 +786,12 @@ class Where(Op):
         zero = self.xp.zeros((), dtype=grad.dtype)
         ga = self.xp.where(cond, grad, zero) if self.parents[0] is not None else None
         gb = self.xp.where(cond, zero, grad) if self.parents[1] is not None else None
+        return ga, gb
+
+    def backward_graph(self, grad):
+        (cond,) = self.saved
+        ga = where(cond, grad, 0.0) if self.parents[0] is not None else None
+        gb = where(cond, 0.0, grad) if self.parents[1] is not None else None
         return ga, gb
 
 

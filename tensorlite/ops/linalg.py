@@ -37,6 +37,26 @@ class Matmul(Op):
                 gb = gb[..., 0]
         return ga, gb
 
+    def backward_graph(self, grad):
+        a, b, a_ndim, b_ndim = self.saved
+        g = grad
+        if b_ndim == 1:
+            g = g.unsqueeze(-1)
+        if a_ndim == 1:
+            g = g.unsqueeze(-2)
+        ga = gb = None
+        if b is not None:
+            b = self.input_tensor(1, b)
+            ga = g @ (b.unsqueeze(-1) if b_ndim == 1 else b).mT
+            if a_ndim == 1:
+                ga = ga[..., 0, :]
+        if a is not None:
+            a = self.input_tensor(0, a)
+            gb = (a.unsqueeze(0) if a_ndim == 1 else a).mT @ g
+            if b_ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with NumPy's semantics (batched, broadcasting batch dims, 1-D vectors).

@@ -32,6 +32,14 @@ def _spread(grad: Any, axes: tuple[int, ...] | None, keepdims: bool, shape: tupl
     return lib.broadcast_to(_restore(grad, axes, keepdims, len(shape)), shape)
 
 
+def _spread_graph(grad: Tensor, axes: tuple[int, ...] | None, keepdims: bool,
+                  shape: tuple[int, ...]) -> Tensor:
+    """``_spread`` with recorded ops (for ``backward_graph``)."""
+    if not keepdims:
+        grad = grad.reshape(tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape)))
+    return grad.broadcast_to(shape)
+
+
 def _unkeep(out: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Any:
     """Drop the reduced axes that a ``keepdims=True`` computation kept, unless asked to keep them."""
     if keepdims:
@@ -55,6 +63,9 @@ class Sum(Op):
     def backward(self, grad):
         return _spread(grad, self.axes, self.keepdims, self.in_shape)
 
+    def backward_graph(self, grad):
+        return _spread_graph(grad, self.axes, self.keepdims, self.in_shape)
+
 
 class Mean(Op):
     def forward(self, a, axes, keepdims):
@@ -65,6 +76,10 @@ class Mean(Op):
 
     def backward(self, grad):
         return _spread(grad / (_count(self.in_shape, self.axes) or 1), self.axes, self.keepdims, self.in_shape)
+
+    def backward_graph(self, grad):
+        return _spread_graph(grad / (_count(self.in_shape, self.axes) or 1), self.axes, self.keepdims,
+                             self.in_shape)
 
 
 class Max(Op):

@@ -22,6 +22,8 @@ class Reshape(Op):
     def backward(self, grad):
         return grad.reshape(self.in_shape)
 
+    backward_graph = backward
+
 
 class Transpose(Op):
     def forward(self, a, axes):
@@ -30,6 +32,9 @@ class Transpose(Op):
 
     def backward(self, grad):
         return grad.transpose(self.xp.argsort(self.axes))
+
+    def backward_graph(self, grad):
+        return grad.permute(*[int(i) for i in self.xp.argsort(self.axes)])
 
 
 class BroadcastTo(Op):
@@ -40,6 +45,8 @@ class BroadcastTo(Op):
 
     def backward(self, grad):
         return grad
+
+    backward_graph = backward
 
 
 def reshape(a: Any, *shape: Any) -> Tensor:

@@ -355,6 +355,20 @@ def test_gradcheck(spec, shapes, layout):
     assert tl.gradcheck(spec.fn, inputs)
 
 
+SECOND_ORDER_CASES = [pytest.param(spec, shapes, id=f"{spec.name}-{shapes}")
+                      for spec in SPECS for shapes in spec.shapes]
+
+
+@pytest.mark.parametrize("spec, shapes", SECOND_ORDER_CASES)
+def test_gradgradcheck(spec, shapes):
+    """Every row's second derivatives (the gradient of its gradient, taken with
+    ``tl.grad(..., create_graph=True)``) against finite differences of its first derivatives."""
+    rng = np.random.default_rng(abs(hash((spec.name, shapes, 2))) % 2**32)
+    makers = spec.make if isinstance(spec.make, list) else [spec.make] * len(shapes)
+    inputs = [tl.Tensor(make(rng, shape), requires_grad=True) for make, shape in zip(makers, shapes)]
+    assert tl.gradgradcheck(spec.fn, inputs)
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
 def test_float32_gradients_keep_dtype_and_shape(spec):
     """Run each op in float32: every gradient has its input's shape and dtype."""
