@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Callable, Sequence
-
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from tensorlite.autograd.engine import grad
 from tensorlite.autograd.mode import enable_grad, no_grad
