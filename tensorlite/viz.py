@@ -17,6 +17,10 @@ any depth draws) and builds a :class:`graphviz.Digraph` whose edges follow the d
   kernel_size=(5, 5), stride=(1, 1))``), nested as the calls nest; a module called several
   times (an RNN cell over time steps) gets one cluster per call. A parameter sits in the
   innermost cluster that holds every op reading it.
+* a gradient taken with ``tl.grad(..., create_graph=True)`` is a graph too, and drawing what is
+  computed from it (a gradient penalty, a Hessian-vector product) shows both parts: the ops that
+  an entry's double-backward rule recorded sit in a dashed orange cluster "backward of <op>", so
+  the backward part reads apart from the forward ops it feeds on.
 
 :func:`to_dot` returns the DOT source and needs no Graphviz program; :func:`to_svg` and
 :func:`save` (``.svg``, ``.png``, ``.pdf``, or ``.dot``/``.gv`` text) run the program
@@ -39,6 +43,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import graphviz
 
 from tensorlite.autograd import Op
+from tensorlite.autograd.function import BackwardOf
 from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
@@ -52,6 +57,7 @@ COLORS = {
     "output": "#b2df8a",
     "NaN/inf": "#fb8072",
     "module call": "#f4f4fb",
+    "backward (create_graph)": "#fde0c5",
 }
 _NOTE_COLOR = "#ffffcc"
 _CLUSTER_FILLS = ("#f4f4fb", "#eaf3ea", "#fbf3e6", "#f3eaf3")  # by nesting depth, repeating
@@ -354,7 +360,7 @@ def _names(params: Any, chains: dict[int, list[Any]]) -> tuple[dict[int, str], d
     qualnames: dict[int, dict[int, str]] = {}
     for chain in chains.values():
         model = chain[0][0]
-        if id(model) in qualnames:
+        if id(model) in qualnames or isinstance(model, BackwardOf):
             continue
         qualnames[id(model)] = {id(m): n for n, m in model.named_modules()}
         for n, p in model.named_parameters():
@@ -370,7 +376,7 @@ def _clusters(chains: dict[int, list[Any]], qualnames: dict[int, dict[int, str]]
     frames: dict[int, tuple[Any, int, int | None, str]] = {}  # frame, depth, outer, qualified name
     calls_of: dict[int, list[int]] = {}  # id(module) -> its call frames, in order
     for chain in chains.values():
-        names = qualnames[id(chain[0][0])]
+        names = qualnames.get(id(chain[0][0]), {})
         for depth, frame in enumerate(chain):
             if id(frame) not in frames:
                 frames[id(frame)] = (frame, depth, id(chain[depth - 1]) if depth else None,
@@ -378,6 +384,12 @@ def _clusters(chains: dict[int, list[Any]], qualnames: dict[int, dict[int, str]]
                 calls_of.setdefault(id(frame[0]), []).append(id(frame))
     clusters, outer_of = {}, {}
     for k, (key, (frame, depth, outer, qualname)) in enumerate(sorted(frames.items(), key=lambda f: f[1][1])):
+        if isinstance(frame[0], BackwardOf):  # ops recorded by an entry's rule under create_graph=True
+            clusters[key] = graphviz.Digraph(f"cluster_{k}", graph_attr={
+                "label": _label([f"backward of {frame[0].op.name}"]), "style": "rounded,dashed,filled",
+                "color": "#d95f02", "labeljust": "l", "fillcolor": COLORS["backward (create_graph)"]})
+            outer_of[key] = outer
+            continue
         text = f"{qualname}: {_describe(frame[0])}" if qualname else _describe(frame[0])
         calls = calls_of[id(frame[0])]
         if len(calls) > 1:

@@ -380,46 +380,52 @@ def _graph_backward(roots: Sequence[Any], root_grads: Sequence[Tensor], inputs: 
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs}
     captured: dict[Any, Any] = {}
     last_write = versions._last_write
-    with enable_grad():
-        while heap:
-            op = heapq.heappop(heap)[1]
-            g = grads.pop(op)
-            if _grad_hooks_live and op._grad_hooks:
-                g = _run_grad_hooks(op._grad_hooks, g, True)
-            if op in targets:
-                captured[op] = g
-                if stop_at_inputs:
-                    continue
-            if op.saved is None:
-                raise _released_error(op)
-            if op.seq < last_write:
-                versions.check_versions(op)
-            in_grads = op.backward_graph(g)
-            if not retain_graph:
-                op.saved = None
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            for parent, ig in zip(op.parents, in_grads):
-                if parent is None or ig is None:
-                    continue
-                if not isinstance(ig, Tensor):  # a constant array (a zero gradient, say)
-                    ig = Tensor._wrap(op.xp.asarray(ig))
-                like = parent if isinstance(parent, Op) else parent.data
-                if ig.shape != like.shape:
-                    ig = _sum_to(ig, like.shape, op)
-                if ig.dtype != like.dtype:
-                    ig = ig.astype(like.dtype)
-                if parent in grads:
-                    grads[parent] = grads[parent] + ig
-                else:
-                    grads[parent] = ig
-                    if isinstance(parent, Op):
-                        heapq.heappush(heap, (-parent.seq, parent))
-        for leaf, g in grads.items():
+    calls, outer_frame = function._calls, function._calls.frame
+    try:
+        with enable_grad():
+            while heap:
+                op = heapq.heappop(heap)[1]
+                g = grads.pop(op)
+                if _grad_hooks_live and op._grad_hooks:
+                    g = _run_grad_hooks(op._grad_hooks, g, True)
+                if op in targets:
+                    captured[op] = g
+                    if stop_at_inputs:
+                        continue
+                if op.saved is None:
+                    raise _released_error(op)
+                if op.seq < last_write:
+                    versions.check_versions(op)
+                calls.frame = (function.BackwardOf(op), None)  # what it records is drawn as its backward
+                in_grads = op.backward_graph(g)
+                if not retain_graph:
+                    op.saved = None
+                if type(in_grads) is not tuple:
+                    in_grads = (in_grads,)
+                for parent, ig in zip(op.parents, in_grads):
+                    if parent is None or ig is None:
+                        continue
+                    if not isinstance(ig, Tensor):  # a constant array (a zero gradient, say)
+                        ig = Tensor._wrap(op.xp.asarray(ig))
+                    like = parent if isinstance(parent, Op) else parent.data
+                    if ig.shape != like.shape:
+                        ig = _sum_to(ig, like.shape, op)
+                    if ig.dtype != like.dtype:
+                        ig = ig.astype(like.dtype)
+                    if parent in grads:
+                        grads[parent] = grads[parent] + ig
+                    else:
+                        grads[parent] = ig
+                        if isinstance(parent, Op):
+                            heapq.heappush(heap, (-parent.seq, parent))
+    finally:
+        calls.frame = outer_frame
+    for leaf, g in grads.items():
+        with enable_grad():
             if _grad_hooks_live and getattr(leaf, "_grad_hooks", None):
                 g = _run_grad_hooks(leaf._grad_hooks, g, True)
-            if leaf in targets:
-                captured[leaf] = g
+        if leaf in targets:
+            captured[leaf] = g
     return [captured.get(t._ctx if t._ctx is not None else t) for t in inputs]
 
 

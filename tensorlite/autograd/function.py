@@ -17,7 +17,7 @@ from tensorlite.backend import ndarray
 from tensorlite.backend import xp as _numpy
 from tensorlite.tensor import Tensor
 
-__all__ = ["Op", "push_hook", "remove_hook", "module_path"]
+__all__ = ["Op", "Alias", "BackwardOf", "push_hook", "remove_hook", "module_path"]
 
 _sequence = itertools.count()
 # The innermost active hook, or None: a ``tl.profile()`` (tensorlite.profiler) or anomaly detection
@@ -209,6 +209,20 @@ class Op:
         return out
 
 
+class BackwardOf:
+    """Stands in for a module in the call frame while an entry's ``backward_graph`` records (under
+    ``create_graph=True``): each entry recorded there keeps it, so :mod:`tensorlite.viz` can draw
+    the gradient's ops in a "backward of ..." cluster and error messages can say where they came from."""
+
+    __slots__ = ("op",)
+
+    def __init__(self, op: Op) -> None:
+        self.op = op
+
+    def __repr__(self) -> str:
+        return f"backward of {self.op.name} (entry #{getattr(self.op, 'seq', '?')})"
+
+
 def module_path(frame: tuple[Any, Any] | None) -> str:
     """``'Net.encoder.0 (Linear)'`` for a module call frame (see ``_ModuleCalls``), or ``''``."""
     chain = []
@@ -217,6 +231,8 @@ def module_path(frame: tuple[Any, Any] | None) -> str:
         frame = frame[1]
     if not chain:
         return ""
+    if isinstance(chain[0], BackwardOf):
+        return repr(chain[0])
     chain.reverse()  # outermost first
     names = [type(chain[0]).__name__]
     for parent, child in zip(chain, chain[1:]):
