@@ -4,11 +4,11 @@ Run from the repository root::
 
     python -m benchmarks                     # everything, about 7 minutes on 2 cores
     python -m benchmarks --quick             # a short run (2 to 3 minutes), for a first look
-    python -m benchmarks --only train        # one part: overhead, layers, train (comma-separated)
+    python -m benchmarks --only train        # one part: overhead, layers, train, hvp (comma-separated)
     python -m benchmarks --update-baseline   # also make this run the baseline
 
-Each part prints its table as it goes (see ``benchmarks/overhead.py``, ``benchmarks/layers.py``
-and ``benchmarks/train.py`` for what is timed and how). PyTorch, when installed, runs beside
+Each part prints its table as it goes (see ``benchmarks/overhead.py``, ``benchmarks/layers.py``,
+``benchmarks/train.py`` and ``benchmarks/higher_order.py`` for what is timed and how). PyTorch, when installed, runs beside
 tensorlite in the same run, the two sides alternating; ratios are only ever taken between figures
 of the same run. At the end the suite lists the targets with PASS or MISS, writes every figure
 with the environment to ``benchmarks/results/latest.json`` (``--json``), and compares each figure
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import layers, overhead, train
+from benchmarks import higher_order, layers, overhead, train
 
 DURATIONS = """\
 how long it takes, on 2 CPU cores with PyTorch side by side (a busy machine takes longer; each
@@ -35,13 +35,13 @@ run prints every part's seconds and records them in the JSON under "seconds"):
   python -m benchmarks --quick         2 to 3 minutes: overhead a few seconds, layers under 1 min,
                                        train about 2 min
   --no-torch                           about half the time: tensorlite's side only
-  --only overhead|layers|train         that part's share of the times above
+  --only overhead|layers|train|hvp     that part's share of the times above (hvp: under 30 s)
 """
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "latest.json"
 BASELINE = HERE / "baseline.json"
-PARTS = ("overhead", "layers", "train")
+PARTS = ("overhead", "layers", "train", "hvp")
 REGRESSION = 0.10  # a figure more than 10% worse than the baseline's is flagged
 
 
@@ -107,6 +107,21 @@ def run_train(quick: bool, with_torch: bool) -> tuple[dict[str, Any], dict[str, 
     return {"samples": samples, "rounds": rounds, "results": rows}, figures
 
 
+def run_hvp(quick: bool, torch: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    iterations, rounds = (5, 3) if quick else (20, 5)
+    print(f"== Hessian-vector product by double backward: MLP {' -> '.join(map(str, higher_order.SIZES))}, "
+          f"batch {higher_order.BATCH}, best of {rounds} alternating rounds")
+    result = higher_order.measure(torch, iterations, rounds)
+    print(higher_order.format_table(result) + "\n")
+    figures = {"hvp MLP: tensorlite HVP ms": figure(result["ms"]["tensorlite"]["hvp"], "ms", "lower"),
+               "hvp MLP: tensorlite HVP/(2 gradient)": figure(result["hvp_over_two_gradients"]["tensorlite"],
+                                                              "x", "info")}
+    if "PyTorch" in result["ms"]:
+        figures["hvp MLP: PyTorch HVP/(2 gradient)"] = figure(result["hvp_over_two_gradients"]["PyTorch"], "x", "info")
+        figures["hvp MLP: HVP tensorlite/PyTorch"] = figure(result["hvp tl/PyTorch"], "x", "lower")
+    return {"iterations": iterations, "rounds": rounds, **result}, figures
+
+
 def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The issue's targets, each with the figure it reads and PASS, MISS or SKIP."""
     checks = [(f"overhead {overhead.TINY}: tensorlite/PyTorch", "<=", overhead.TORCH_TARGET)]
@@ -149,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="fewer iterations, rounds and samples: 2 to 3 minutes instead of about 7")
     parser.add_argument("--only", default=",".join(PARTS),
-                        help="parts to run, comma-separated: overhead, layers, train (default all)")
+                        help="parts to run, comma-separated: overhead, layers, train, hvp (default all)")
     parser.add_argument("--no-torch", action="store_true", help="time tensorlite only")
     parser.add_argument("--json", type=Path, default=RESULTS,
                         help=f"where to write the results (default {RESULTS.relative_to(HERE.parent)})")
@@ -174,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     figures: dict[str, Any] = {}
     runners = {"overhead": lambda: run_overhead(args.quick, torch), "layers": lambda: run_layers(args.quick, torch),
-               "train": lambda: run_train(args.quick, torch is not None)}
+               "train": lambda: run_train(args.quick, torch is not None),
+               "hvp": lambda: run_hvp(args.quick, torch)}
     payload["seconds"] = {}
     for part in PARTS:
         if part in parts:
