@@ -371,6 +371,20 @@ CASES = [
      ["not have been used", "allow_unused"]),
     (21, "grad of unused second input", lambda: (lambda x: tl.grad((x * 2).sum(), [x, _leaf(3)]))(_leaf(2)),
      RuntimeError, ["input 1", r"\(3,\)", "not have been used", "allow_unused=True"]),
+    (25, "grad of a gradient made without create_graph",
+     lambda: (lambda x: tl.grad(tl.tensor(tl.grad((x * x).sum(), x)[0]).sum(), x))(_leaf(3)), RuntimeError,
+     ["does not require grad", "create_graph=True"]),
+    (25, "backward(create_graph=True)", lambda: (_leaf(3) * 2).sum().backward(create_graph=True), RuntimeError,
+     ["create_graph=True", r"tl\.grad"]),
+    (26, "grad_outputs of the wrong shape", lambda: (lambda x: tl.grad(x * 2, x, np.ones(4, np.float32)))(_leaf(3)),
+     ValueError, [r"grad_outputs\[0\]", r"\(4,\)", r"\(3,\)"]),
+    (26, "grad_outputs of the wrong shape, create_graph",
+     lambda: (lambda x: tl.grad(x * 2, x, tl.ones(2, 3), create_graph=True))(_leaf(3)),
+     ValueError, [r"grad_outputs\[0\]", r"\(2, 3\)", r"\(3,\)"]),
+    (26, "grad_outputs of an integer dtype", lambda: (lambda x: tl.grad(x * 2, x, np.ones(3, np.int64)))(_leaf(3)),
+     TypeError, [r"grad_outputs\[0\]", "int64", "float32"]),
+    (26, "integer inputs", lambda: tl.grad((_leaf(3) * 2).sum(), [tl.tensor([1, 2])], create_graph=True),
+     TypeError, ["input 0", "int64", "floating"]),
 ]
 
 
@@ -390,7 +404,7 @@ def test_case_names_are_unique():
 
 
 def test_every_row_of_the_table_is_covered():
-    assert {c[0] for c in CASES} == set(range(1, 22))
+    assert {c[0] for c in CASES} == set(range(1, 22)) | {25, 26}  # 22-24, 27-30: in the ops' and distributed tests
 
 
 def test_unused_inputs_are_fine_with_allow_unused():
