@@ -29,7 +29,7 @@ SHOWN = {
     "mnist_cnn": ["mnist_cnn_loss.png", "mnist_cnn_accuracy.png"],
     "mnist_fnn": ["mnist_fnn_accuracy.png"],
     "mnist_rnn": [],  # its summary line is in the results tables
-    "draw_graph": ["cnn_graph.svg", "lstm_graph.svg"],
+    "draw_graph": ["cnn_graph.svg", "lstm_graph.svg", "penalty_graph.svg"],
 }
 
 

@@ -1,5 +1,6 @@
-"""Draw two computation graphs to SVG: the seed's CNN (with its loss, after a backward) and one
-LSTM step, each grouped by module, into examples/output/ (git-ignored).
+"""Draw three computation graphs to SVG: the seed's CNN (with its loss, after a backward), one
+LSTM step, each grouped by module, and a gradient penalty, whose gradient part (recorded with
+create_graph=True) is marked as such, into examples/output/ (git-ignored).
 
 Run: python examples/draw_graph.py
 
@@ -48,19 +49,33 @@ def lstm_step(batch: int = 4) -> tuple[tuple[tl.Tensor, tl.Tensor], dict[str, tl
     return cell(inputs["x"], (inputs["h0"], inputs["c0"])), inputs
 
 
+def gradient_penalty(batch: int = 4) -> tuple[tl.Tensor, dict[str, tl.Tensor]]:
+    """A WGAN-GP penalty: ``(|d critic / d x| - 1)²`` averaged, for a small critic. The gradient is
+    taken with ``create_graph=True``, so the penalty's graph holds the critic's forward and the ops
+    that its backward recorded (drawn in "backward of ..." clusters)."""
+    tl.manual_seed(0)
+    critic = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+    x = tl.randn(batch, 2, requires_grad=True)
+    (grad_x,) = tl.grad(critic(x).sum(), x, create_graph=True)
+    penalty = ((grad_x.norm(dim=1) - 1) ** 2).mean()
+    return penalty, {"x": x, **dict(critic.named_parameters())}
+
+
 def node_count(dot: str) -> int:
     """Op and tensor nodes in DOT text written by tl.viz (the legend and notes not counted)."""
     return len(re.findall(r"^\s*(?:op|leaf)\d+ \[", dot, flags=re.M))
 
 
 def main(out_dir: Path = RESULTS) -> dict[str, dict[str, float]]:
-    """Draw both graphs into ``out_dir``; print and return each one's node count and timings."""
+    """Draw the three graphs into ``out_dir``; print and return each one's node count and timings."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = {}
     h_c, inputs = lstm_step()
+    penalty, names = gradient_penalty()
     for name, root, options in [("cnn_graph", cnn_loss(), {"show_grads": True}),
-                                ("lstm_graph", h_c, {"params": inputs, "rankdir": "LR"})]:
+                                ("lstm_graph", h_c, {"params": inputs, "rankdir": "LR"}),
+                                ("penalty_graph", penalty, {"params": names})]:
         start = time.perf_counter()
         graph = viz.draw(root, **options)
         drawn = time.perf_counter() - start

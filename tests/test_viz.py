@@ -493,10 +493,11 @@ def test_seed_cnn_renders_to_svg_with_one_cluster_per_module(program, use, tmp_p
         assert viz.save(viz.draw(out), tmp_path / f"cnn{ext}").read_bytes().startswith(magic)
 
 
-def test_example_draws_both_graphs(tmp_path, capsys):
+def test_example_draws_the_three_graphs(tmp_path, capsys):
     figures = load_example().main(tmp_path)
     ext = ".svg" if viz.renderer() else ".dot"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"cnn_graph{ext}", f"lstm_graph{ext}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"cnn_graph{ext}", f"lstm_graph{ext}",
+                                                          f"penalty_graph{ext}"]
     # CNN: 10 ops (2 x conv, pool, relu; reshape, linear, softmax, loss) + 6 parameters;
     # LSTM step: 18 ops + 4 parameters + the inputs x, h0, c0
     assert figures["cnn_graph"]["nodes"] == 16 and figures["lstm_graph"]["nodes"] == 25
@@ -505,6 +506,9 @@ def test_example_draws_both_graphs(tmp_path, capsys):
         lstm = ET.parse(tmp_path / "lstm_graph.svg").getroot()
         texts = {t.text for t in lstm.iter("{http://www.w3.org/2000/svg}text")}
         assert {"x", "h0", "c0", "weight_ih", "weight_hh", "bias_ih", "bias_hh", "LSTMCell(8, 16)"} <= texts
+        penalty = ET.parse(tmp_path / "penalty_graph.svg").getroot()
+        texts = {t.text for t in penalty.iter("{http://www.w3.org/2000/svg}text")}
+        assert {"backward of Tanh", "backward of Linear", "0.weight", "2.weight", "x"} <= texts
 
 
 IMPORT_CHECK = """
