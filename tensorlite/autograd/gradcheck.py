@@ -28,7 +28,7 @@ class GradcheckError(AssertionError):
 
 
 def gradcheck(
-    fn: Callable[..., Tensor],
+    fn: Callable[..., Tensor | Sequence[Tensor]],
     inputs: Sequence[Tensor] | Tensor,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -127,7 +127,7 @@ def _float64(inputs: Sequence[Tensor] | Tensor) -> list[Tensor]:
 
 
 def gradgradcheck(
-    fn: Callable[..., Tensor],
+    fn: Callable[..., Tensor | Sequence[Tensor]],
     inputs: Sequence[Tensor] | Tensor,
     grad_outputs: Sequence[Any] | Any = None,
     eps: float = 1e-6,
