@@ -105,6 +105,9 @@ CASES = [
     ("index_add", lambda L, a, s: L.index_add(a, 0, T(L, [2, 2]), s * s, alpha=0.5), [n(3, 4), n(2, 4)]),
     ("index_add in place", _index_add_inplace, [n(2, 3), n(2, 3)]),
     ("sort (a Gather rule)", lambda L, a: L.sort(a, -1, descending=True).values, [n(3, 4)]),
+    ("topk kthvalue cummax max(dim) median(dim) (Gather rules)",
+     lambda L, a: L.topk(a, 2, -1).values * L.kthvalue(a, 2, 1).values[:, None] + L.cummax(a, 1).values[:, :2]
+     + L.max(a, 1).values[:, None] - L.median(a, 0).values[:2], [n(3, 4)]),
     # einsum
     ("einsum matmul", lambda L, a, b: L.einsum("bij,jk->bik", a, b), [n(2, 3, 4), n(4, 2)]),
     ("einsum same operand twice", lambda L, a: L.einsum("ij,ij->i", a, a), [n(3, 4)]),
