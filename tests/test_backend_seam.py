@@ -353,3 +353,34 @@ def test_numpy_refuses_a_traced_array():  # the test's premise: a direct NumPy c
         np.sum(Traced(np.ones(2)))
     with pytest.raises(DirectNumPyUse):
         np.asarray(Traced(np.ones(2)))
+
+
+# issue 16, double backward of indexing, movement, gather/scatter, einsum, padding: each function
+# returns a gradient taken with create_graph=True, so the test's backward differentiates the graph rules
+def _grad_of(fn: Any) -> Any:
+    def first(*xs: Any) -> Any:
+        gs = tl.grad((fn(*xs) ** 2).sum(), list(xs), create_graph=True)
+        return sum(g.sum() * x.sum() for g, x in zip(gs, xs)) + gs[0]
+    return first
+
+
+CASES.update({
+    "double backward: getitem, setitem, cat, stack, pad": (_grad_of(
+        lambda a, b: tl.pad(tl.cat([tl.stack([b, b]), tl.setitem(a, (0, [1, 1]), b[:1] * b[1])], 0)[[0, 3, 3]],
+                            ((0, 0), (1, 0), (0, 2)))), [A, B]),
+    "double backward: flip roll tile tril triu diagonal diag_embed unfold": (_grad_of(
+        lambda a: (a.flip(0).roll(1, 2).repeat(1, 2, 1)[:, :3].tril(1) + a.triu(-1) + tl.diag_embed(a)[..., 0]
+                   + a.diagonal(0, 1, 2)[..., None] + a.unfold(2, 2, 2).sum(-1).sum(-1, keepdims=True))), [A]),
+    "double backward: gather scatter scatter_add scatter_reduce index_select index_add": (_grad_of(
+        lambda a, b: (a.gather(2, tl.tensor(np.array([[[0, 3, 3]] * 3] * 2))).sum()
+                      + tl.scatter(b, 1, tl.tensor(np.array([[2], [0], [0]])), a[0, :, :1])
+                      + tl.scatter_add(b, 1, tl.tensor(np.array([[2, 2], [0, 1], [0, 0]])), a[1, :, :2])
+                      + tl.scatter_reduce(b, 1, tl.tensor(np.array([[0, 0, 1, 1]] * 3)), a[1], "prod")
+                      + tl.scatter_reduce(b, 0, tl.tensor(np.array([[0, 2, 2, 1]])), a[0, :1], "amax")
+                      + a.index_select(1, tl.tensor(np.array([2, 2, 0]))).sum(0)
+                      + tl.index_add(b, 0, tl.tensor(np.array([1, 1])), a[0, :2]))), [A, B]),
+    "double backward: einsum and pad modes": (_grad_of(
+        lambda a, b: tl.einsum("nij,jk->nik", a, b.T) + tl.einsum("...ii->...i", a[:, :, :3])[..., None]
+        + F.pad(a, (2, -1), mode="reflect")[..., :3] + F.pad(a, (1, 0), mode="circular")[..., 1:4]
+        + F.pad(a, (0, 1), mode="replicate")[..., 2:]), [A, B]),
+})

@@ -108,6 +108,40 @@ class Einsum(Op):
         out[tuple(index)] = g
         return out
 
+    def backward_graph(self, grad):
+        arrays = self.saved
+        return tuple(self._graph_grad_of(k, grad, arrays) if need else None
+                     for k, need in enumerate(self.needs_input_grad))
+
+    def _graph_grad_of(self, k: int, grad: Tensor, arrays: tuple[Any, ...]) -> Tensor:
+        """:meth:`_grad_of` with recorded ops: an einsum of the gradient and the other operands
+        (as graph nodes), broadcast, summed and put on the diagonal as there."""
+        from tensorlite.ops.index import IndexPut
+        mine, a = self.inputs[k], arrays[k]
+        others = [s for i, s in enumerate(self.inputs) if i != k]
+        other_nodes = [self.input_tensor(i, x) for i, x in enumerate(arrays) if i != k]
+        letters = _unique(mine)
+        seen = set(self.output).union(*others)
+        target = "".join(c for c in letters if c in seen)
+        g = Einsum.apply(grad, *other_nodes, inputs=(self.output, *others), output=target)
+        size = {c: n for c, n in zip(mine, a.shape)}
+        if target != letters:  # letters only this operand has: the gradient is constant along them
+            for pos, c in enumerate(letters):
+                if c not in seen:
+                    g = g.unsqueeze(pos)
+            g = g.broadcast_to(tuple(size[c] if c not in seen else g.shape[i] for i, c in enumerate(letters)))
+        squeeze = tuple(i for i, c in enumerate(letters) if size[c] == 1 and g.shape[i] != 1)
+        if squeeze:  # size-1 dims that broadcast against the others
+            g = g.sum(squeeze, keepdim=True)
+        if letters == mine:
+            return g
+        index = []  # repeated letters: the gradient goes onto the diagonal
+        for c in mine:
+            shape = [1] * len(letters)
+            shape[letters.index(c)] = size[c]
+            index.append(self.xp.arange(size[c]).reshape(shape))
+        return IndexPut.apply(g, index=(tuple(index),), shape=a.shape)
+
 
 def _parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
     eq = equation.replace(" ", "")

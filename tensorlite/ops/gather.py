@@ -109,6 +109,10 @@ class Gather(Op):
         self.xp.scatter_add(g, self.index, grad)
         return g
 
+    def backward_graph(self, grad):
+        from tensorlite.ops.index import IndexPut
+        return IndexPut.apply(grad, index=(self.index,), shape=self.in_shape)
+
 
 class Scatter(Op):
     """A copy of ``a`` with ``src[region]`` written at ``index``; the written places of ``a`` get no
@@ -128,6 +132,29 @@ class Scatter(Op):
         if self.needs_input_grad[1]:
             gs = _back_to_src(grad, self.index, self.src_shape)
         return ga, gs
+
+    def backward_graph(self, grad):
+        from tensorlite.ops.index import Setitem
+        ga = gs = None
+        if self.needs_input_grad[0]:  # zero the written places: a setitem of 0
+            ga = Setitem.apply(grad, Tensor._wrap(self.xp.zeros((), dtype=grad.dtype)), index=(self.index,))
+        if self.needs_input_grad[1]:
+            gs = _back_to_src_graph(grad, self.index, self.src_shape)
+        return ga, gs
+
+
+def _back_to_src_graph(grad: Tensor, index: tuple[Any, ...], src_shape: tuple[int, ...]) -> Tensor:
+    """:func:`_back_to_src` with recorded ops: a getitem, then a zero pad up to ``src``'s shape."""
+    from tensorlite.ops.index import Getitem
+    return _pad_to(Getitem.apply(grad, index=(index,)), src_shape)
+
+
+def _pad_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``g`` in the leading region of zeros of ``shape``, recorded (a ``Pad``)."""
+    if g.shape == shape:
+        return g
+    from tensorlite.ops.index import Pad
+    return Pad.apply(g, widths=tuple((0, n - m) for n, m in zip(shape, g.shape)), value=0)
 
 
 def _back_to_src(grad: Any, index: tuple[Any, ...], src_shape: tuple[int, ...]) -> Any:
@@ -150,6 +177,10 @@ class ScatterAdd(Op):
 
     def backward(self, grad):
         gs = _back_to_src(grad, self.index, self.src_shape) if self.needs_input_grad[1] else None
+        return grad, gs
+
+    def backward_graph(self, grad):
+        gs = _back_to_src_graph(grad, self.index, self.src_shape) if self.needs_input_grad[1] else None
         return grad, gs
 
 
@@ -230,6 +261,66 @@ class ScatterReduce(Op):
         gsrc = grad[index] * others(s, zeros[index], nonzero[index])
         return ga, gsrc
 
+    def backward_graph(self, grad):
+        from tensorlite.ops.arith import where
+        from tensorlite.ops.index import Getitem
+        xp_ = self.xp
+        a, s, out = self.saved
+        index, hit = self.index, self.hit
+        idx = (index,)
+        if self.reduce in ("sum", "mean"):
+            g = grad if self.reduce == "sum" else grad / self.count.astype(grad.dtype)
+            ga = g if self.include_self else where(Tensor._wrap(hit > 0), 0.0, grad)
+            gsrc = Getitem.apply(g, index=idx)
+        elif self.reduce == "prod":
+            ga, gsrc = self._prod_graph(grad, a, s, out)
+        else:  # amax/amin: linear in grad, with the (constant) masks of the elements equal to the result
+            own = (a == out) if self.include_self else (hit == 0)
+            n = own.astype(grad.dtype)
+            src_hit = s == out[index]
+            xp_.scatter_add(n, index, src_hit.astype(grad.dtype))
+            share = grad / Tensor._wrap(xp_.maximum(n, 1))
+            ga = where(Tensor._wrap(own), share, 0.0)
+            gsrc = where(Tensor._wrap(src_hit), Getitem.apply(share, index=idx), 0.0)
+        gs = _pad_to(gsrc, self.src_shape) if self.needs_input_grad[1] else None
+        return (ga if self.needs_input_grad[0] else None), gs
+
+    def _prod_graph(self, grad, a, s, out):
+        # PyTorch's formula: a gets grad * (the product of its group's src values), itself a
+        # scatter_reduce; a nonzero src value gets grad * out / value; the one zero of a group gets
+        # grad * (the product of the others). Every part is recorded, so it differentiates again.
+        from tensorlite.ops.arith import where
+        from tensorlite.ops.index import Getitem
+        xp_, index, idx = self.xp, self.index, (self.index,)
+        if self.needs_input_grad[1] and s.shape != self.src_shape:
+            # src's values outside the region read are never used: zeros stand in for them
+            full = xp_.zeros(self.src_shape, dtype=s.dtype)
+            full[_region(s.shape)] = s
+            s_t = Getitem.apply(self.input_tensor(1, full), index=(_region(s.shape),))
+        else:
+            s_t = self.input_tensor(1, s)
+        ga = gsrc = None
+        if self.needs_input_grad[0]:
+            own = xp_.ones(a.shape, dtype=bool) if self.include_self else self.hit == 0
+            others = ScatterReduce.apply(Tensor._wrap(xp_.ones(a.shape, dtype=grad.dtype)), s_t, index=index,
+                                         reduce="prod", include_self=True)
+            ga = where(Tensor._wrap(own), grad * others, 0.0)
+        if self.needs_input_grad[1]:
+            zero = s == 0
+            count = xp_.zeros(a.shape, dtype=xp_.int64)
+            xp_.scatter_add(count, index, zero.astype(xp_.int64))
+            single = zero & (count[index] == 1)
+            if (zero & ~single).any():
+                raise RuntimeError("scatter_reduce: the double backward of reduce='prod' is not supported "
+                                   "when more than one zero of src lands on one place (as in PyTorch)")
+            a_t = self.input_tensor(0, a)
+            rest = ScatterReduce.apply(a_t, where(Tensor._wrap(single), 1.0, s_t), index=index, reduce="prod",
+                                       include_self=self.include_self)
+            gsrc = where(Tensor._wrap(single), Getitem.apply(grad * rest, index=idx),
+                         Getitem.apply(grad * self.output_tensor(out), index=idx)
+                         / where(Tensor._wrap(zero), 1.0, s_t))
+        return ga, gsrc
+
 
 def _identity(dtype: Any, reduce: str) -> Any:
     if dtype.kind == "f":
@@ -250,6 +341,10 @@ class IndexSelect(Op):
         self.xp.scatter_add(g, (slice(None),) * self.axis + (self.index,), grad)
         return g
 
+    def backward_graph(self, grad):
+        from tensorlite.ops.index import IndexPut
+        return IndexPut.apply(grad, index=((slice(None),) * self.axis + (self.index,),), shape=self.in_shape)
+
 
 class IndexAdd(Op):
     def forward(self, a, src, index, axis, alpha):
@@ -262,6 +357,14 @@ class IndexAdd(Op):
         gs = None
         if self.needs_input_grad[1]:
             gs = self.xp.take(grad, self.index, axis=self.axis)
+            if self.alpha != 1:
+                gs = gs * self.alpha
+        return grad, gs
+
+    def backward_graph(self, grad):
+        gs = None
+        if self.needs_input_grad[1]:
+            gs = IndexSelect.apply(grad, index=self.index, axis=self.axis)
             if self.alpha != 1:
                 gs = gs * self.alpha
         return grad, gs

@@ -35,6 +35,38 @@ class Getitem(Op):
             self.xp.scatter_add(target, last, grad)
         return g
 
+    def backward_graph(self, grad):
+        (index,) = self.saved
+        return IndexPut.apply(grad, index=index, shape=self.in_shape)
+
+
+class IndexPut(Op):
+    """Zeros of ``shape`` with ``values`` added at ``index`` (stages, as :class:`Getitem`'s), repeated
+    places adding up (PyTorch's ``index_put`` with ``accumulate=True``): the backward of getitem and
+    of the gathers, recorded by their graph rules. Its own backward is the gather again."""
+
+    def forward(self, values, index, shape):
+        self.index = index
+        g = self.xp.zeros(shape, dtype=values.dtype)
+        target = _read(g, index[:-1])  # the stages before the last are basic: views of g
+        last = index[-1]
+        if all(isinstance(i, _BASIC) for i in last):
+            target[last] = values
+        else:
+            self.xp.scatter_add(target, last, values)
+        return g
+
+    def backward(self, grad):
+        return _read(grad, self.index)
+
+    def backward_graph(self, grad):
+        return Getitem.apply(grad, index=self.index)
+
+
+def _part(grad: Tensor, axis: int, where: Any) -> Tensor:
+    """``grad[..., where]`` with ``where`` (an int or slice) on dim ``axis``, recorded."""
+    return Getitem.apply(grad, index=((slice(None),) * axis + (where,),))
+
 
 def _read(a: Any, stages: tuple[tuple[Any, ...], ...]) -> Any:
     for stage in stages:
@@ -148,6 +180,16 @@ class Setitem(Op):
                 gv = gv.reshape(self.value_shape)
         return ga, gv
 
+    def backward_graph(self, grad):
+        ga = gv = None
+        if self.needs_input_grad[0]:  # the written places zeroed: a setitem again
+            ga = Setitem.apply(grad, Tensor._wrap(self.xp.zeros((), dtype=grad.dtype)), index=self.index)
+        if self.needs_input_grad[1]:
+            gv = Getitem.apply(grad, index=self.index)
+            if gv.ndim < len(self.value_shape):
+                gv = gv.reshape(self.value_shape)
+        return ga, gv
+
 
 def setitem(a: Any, index: Any, value: Any) -> Tensor:
     """A copy of ``a`` with ``a[index] = value`` (the out-of-place form of ``a[index] = value``).
@@ -214,6 +256,11 @@ class Cat(Op):
     def backward(self, grad):
         return tuple(self.xp.split(grad, self.splits, axis=self.axis))
 
+    def backward_graph(self, grad):
+        bounds = [0, *(int(n) for n in self.splits), grad.shape[self.axis]]
+        return tuple(_part(grad, self.axis, slice(start, stop)) if need else None
+                     for start, stop, need in zip(bounds, bounds[1:], self.needs_input_grad))
+
 
 class Stack(Op):
     def forward(self, *arrays, axis):
@@ -222,6 +269,9 @@ class Stack(Op):
 
     def backward(self, grad):
         return tuple(self.xp.moveaxis(grad, self.axis, 0))
+
+    def backward_graph(self, grad):
+        return tuple(_part(grad, self.axis, i) if need else None for i, need in enumerate(self.needs_input_grad))
 
 
 def _join_operands(name: str, tensors: Any) -> tuple[Tensor, ...]:
@@ -396,6 +446,9 @@ class Pad(Op):
 
     def backward(self, grad):
         return grad[self.index]
+
+    def backward_graph(self, grad):
+        return Getitem.apply(grad, index=(self.index,))
 
 
 def pad(a: Any, pad_width: Any, value: float = 0.0) -> Tensor:

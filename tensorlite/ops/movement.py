@@ -13,6 +13,7 @@ from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import int_tuple, integer, normalize_axis
 from tensorlite.ops.gather import index_array
+from tensorlite.ops.index import IndexPut
 from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
@@ -37,6 +38,9 @@ class Flip(Op):
     def backward(self, grad):
         return self.xp.flip(grad, self.axes)
 
+    def backward_graph(self, grad):
+        return Flip.apply(grad, axes=self.axes)
+
 
 class Roll(Op):
     def forward(self, a, shifts, axes):
@@ -46,6 +50,10 @@ class Roll(Op):
     def backward(self, grad):
         back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
         return self.xp.roll(grad, back, self.axes)
+
+    def backward_graph(self, grad):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return Roll.apply(grad, shifts=back, axes=self.axes)
 
 
 class Tile(Op):
@@ -61,6 +69,12 @@ class Tile(Op):
             split += [r, n]
         return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
 
+    def backward_graph(self, grad):
+        split: list[int] = []
+        for r, n in zip(self.reps, self.in_shape):
+            split += [r, n]
+        return grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+
 
 class Tril(Op):
     """Zero above (``tril``) or below (``triu``) the ``diagonal``-th diagonal of the last two dims."""
@@ -73,6 +87,9 @@ class Tril(Op):
 
     def backward(self, grad):
         return self.xp.triu(grad, self.diagonal) if self.upper else self.xp.tril(grad, self.diagonal)
+
+    def backward_graph(self, grad):
+        return type(self).apply(grad, diagonal=self.diagonal)
 
 
 class Triu(Tril):
@@ -102,6 +119,12 @@ class Diagonal(Op):
         g[..., rows, cols] = grad
         return self.xp.moveaxis(g, (-2, -1), (dim1, dim2))
 
+    def backward_graph(self, grad):  # the diagonal written into zeros (an IndexPut), moved back
+        offset, dim1, dim2 = self.args
+        rows, cols = _diagonal_index(self.xp, self.moved_shape[-2], self.moved_shape[-1], offset)
+        g = IndexPut.apply(grad, index=((Ellipsis, rows, cols),), shape=self.moved_shape)
+        return movedim(g, (-2, -1), (dim1, dim2))
+
 
 class DiagEmbed(Op):
     """The last dim of ``a`` written on the ``offset`` diagonal of new dims ``dim1, dim2``."""
@@ -119,6 +142,10 @@ class DiagEmbed(Op):
         moved = self.xp.moveaxis(grad, (dim1, dim2), (-2, -1))
         rows, cols = _diagonal_index(self.xp, moved.shape[-2], moved.shape[-1], offset)
         return moved[..., rows, cols]
+
+    def backward_graph(self, grad):  # the same diagonal read back
+        offset, dim1, dim2 = self.args
+        return Diagonal.apply(grad, offset=offset, dim1=dim1, dim2=dim2)
 
 
 class Unfold(Op):
@@ -139,6 +166,13 @@ class Unfold(Op):
         g_moved = xp_.moveaxis(g, self.axis, -1)  # a view: writes land in g
         xp_.scatter_add(g_moved, (Ellipsis, where), xp_.moveaxis(grad, self.axis, -2))
         return g
+
+    def backward_graph(self, grad):  # the windows added back (an IndexPut; its rule reads them again)
+        xp_, axis = self.xp, self.axis
+        where = xp_.arange(grad.shape[axis])[:, None] * self.step + xp_.arange(self.size)
+        moved = self.in_shape[:axis] + self.in_shape[axis + 1:] + (self.in_shape[axis],)
+        g = IndexPut.apply(movedim(grad, axis, -2), index=((Ellipsis, where),), shape=moved)
+        return movedim(g, -1, axis)
 
 
 # -- public functions -----------------------------------------------------------------------------

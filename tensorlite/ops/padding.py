@@ -15,6 +15,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.args import integer, number
+from tensorlite.ops.index import IndexPut
 from tensorlite.ops.index import pad as constant_pad
 from tensorlite.ops.operands import as_tensor
 from tensorlite.ops.resample import table_transposed
@@ -39,6 +40,12 @@ class PadNd(Op):
     def backward(self, grad):  # one matrix product per padded dim (see Resample.backward)
         for axis, n, index in reversed(self.indices):
             grad = table_transposed(grad, axis, index[:, None], None, n)
+        return grad
+
+    def backward_graph(self, grad):  # add back through each gather (an IndexPut), last axis first
+        for axis, n, index in reversed(self.indices):
+            shape = grad.shape[:axis] + (n,) + grad.shape[axis + 1:]
+            grad = IndexPut.apply(grad, index=((slice(None),) * axis + (index,),), shape=shape)
         return grad
 
 

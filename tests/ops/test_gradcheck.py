@@ -320,6 +320,14 @@ SPECS += [
     S("svd eigh", lambda a: sum((t * t).sum() for t in tl.linalg.svd(a, full_matrices=False))
       + sum((t * t).sum() for t in tl.linalg.eigh(a + a.mT)), [((3, 3),)]),
     S("clone contiguous mT t", lambda a: a.mT.contiguous().clone().t(), [((3, 2),)]),
+    # issue 16: indexing and scatter forms the table lacked (their second derivatives too)
+    S("setitem index list, broadcast value", lambda a, v: tl.setitem(a, (slice(None), [0, 2]), v), [((3, 4), (3, 1))]),
+    S("scatter_reduce sum and amin include_self=False",
+      lambda a, s: a.scatter_reduce(1, tl.tensor([[0, 0], [2, 1]]), s, "sum", include_self=False)
+      + a.scatter_reduce(1, tl.tensor([[3, 3], [0, 3]]), s, "amin", include_self=False), [((2, 4), (2, 3))]),
+    S("scatter_reduce prod include_self=False",
+      lambda a, s: a.scatter_reduce(0, tl.tensor([[0, 0, 1], [1, 0, 1]]), s, "prod", include_self=False),
+      [((2, 3), (3, 3))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
