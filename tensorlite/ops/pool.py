@@ -22,6 +22,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import check_spatial_rank, spatial_tuple
+from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_floating
 from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
 from tensorlite.tensor import Tensor
@@ -139,7 +140,7 @@ class MaxPoolNd(Op):
         win = self.win
         flat, inside = _argmax_flat(self.xp, index, win)
         if not inside.all():  # NaN windows (and maxima in the padding) pass no gradient
-            grad = grad * Tensor._wrap(inside.astype(grad.dtype))
+            grad = where(Tensor._wrap(inside), grad, 0.0)
         shape = (*index.shape[:index.ndim - len(win.size)], *win.size)
         return TakePlaneGrad.apply(grad, shape=shape, rows=math.prod(shape[:len(shape) - len(win.size)]),
                                    indices=flat)
