@@ -263,3 +263,15 @@ def test_graph_rules_compute_with_their_inputs_library(name):
     for g, e in zip(got, expected):
         assert isinstance(g, Traced)
         np.testing.assert_allclose(g.a, e, rtol=1e-10, atol=1e-10)
+
+
+def test_a_small_cnn_to_third_order():
+    """conv -> tanh -> max pool -> conv_transpose -> bilinear resize -> adaptive average pool,
+    with every weight: derivatives of order 1-3 against PyTorch."""
+    def net(f, x, w1, b1, w2):
+        h = f.max_pool2d(f.conv2d(x, w1, b1, padding=1).tanh(), 2)
+        h = f.interpolate(f.conv_transpose2d(h, w2, stride=2), scale_factor=0.75, mode="bilinear")
+        return f.adaptive_avg_pool2d(h, 2).tanh()
+
+    ours, theirs = both(net)
+    assert_matches_torch(ours, theirs, [r(2, 2, 6, 6), r(3, 2, 3, 3) * 0.5, r(3), r(3, 2, 2, 2) * 0.5], order=3)
