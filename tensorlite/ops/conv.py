@@ -21,6 +21,12 @@ Either way the multiply yields the output as (N*P, C_out) rows: the op returns i
 that memory layout, pooling reads its windows as runs of channels, and a following convolution
 takes it as its channels-last input without a copy. The input gradient comes back in the layout
 the input was read in.
+
+For higher-order gradients (``backward_graph``) both halves are recorded convolutions: the input
+gradient a :class:`~tensorlite.ops.conv_transpose.ConvTransposeNd` of the upstream gradient with
+the weight, the weight gradient a :class:`ConvNd` of the input with the upstream gradient as its
+kernel (stride and dilation swapped). The input is read back from the saved window matrix, so
+nothing more is saved for them.
 """
 from __future__ import annotations
 

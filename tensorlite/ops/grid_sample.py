@@ -8,7 +8,10 @@ pixel coordinates, applies the padding rule (``zeros``: points outside read 0; `
 clamped to the edge; ``reflection``: mirrored at the edges, then clamped) and interpolates
 (``bilinear``: the four neighbours; ``nearest``: the nearest pixel, halves rounded to even).
 Its backward rule gives the gradient of the image (each output's gradient spread back to the
-pixels it read) and of the grid (the slope of the interpolation; 0 for ``nearest``).
+pixels it read) and of the grid (the slope of the interpolation; 0 for ``nearest``). Its graph
+rule (higher-order gradients) writes that with recorded gathers and scatters at the corners
+(:class:`~tensorlite.ops.adaptive_pool.TakePlane` and its gradient), the bilinear weights being
+affine in the grid near each point.
 """
 from __future__ import annotations
 

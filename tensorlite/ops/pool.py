@@ -13,6 +13,11 @@ output) gets a channels-last gradient, and NumPy walks both along runs of channe
 
 Output size per dim, as PyTorch: ``(L + 2p - d(k - 1) - 1) // s + 1``; with ``ceil_mode`` the
 division rounds up, but the last window must start inside the input or the left padding.
+
+For higher-order gradients, both gradients are linear maps recorded as ops whose own gradients
+map back: average pooling's is :class:`AvgPoolMap` (transposed, and back), max pooling's adds the
+upstream gradient at each window's argmax (:class:`~tensorlite.ops.adaptive_pool.TakePlaneGrad`,
+whose gradient gathers there again).
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ gradient back through the indices (``scatter_add``). The tables are built
 host-side from the sizes alone, with PyTorch's coordinate rules (half-pixel centres unless
 ``align_corners``; the given ``scale_factor`` in the mapping unless ``recompute_scale_factor``).
 Adaptive average pooling (:mod:`tensorlite.ops.adaptive_pool`) is the same op with window tables.
+For higher-order gradients the backward is recorded as :class:`ResampleGrad`, whose gradient is a
+:class:`Resample` again.
 """
 from __future__ import annotations
 
