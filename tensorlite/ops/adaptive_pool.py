@@ -26,7 +26,7 @@ from tensorlite.ops.resample import _table, resample
 from tensorlite.tensor import Tensor
 
 __all__ = [
-    "TakePlane", "MaxUnpoolNd", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "TakePlane", "TakePlaneGrad", "MaxUnpoolNd", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
     "max_unpool1d", "max_unpool2d",
 ]
@@ -51,6 +51,37 @@ class TakePlane(Op):
         self.xp.scatter_add(flat, (indices.reshape(rows, -1) + offsets).reshape(-1), grad.reshape(-1))
         return flat.reshape(shape)
 
+    def backward_graph(self, grad):
+        shape, rows, indices = self.layout
+        return TakePlaneGrad.apply(grad, shape=shape, rows=rows, indices=indices)
+
+
+class TakePlaneGrad(Op):
+    """The gradient of :class:`TakePlane` as a recorded op: ``g`` (the indices' shape) added at
+    the flat per-plane ``indices`` into zero planes of ``shape`` (``rows`` planes). Its own
+    gradient gathers at the indices again (a :class:`TakePlane`). Max pooling's graph rule uses
+    it too."""
+
+    def forward(self, g, *, shape, rows, indices):
+        take = TakePlane()
+        take.xp, take.layout = self.xp, (shape, rows, indices)
+        if self.parents:
+            self.layout = (rows, indices)
+        return take.backward(g)
+
+    def backward(self, grad):
+        rows, indices = self.layout
+        planes = grad.reshape(rows, -1)
+        return self.xp.take_along_axis(planes, indices.reshape(rows, -1), axis=1).reshape(indices.shape)
+
+    def backward_graph(self, grad):
+        return _take_rows(grad, *self.layout)
+
+
+def _take_rows(a: Tensor, rows: int, indices: Any) -> Tensor:
+    """A recorded :class:`TakePlane` of ``a`` seen as ``rows`` flat planes."""
+    return TakePlane.apply(a.reshape(rows, -1), indices=indices.reshape(rows, -1), d=1).reshape(indices.shape)
+
 
 class MaxUnpoolNd(Op):
     """Each plane of ``x`` written at its flat ``indices`` into a zero plane of size ``out_size``."""
@@ -68,6 +99,9 @@ class MaxUnpoolNd(Op):
         rows, indices = self.layout
         flat = grad.reshape(rows, -1)
         return self.xp.take_along_axis(flat, indices.reshape(rows, -1), axis=1).reshape(indices.shape)
+
+    def backward_graph(self, grad):
+        return _take_rows(grad, *self.layout)
 
 
 # -- window tables and the position of each window's maximum --------------------------------------

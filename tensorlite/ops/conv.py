@@ -21,6 +21,12 @@ Either way the multiply yields the output as (N*P, C_out) rows: the op returns i
 that memory layout, pooling reads its windows as runs of channels, and a following convolution
 takes it as its channels-last input without a copy. The input gradient comes back in the layout
 the input was read in.
+
+For higher-order gradients (``backward_graph``) both halves are recorded convolutions: the input
+gradient a :class:`~tensorlite.ops.conv_transpose.ConvTransposeNd` of the upstream gradient with
+the weight, the weight gradient a :class:`ConvNd` of the input with the upstream gradient as its
+kernel (stride and dilation swapped). The input is read back from the saved window matrix, so
+nothing more is saved for them.
 """
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.ops.args import check_spatial_rank, size, spatial_tuple
 from tensorlite.ops.operands import operands
-from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
+from tensorlite.ops.windows import pad_spatial, reframe, unpadded, window_regions
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
@@ -160,6 +166,84 @@ class ConvNd(Op):
             if self.unbatched:
                 gx = gx[0]
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
+
+    def backward_graph(self, grad):
+        # d/dx: a transposed convolution of grad with w; d/dw: a convolution of x with grad
+        cols, w = self.saved
+        last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
+        if self.unbatched:
+            grad = grad.unsqueeze(0)
+        gx = gw = gb = None
+        if len(self.parents) > 2 and self.parents[2] is not None:
+            gb = grad.sum(axis=(0, *range(2, grad.ndim)))
+        if self.parents[0] is not None:
+            gx = conv_input_grad(grad, self.input_tensor(1, w), size, padding, stride, dilation, g)
+            if self.unbatched:
+                gx = gx.squeeze(0)
+        if self.parents[1] is not None:
+            x = _input_from_cols(self.xp, cols, grad.shape[0], self.geometry)
+            xt = self.input_tensor(0, x[0] if self.unbatched else x)
+            gw = conv_weight_grad(xt.unsqueeze(0) if self.unbatched else xt, grad, kernel, padding,
+                                  stride, dilation, g)
+        return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
+
+
+def _input_from_cols(xp: Any, cols: Any, n: int, geometry: tuple[Any, ...]) -> Any:
+    """The input (N, C, *S) of a convolution, read back from its saved window matrix (either
+    layout): every element some window covers; those no window covers (they never meet the
+    weight) are 0. For ``ConvNd.backward_graph``, which then needs no saved input."""
+    last, size, padded, padding, kernel, stride, dilation, out_size, g = geometry
+    taps = math.prod(kernel)
+    if last:  # (G, N*P, K*C/G) with rows (N, *out) and columns (kernel offset, channel)
+        cg = cols.shape[2] // taps
+        win = cols.transpose(1, 0, 2).reshape(n, *out_size, g, taps, cg)
+        xs = xp.zeros((n, *padded, g, cg), cols.dtype)
+        for t, region in enumerate(window_regions(kernel, stride, dilation, out_size, (slice(None),))):
+            xs[region] = win[..., t, :]
+        xs = xs[unpadded(size, padding, (slice(None),))]
+        return xp.moveaxis(xs.reshape(n, *size, g * cg), -1, 1)
+    cg = cols.shape[1] // taps  # (G, C/G*K, N*P)
+    win = cols.reshape(g, cg, taps, n, *out_size)
+    xs = xp.zeros((g, cg, n, *padded), cols.dtype)
+    for t, region in enumerate(window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)):
+        xs[region] = win[:, :, t]
+    xs = xs[unpadded(size, padding, (slice(None),) * 3)]
+    return xp.moveaxis(xs.reshape(g * cg, n, *size), 0, 1)
+
+
+def conv_input_grad(grad: Tensor, w: Tensor, size: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+                    stride: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> Tensor:
+    """The gradient (N, C, *size) of a convolution's input, from ``grad`` (N, O, *out) and the
+    weight (O, C/groups, *K), as recorded ops: the transposed convolution of ``grad`` with ``w``
+    over the whole padded extent, cropped to the input (zeros where no window reached)."""
+    from tensorlite.ops.conv_transpose import ConvTransposeNd
+
+    d = len(size)
+    full = ConvTransposeNd.apply(grad, w, stride=stride, padding=(0,) * d, output_padding=(0,) * d,
+                                 dilation=dilation, groups=groups)
+    return reframe(full, size, tuple(-lo for lo, _ in padding))
+
+
+def conv_weight_grad(x: Tensor, grad: Tensor, kernel: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+                     stride: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> Tensor:
+    """The gradient (O, C/groups, *kernel) of a convolution's weight, from its input ``x``
+    (N, C, *S) and ``grad`` (N, O, *out), as one recorded convolution: the input's channels
+    become the batch, the images become the channels (grouped), ``grad`` is the kernel, and
+    stride and dilation swap places."""
+    d = len(kernel)
+    n, c, size = x.shape[0], x.shape[1], x.shape[2:]
+    o, out_size = grad.shape[1], grad.shape[2:]
+    cg, og, dims = c // groups, o // groups, tuple(range(3, 3 + d))
+    # the padded extent the windows reach, so that the result is exactly the kernel's size
+    reach = tuple(st * (m - 1) + dl * (k - 1) + 1 for st, m, dl, k in zip(stride, out_size, dilation, kernel))
+    if any(r - lo - s < 0 for r, (lo, _), s in zip(reach, padding, size)):  # unread tail: crop x
+        x = reframe(x, tuple(min(s, r - lo) for r, (lo, _), s in zip(reach, padding, size)), (0,) * d)
+        size = x.shape[2:]
+    pads = tuple((lo, r - lo - s) for r, (lo, _), s in zip(reach, padding, size))
+    xs = x.reshape(n, groups, cg, *size).permute(2, 1, 0, *dims).reshape(cg, groups * n, *size)
+    ks = grad.reshape(n, groups, og, *out_size).permute(1, 2, 0, *dims).reshape(o, n, *out_size)
+    y = ConvNd.apply(xs, ks, stride=dilation, padding=pads, dilation=stride, groups=groups)
+    return y.permute(1, 0, *range(2, 2 + d))  # (O, C/G, *K)
 
 
 # -- functional forms ----------------------------------------------------------------------------

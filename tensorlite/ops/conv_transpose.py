@@ -19,9 +19,9 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.ops.args import check_spatial_rank, size, spatial_tuple
-from tensorlite.ops.conv import ConvNd
+from tensorlite.ops.conv import ConvNd, conv_weight_grad
 from tensorlite.ops.operands import operands
-from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
+from tensorlite.ops.windows import pad_spatial, reframe, unpadded, window_regions
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvTransposeNd", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
@@ -83,6 +83,28 @@ class ConvTransposeNd(Op):
             upstream = pad_spatial(x, tuple((0, e) for e in extra), 0, 2) if any(extra) else x
             conv.parents = (None, True)  # its weight gradient only
             gw = conv.backward(upstream)[1]
+        return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
+
+    def backward_graph(self, grad):
+        # d/dx: a convolution of grad with w; d/dw: that convolution's weight gradient, with x
+        # as its upstream gradient
+        x, w = self.saved
+        size_, pads, stride, dilation, g = self.geometry
+        if self.unbatched:
+            grad = grad.unsqueeze(0)
+        gx = gw = gb = None
+        if len(self.parents) > 2 and self.parents[2] is not None:
+            gb = grad.sum(axis=(0, *range(2, grad.ndim)))
+        if self.parents[0] is not None:
+            y = ConvNd.apply(grad, self.input_tensor(1, w), stride=stride, padding=pads,
+                             dilation=dilation, groups=g)
+            gx = reframe(y, size_, (0,) * len(size_))  # output_padding >= stride leaves extra
+            if self.unbatched:
+                gx = gx.squeeze(0)
+        if self.parents[1] is not None:
+            xt = self.input_tensor(0, x)
+            gw = conv_weight_grad(grad, xt.unsqueeze(0) if self.unbatched else xt, tuple(w.shape[2:]),
+                                  pads, stride, dilation, g)
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
 
 

@@ -8,7 +8,10 @@ pixel coordinates, applies the padding rule (``zeros``: points outside read 0; `
 clamped to the edge; ``reflection``: mirrored at the edges, then clamped) and interpolates
 (``bilinear``: the four neighbours; ``nearest``: the nearest pixel, halves rounded to even).
 Its backward rule gives the gradient of the image (each output's gradient spread back to the
-pixels it read) and of the grid (the slope of the interpolation; 0 for ``nearest``).
+pixels it read) and of the grid (the slope of the interpolation; 0 for ``nearest``). Its graph
+rule (higher-order gradients) writes that with recorded gathers and scatters at the corners
+(:class:`~tensorlite.ops.adaptive_pool.TakePlane` and its gradient), the bilinear weights being
+affine in the grid near each point.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module
+from tensorlite.ops.adaptive_pool import TakePlane, TakePlaneGrad
 from tensorlite.ops.args import flag
 from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
@@ -85,13 +89,14 @@ class GridSample(Op):
             reads.append((yi, xi, valid, factor))
         if self.parents:
             self.save(pixels if self.parents[1] is not None and fractions is not None else None,
-                      reads, fractions, sx, sy, batch)
+                      reads, fractions, sx, sy, batch,
+                      grid if self.parents[1] is not None else None)  # a reference, for backward_graph
             self.in_shape = x.shape
         return xp.moveaxis(out, -1, 1)
 
     def backward(self, grad):
         xp = self.xp
-        pixels, reads, fractions, sx, sy, batch = self.saved
+        pixels, reads, fractions, sx, sy, batch, _ = self.saved
         n, c, h, w = self.in_shape
         g = xp.moveaxis(grad, 1, -1)  # (N, Ho, Wo, C)
         gx = ggrid = None
@@ -108,6 +113,46 @@ class GridSample(Op):
                                       for yi, xi, valid, _ in reads]
                 ggrid[..., 0] = ((v01 - v00) * (1 - wy1) + (v11 - v10) * wy1) * sx
                 ggrid[..., 1] = ((v10 - v00) * (1 - wx1) + (v11 - v01) * wx1) * sy
+        return gx, ggrid
+
+    def backward_graph(self, grad):
+        # the backward rule with recorded ops: gathers and scatters at the corners' flat indices,
+        # and the bilinear weights as functions of the grid (affine in it, slopes sx and sy)
+        xp = self.xp
+        pixels, reads, fractions, sx, sy, batch, grid = self.saved
+        n, c, h, w = self.in_shape
+        out = grad.shape[2:]
+        indices = [xp.broadcast_to((yi * w + xi)[:, None], (n, c, *out)) for yi, xi, _, _ in reads]
+        valids = [Tensor._wrap(valid) for _, _, valid, _ in reads]
+        axis_x, axis_y = (Tensor._wrap(xp.asarray(e, dtype=grad.dtype)) for e in ([1, 0], [0, 1]))
+        wx1 = wy1 = None
+        if fractions is not None:
+            wx1, wy1 = Tensor._wrap(fractions[0]), Tensor._wrap(fractions[1])
+            if self.parents[1] is not None:
+                at = self.input_tensor(1, grid)
+                delta = at - at.detach()  # 0, with the identity as its derivative by the grid
+                wx1 = wx1 + (delta * axis_x).sum(axis=-1) * Tensor._wrap(sx)
+                wy1 = wy1 + (delta * axis_y).sum(axis=-1) * Tensor._wrap(sy)
+            factors = [(1 - wy1) * (1 - wx1), (1 - wy1) * wx1, wy1 * (1 - wx1), wy1 * wx1]
+            factors = [f * v for f, v in zip(factors, valids)]
+        else:
+            factors = valids
+        gx = ggrid = None
+        if self.parents[0] is not None:
+            for index, factor in zip(indices, factors):
+                part = TakePlaneGrad.apply(grad * factor.unsqueeze(1), shape=(n, c, h, w), rows=n * c,
+                                           indices=index)
+                gx = part if gx is None else gx + part
+        if self.parents[1] is not None:
+            if wx1 is None or wy1 is None:  # nearest: no slope
+                ggrid = xp.zeros(grid.shape, grad.dtype)
+            else:
+                image = self.input_tensor(0, xp.moveaxis(pixels, -1, 1))
+                v00, v01, v10, v11 = [(TakePlane.apply(image, indices=index, d=2) * grad).sum(axis=1) * v
+                                      for index, v in zip(indices, valids)]
+                along_x = ((v01 - v00) * (1 - wy1) + (v11 - v10) * wy1) * Tensor._wrap(sx)
+                along_y = ((v10 - v00) * (1 - wx1) + (v11 - v01) * wx1) * Tensor._wrap(sy)
+                ggrid = along_x.unsqueeze(-1) * axis_x + along_y.unsqueeze(-1) * axis_y
         return gx, ggrid
 
 

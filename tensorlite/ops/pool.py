@@ -13,6 +13,11 @@ output) gets a channels-last gradient, and NumPy walks both along runs of channe
 
 Output size per dim, as PyTorch: ``(L + 2p - d(k - 1) - 1) // s + 1``; with ``ceil_mode`` the
 division rounds up, but the last window must start inside the input or the left padding.
+
+For higher-order gradients, both gradients are linear maps recorded as ops whose own gradients
+map back: average pooling's is :class:`AvgPoolMap` (transposed, and back), max pooling's adds the
+upstream gradient at each window's argmax (:class:`~tensorlite.ops.adaptive_pool.TakePlaneGrad`,
+whose gradient gathers there again).
 """
 from __future__ import annotations
 
@@ -22,12 +27,13 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import check_spatial_rank, spatial_tuple
+from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_floating
 from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
 from tensorlite.tensor import Tensor
 
 __all__ = [
-    "MaxPoolNd", "AvgPoolNd", "max_pool1d", "max_pool2d", "max_pool3d",
+    "MaxPoolNd", "AvgPoolNd", "AvgPoolMap", "max_pool1d", "max_pool2d", "max_pool3d",
     "avg_pool1d", "avg_pool2d", "avg_pool3d", "pool_output_size",
 ]
 
@@ -130,6 +136,38 @@ class MaxPoolNd(Op):
                 gsrc[region] += part
         return win.crop(gsrc)
 
+    def backward_graph(self, grad):
+        # the gradient goes to each window's maximum: a recorded scatter at the saved argmax,
+        # whose own graph rule gathers there again
+        from tensorlite.ops.adaptive_pool import TakePlaneGrad
+
+        (index,) = self.saved
+        win = self.win
+        flat, inside = _argmax_flat(self.xp, index, win)
+        if not inside.all():  # NaN windows (and maxima in the padding) pass no gradient
+            grad = where(Tensor._wrap(inside), grad, 0.0)
+        shape = (*index.shape[:index.ndim - len(win.size)], *win.size)
+        return TakePlaneGrad.apply(grad, shape=shape, rows=math.prod(shape[:len(shape) - len(win.size)]),
+                                   indices=flat)
+
+
+def _argmax_flat(lib: Any, index: Any, win: _Windows) -> tuple[Any, Any]:
+    """From ``MaxPoolNd``'s saved kernel offsets: the flat per-plane position in the input of each
+    window's maximum (int64, the output's shape), and where that position lies in the input."""
+    d = len(win.size)
+    lead = index.ndim - d
+    inside = index >= 0
+    offset = lib.where(inside, index, 0)
+    flat: Any = 0
+    for j in range(d):
+        slices = [region[1 + j] for region in win.regions]  # (Ellipsis, slice per dim)
+        starts = lib.asarray([s.start for s in slices])
+        positions = lib.arange(index.shape[lead + j]).reshape((-1,) + (1,) * (d - 1 - j))
+        coord = starts[offset] + positions * slices[0].step - win.pads[j][0]
+        inside = inside & (coord >= 0) & (coord < win.size[j])
+        flat = flat * win.size[j] + lib.clip(coord, 0, win.size[j] - 1)
+    return flat, inside
+
 
 def _axis_order(a: Any) -> list[int]:
     """The axes of ``a`` from the largest stride to the smallest: its memory layout."""
@@ -184,6 +222,38 @@ class AvgPoolNd(Op):
             else:
                 gsrc[region] += g
         return win.crop(gsrc)
+
+    def backward_graph(self, grad):
+        return AvgPoolMap.apply(grad, win=self.win, divisor=self.divisor, transpose=True)
+
+
+class AvgPoolMap(Op):
+    """The linear map of an average pooling (``transpose=False``: window sums over the divisor)
+    or its transpose (the pooling's gradient: each output spread over its window), recorded by
+    ``AvgPoolNd.backward_graph``; each one's gradient is the other, to any order."""
+
+    def forward(self, a, *, win, divisor, transpose):
+        if self.parents:
+            self.frame = (win, divisor, transpose)
+        if transpose:
+            pool = AvgPoolNd()
+            pool.xp, pool.win, pool.divisor = self.xp, win, divisor
+            return pool.backward(a)
+        src = pad_spatial(a, win.pads, 0, a.ndim - len(win.pads)) if win.padded else a
+        out = src[win.regions[0]].copy()
+        for region in win.regions[1:]:
+            out += src[region]
+        return out / divisor
+
+    def backward(self, grad):
+        win, divisor, transpose = self.frame
+        adjoint = AvgPoolMap()
+        adjoint.xp = self.xp
+        return adjoint.forward(grad, win=win, divisor=divisor, transpose=not transpose)
+
+    def backward_graph(self, grad):
+        win, divisor, transpose = self.frame
+        return AvgPoolMap.apply(grad, win=win, divisor=divisor, transpose=not transpose)
 
 
 def _divisor(size, kernel, stride, padding, out_size, count_include_pad, dtype):

@@ -10,6 +10,8 @@ gradient back through the indices (``scatter_add``). The tables are built
 host-side from the sizes alone, with PyTorch's coordinate rules (half-pixel centres unless
 ``align_corners``; the given ``scale_factor`` in the mapping unless ``recompute_scale_factor``).
 Adaptive average pooling (:mod:`tensorlite.ops.adaptive_pool`) is the same op with window tables.
+For higher-order gradients the backward is recorded as :class:`ResampleGrad`, whose gradient is a
+:class:`Resample` again.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from tensorlite.ops.operands import as_floating, as_tensor
 from tensorlite.ops.shape import permute, reshape
 from tensorlite.tensor import Tensor
 
-__all__ = ["Resample", "resample", "interpolate", "pixel_shuffle", "pixel_unshuffle", "MODES"]
+__all__ = ["Resample", "ResampleGrad", "resample", "interpolate", "pixel_shuffle", "pixel_unshuffle", "MODES"]
 
 MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 _DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
@@ -57,6 +59,29 @@ class Resample(Op):
         for axis, n, index, weight in reversed(self.tables):
             grad = table_transposed(grad, axis, index, weight, n)
         return grad
+
+    def backward_graph(self, grad):
+        return ResampleGrad.apply(grad, tables=self.tables)
+
+
+class ResampleGrad(Op):
+    """The gradient of :class:`Resample` as a recorded op (each dim's map transposed); its own
+    gradient is a :class:`Resample` with the same tables, to any order."""
+
+    def forward(self, g, *, tables):
+        resample = Resample()
+        resample.xp, resample.tables = self.xp, tables
+        if self.parents:
+            self.tables = tables
+        return resample.backward(g)
+
+    def backward(self, grad):
+        resample = Resample()
+        resample.xp = self.xp
+        return resample.forward(grad, tables=self.tables)
+
+    def backward_graph(self, grad):
+        return Resample.apply(grad, tables=self.tables)
 
 
 _DENSE = 1 << 22  # the largest (out, in) map used as a dense matrix (32 MiB in float64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from tensorlite.autograd import Op
 from tensorlite.backend import array_module
 
 
@@ -48,3 +49,44 @@ def pad_spatial(x: Any, pads: tuple[tuple[int, int], ...], fill: float, first: i
     buf = lib.zeros(shape, x.dtype) if fill == 0 else lib.full(shape, fill, x.dtype)
     buf[unpadded(size, pads, (slice(None),) * first)] = x
     return buf
+
+
+class Reframe(Op):
+    """Region ``src`` of ``x`` copied into region ``dst`` of a zero array of ``shape``: cropping
+    and zero-padding in one linear op, recorded by the graph rules of convolution (its adjoint is
+    itself with the regions swapped, so it is differentiable to any order)."""
+
+    def forward(self, x, *, shape, src, dst):
+        out = self.xp.zeros(shape, x.dtype)
+        out[dst] = x[src]
+        if self.parents:
+            self.frame = (x.shape, src, dst)
+        return out
+
+    def backward(self, grad):
+        shape, src, dst = self.frame
+        gx = self.xp.zeros(shape, grad.dtype)
+        gx[src] = grad[dst]
+        return gx
+
+    def backward_graph(self, grad):
+        shape, src, dst = self.frame
+        return Reframe.apply(grad, shape=shape, src=dst, dst=src)
+
+
+def reframe(x: Any, sizes: tuple[int, ...], shift: tuple[int, ...]) -> Any:
+    """The Tensor ``x`` (*, *S) with its trailing ``len(sizes)`` dims moved by ``shift`` (element
+    ``i`` goes to ``i + shift``) into a zero Tensor of those ``sizes``, cropped to fit: a
+    :class:`Reframe`, or ``x`` itself when nothing moves."""
+    d = len(sizes)
+    size = x.shape[x.ndim - d:]
+    if tuple(size) == tuple(sizes) and not any(shift):
+        return x
+    src, dst = [], []
+    for n, m, s in zip(size, sizes, shift):
+        lo, hi = max(0, -s), min(n, m - s)  # the part of x that lands inside
+        hi = max(lo, hi)
+        src.append(slice(lo, hi))
+        dst.append(slice(lo + s, hi + s))
+    lead = (slice(None),) * (x.ndim - d)
+    return Reframe.apply(x, shape=(*x.shape[:x.ndim - d], *sizes), src=(*lead, *src), dst=(*lead, *dst))

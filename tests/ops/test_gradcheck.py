@@ -330,6 +330,22 @@ SPECS += [
       [((2, 3), (3, 3))]),
 ]
 
+# issue 16 (higher-order gradients): convolution, pooling and grid sampling rows
+SPECS += [
+    S("conv1d stride/padding/dilation, bias", lambda x, w, b: _F.conv1d(x, w, b, stride=2, padding=1, dilation=2),
+      [((2, 3, 9), (4, 3, 3), (4,))]),
+    S("conv2d same, groups", lambda x, w: _F.conv2d(x, w, padding="same", groups=2), [((2, 4, 5, 4), (2, 2, 2, 3))]),
+    S("conv3d stride, unbatched", lambda x, w, b: _F.conv3d(x, w, b, stride=(1, 2, 1)),
+      [((2, 3, 4, 3), (2, 2, 2, 1, 2), (2,))]),
+    S("max_pool1d/2d/3d", lambda a: _F.max_pool1d(a, 2, 1, 1).sum() + _F.max_pool2d(a, 2).sum()
+      + _F.max_pool3d(a.unsqueeze(0), (1, 2, 2), 1), [((2, 4, 5),)]),
+    S("avg_pool1d/2d/3d", lambda a: _F.avg_pool1d(a, 3, 2, 1, count_include_pad=False).sum()
+      + _F.avg_pool2d(a, 2, ceil_mode=True).sum() + _F.avg_pool3d(a.unsqueeze(0), 2, 1, 1), [((2, 4, 5),)]),
+    S("grid_sample bilinear/nearest", lambda x, g: _F.grid_sample(x, g, padding_mode="border", align_corners=False)
+      + _F.grid_sample(x, g, mode="nearest", padding_mode="reflection", align_corners=True),
+      [((2, 2, 3, 4), (2, 3, 2, 2))], [normal, lambda rng, shape: rng.uniform(-1.2, 1.2, shape)]),
+]
+
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
 
 
