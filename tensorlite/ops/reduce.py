@@ -115,7 +115,7 @@ class Max(Op):
         lib = self.xp
         hit = (a == out) | (lib.isnan(a) & lib.isnan(out))
         share = (hit / hit.sum(axis=self.axes, keepdims=True)).astype(grad.dtype)  # constant weights
-        return _restore_graph(grad, self.axes, self.keepdims, a.shape) * share
+        return _restore_graph(grad, self.axes, self.keepdims, a.shape) * Tensor._wrap(share)
 
 
 class Min(Max):
@@ -182,7 +182,7 @@ class Std(Var):
 
     def backward_graph(self, grad):
         out = self.saved[1]
-        zero = out == 0
+        zero = Tensor._wrap(out == 0)
         safe = where(zero, 1.0, self.output_tensor(out))  # no 0 * inf where the deviation is 0
         return super().backward_graph(where(zero, 0.0, grad / (2 * safe)))
 

@@ -87,7 +87,7 @@ class Prod(Op):
             x = x.reshape(-1)
         n = x.shape[axis]
         eye = self.xp.eye(n, dtype=bool).reshape((n, n) + (1,) * (x.ndim - axis - 1))
-        others = where(eye, 1.0, x.unsqueeze(axis)).prod(axis + 1).reshape(a.shape)
+        others = where(Tensor._wrap(eye), 1.0, x.unsqueeze(axis)).prod(axis + 1).reshape(a.shape)
         return _restore_graph(grad, axes, self.keepdims, a.shape) * others
 
 
@@ -105,7 +105,7 @@ class Nansum(Op):
 
     def backward_graph(self, grad):
         (nan,) = self.saved
-        return where(nan, 0.0, _spread_graph(grad, self.axes, self.keepdims, self.in_shape))
+        return where(Tensor._wrap(nan), 0.0, _spread_graph(grad, self.axes, self.keepdims, self.in_shape))
 
 
 class Nanmean(Op):
@@ -127,7 +127,8 @@ class Nanmean(Op):
     def backward_graph(self, grad):
         nan, count = self.saved
         safe = self.xp.where(count == 0, 1, count)  # an all-NaN slice: no 0 / 0 in the graph
-        return where(nan, 0.0, _restore_graph(grad, self.axes, self.keepdims, nan.shape) / safe)
+        g = _restore_graph(grad, self.axes, self.keepdims, nan.shape) / Tensor._wrap(safe)
+        return where(Tensor._wrap(nan), 0.0, g)
 
 
 # -- public functions ------------------------------------------------------------------------------

@@ -95,8 +95,8 @@ class Cumprod(Op):
         # j >= k, the cumulative product of a copy of the slice with a_k replaced by 1; the copies
         # lie along a new axis k, next to the scanned axis j.
         k, j = _pairs(self.xp, a.shape[axis], axis, a.ndim)
-        partial = where(k == j, 1.0, x.unsqueeze(axis)).cumprod(axis + 1)
-        return (where(j >= k, grad.unsqueeze(axis), 0.0) * partial).sum(axis + 1)
+        partial = where(Tensor._wrap(k == j), 1.0, x.unsqueeze(axis)).cumprod(axis + 1)
+        return (where(Tensor._wrap(j >= k), grad.unsqueeze(axis), 0.0) * partial).sum(axis + 1)
 
 
 class Logcumsumexp(Op):
@@ -132,7 +132,7 @@ class Logcumsumexp(Op):
         # matrix along a new axis j next to the scanned axis i
         i, j = _pairs(self.xp, a.shape[axis], axis, a.ndim)
         diff = self.input_tensor(0, a).unsqueeze(axis + 1) - self.output_tensor(out).unsqueeze(axis)
-        weight = where(j >= i, diff, float("-inf")).exp()
+        weight = where(Tensor._wrap(j >= i), diff, float("-inf")).exp()
         return (weight * grad.unsqueeze(axis)).sum(axis + 1)
 
 
