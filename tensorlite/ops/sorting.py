@@ -2,11 +2,12 @@
 ``(values, indices)`` form of max/min along a dim.
 
 Each op finds its int64 indices without recording anything, then picks the values with a
-:class:`~tensorlite.ops.gather.Gather` rule recorded under the op's own name: the gradient of
-``values`` goes to the picked elements, repeated picks adding up, as in PyTorch. Ties keep the
-order PyTorch gives: sorts are stable (equal values in index order, also descending); max/min
-along a dim take the first extreme element, cummax/cummin the last; mode takes the smallest of
-the most frequent values and its last position; NaN is larger than every number.
+:class:`~tensorlite.ops.gather.Gather` rule (:class:`Pick`, which adds a graph rule) recorded under
+the op's own name: the gradient of ``values`` goes to the picked elements, repeated picks adding
+up, as in PyTorch. Ties keep the order PyTorch gives: sorts are stable (equal values in index
+order, also descending); max/min along a dim take the first extreme element, cummax/cummin the
+last; mode takes the smallest of the most frequent values and its last position; NaN is larger
+than every number.
 """
 from __future__ import annotations
 
