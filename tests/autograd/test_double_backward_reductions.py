@@ -117,6 +117,9 @@ CASES = [
      [rand(3, 5)]),
     ("log_softmax dim=0 axis", lambda x: tl.log_softmax(x, axis=0) * x, lambda x: torch.log_softmax(x, 0) * x,
      [rand(3, 4)]),
+    ("nn.Softmax nn.LogSoftmax nn.Softmin", lambda x: tl.nn.Softmax(1)(x) * tl.nn.LogSoftmax(0)(x)
+     + tl.nn.Softmin(-1)(x) ** 2, lambda x: torch.nn.Softmax(1)(x) * torch.nn.LogSoftmax(0)(x)
+     + torch.nn.Softmin(-1)(x) ** 2, [rand(2, 3, 4)]),
     # reduce_extra.py: Amax Amin Nanmean Nansum Prod
     ("amax dims", lambda x: tl.amax(x, (0, 2)) ** 2, lambda x: torch.amax(x, (0, 2)) ** 2, [rand(2, 3, 4)]),
     ("amin keepdim ties", lambda x: x.amin(-1, keepdim=True) * x, lambda x: x.amin(-1, keepdim=True) * x, [ties]),
