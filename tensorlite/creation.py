@@ -368,6 +368,10 @@ class Normal(Op):
     def backward(self, grad):
         return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
 
+    def backward_graph(self, grad):
+        zero = self.xp.zeros(grad.shape, dtype=grad.dtype)  # a constant: no derivative of any order
+        return zero, zero
+
 
 class Bernoulli(Op):
     """A Bernoulli sample drawn from tensor probabilities: recorded, with gradient 0, as in PyTorch."""
@@ -377,6 +381,9 @@ class Bernoulli(Op):
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
+
+    def backward_graph(self, grad):
+        return self.xp.zeros(grad.shape, dtype=grad.dtype)  # a constant: no derivative of any order
 
 
 def _dtype_or(dtype: Any, default: Any) -> Any:

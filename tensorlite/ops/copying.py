@@ -17,6 +17,8 @@ class Clone(Op):
     def backward(self, grad):
         return grad
 
+    backward_graph = backward
+
 
 class Contiguous(Op):
     """A C-contiguous copy of a strided input; the gradient passes through unchanged."""
@@ -26,6 +28,8 @@ class Contiguous(Op):
 
     def backward(self, grad):
         return grad
+
+    backward_graph = backward
 
 
 def clone(input: Any) -> Tensor:

@@ -11,6 +11,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, ndarray, xp
 from tensorlite.ops.args import flag, normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
@@ -38,6 +39,13 @@ def _spread_graph(grad: Tensor, axes: tuple[int, ...] | None, keepdims: bool,
     if not keepdims:
         grad = grad.reshape(tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape)))
     return grad.broadcast_to(shape)
+
+
+def _restore_graph(grad: Tensor, axes: tuple[int, ...] | None, keepdims: bool, shape: tuple[int, ...]) -> Tensor:
+    """``_restore`` with recorded ops: the reduced axes back as size 1 (for ``backward_graph``)."""
+    if keepdims:
+        return grad
+    return grad.reshape(tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape)))
 
 
 def _unkeep(out: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Any:
@@ -102,6 +110,13 @@ class Max(Op):
         count = hit.sum(axis=self.axes, keepdims=True)
         return hit * (g / count)
 
+    def backward_graph(self, grad):
+        a, out = self.saved
+        lib = self.xp
+        hit = (a == out) | (lib.isnan(a) & lib.isnan(out))
+        share = (hit / hit.sum(axis=self.axes, keepdims=True)).astype(grad.dtype)  # constant weights
+        return _restore_graph(grad, self.axes, self.keepdims, a.shape) * Tensor._wrap(share)
+
 
 class Min(Max):
     """min over axes; tied extreme elements share the gradient equally."""
@@ -126,6 +141,16 @@ class Var(Op):
         (centered,) = self.saved[:1]
         g = _restore(grad, self.axes, self.keepdims, centered.ndim)
         return centered * (g * (2.0 / self.denom) if self.denom else g * self.xp.inf)
+
+    def backward_graph(self, grad):
+        (centered,) = self.saved[:1]
+        # Only the deviations are saved: they are the input shifted by a constant along the
+        # reduced axes, and centering ignores such a shift, so the node below carries the input's
+        # derivatives and the deviations' values.
+        x = self.input_tensor(0, centered)
+        c = x - x.mean(self.axes, keepdim=True)
+        g = _restore_graph(grad, self.axes, self.keepdims, centered.shape)
+        return c * (g * (2.0 / self.denom) if self.denom else g * float("inf"))
 
 
 class Std(Var):
@@ -154,6 +179,12 @@ class Std(Var):
         with self.xp.errstate(divide="ignore", invalid="ignore"):
             grad_var = self.xp.where(out == 0, 0, grad / (2 * out))
         return super().backward(grad_var)
+
+    def backward_graph(self, grad):
+        out = self.saved[1]
+        zero = Tensor._wrap(out == 0)
+        safe = where(zero, 1.0, self.output_tensor(out))  # no 0 * inf where the deviation is 0
+        return super().backward_graph(where(zero, 0.0, grad / (2 * safe)))
 
 
 def _finite_max(a: Any, axis: Any) -> Any:
@@ -184,6 +215,15 @@ class Logsumexp(Op):
         e, s = self.saved
         return e * (_restore(grad, self.axes, self.keepdims, e.ndim) / s)
 
+    def backward_graph(self, grad):
+        e, _ = self.saved
+        # ``log(e)`` is the input shifted by its finite max along the reduced axes (-inf where
+        # ``exp`` underflowed); the softmax below ignores such a shift, as in Var's rule.
+        with self.xp.errstate(divide="ignore"):
+            x = self.input_tensor(0, self.xp.log(e))
+        p = (x - logsumexp(x, self.axes, keepdim=True)).exp()
+        return p * _restore_graph(grad, self.axes, self.keepdims, e.shape)
+
 
 class Softmax(Op):
     def forward(self, a, axis):
@@ -199,6 +239,11 @@ class Softmax(Op):
         gp -= p * gp.sum(axis=self.axis, keepdims=True)
         return gp
 
+    def backward_graph(self, grad):
+        p = self.output_tensor(self.saved[0])
+        gp = grad * p
+        return gp - p * gp.sum(self.axis, keepdim=True)
+
 
 class LogSoftmax(Op):
     def forward(self, a, axis):
@@ -212,6 +257,10 @@ class LogSoftmax(Op):
     def backward(self, grad):
         (out,) = self.saved
         return grad - self.xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
+
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return grad - out.exp() * grad.sum(self.axis, keepdim=True)
 
 
 # -- public functions ----------------------------------------------------------------------------

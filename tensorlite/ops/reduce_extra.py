@@ -12,8 +12,22 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axes, normalize_axis, pick_axis
+from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_tensor
-from tensorlite.ops.reduce import Max, Min, _floating, _keep, _nonempty, _restore, _spread, mean, std, var
+from tensorlite.ops.reduce import (
+    Max,
+    Min,
+    _floating,
+    _keep,
+    _nonempty,
+    _restore,
+    _restore_graph,
+    _spread,
+    _spread_graph,
+    mean,
+    std,
+    var,
+)
 from tensorlite.ops.reduce import sum as _sum
 from tensorlite.tensor import Tensor
 
@@ -58,6 +72,24 @@ class Prod(Op):
         others = safe.prod(axis=self.axis, keepdims=True)  # the product of the non-zero elements
         return lib.where(zeros == 0, g * (out / safe), lib.where(zero & (zeros == 1), g * others, 0))
 
+    def backward_graph(self, grad):
+        a, out = self.saved
+        axes = None if self.axis is None else (self.axis,)
+        x = self.input_tensor(0, a)
+        if not (a == 0).any():
+            return _restore_graph(grad * self.output_tensor(out.reshape(self.shape)), axes, self.keepdims,
+                                  a.shape) / x
+        # With zeros, each element's "product of the others", exactly (so that its own derivatives
+        # are right too): the product of a copy of its slice with the element replaced by 1, the
+        # copies laid along a new axis next to the reduced one.
+        axis = 0 if self.axis is None else self.axis
+        if self.axis is None:
+            x = x.reshape(-1)
+        n = x.shape[axis]
+        eye = self.xp.eye(n, dtype=bool).reshape((n, n) + (1,) * (x.ndim - axis - 1))
+        others = where(Tensor._wrap(eye), 1.0, x.unsqueeze(axis)).prod(axis + 1).reshape(a.shape)
+        return _restore_graph(grad, axes, self.keepdims, a.shape) * others
+
 
 class Nansum(Op):
     def forward(self, a, axes, keepdims):
@@ -70,6 +102,10 @@ class Nansum(Op):
     def backward(self, grad):
         (nan,) = self.saved
         return self.xp.where(nan, 0, _spread(grad, self.axes, self.keepdims, self.in_shape))
+
+    def backward_graph(self, grad):
+        (nan,) = self.saved
+        return where(Tensor._wrap(nan), 0.0, _spread_graph(grad, self.axes, self.keepdims, self.in_shape))
 
 
 class Nanmean(Op):
@@ -87,6 +123,12 @@ class Nanmean(Op):
         g = _restore(grad, self.axes, self.keepdims, nan.ndim)
         with self.xp.errstate(invalid="ignore", divide="ignore"):
             return self.xp.where(nan, 0, g / count)
+
+    def backward_graph(self, grad):
+        nan, count = self.saved
+        safe = self.xp.where(count == 0, 1, count)  # an all-NaN slice: no 0 / 0 in the graph
+        g = _restore_graph(grad, self.axes, self.keepdims, nan.shape) / Tensor._wrap(safe)
+        return where(Tensor._wrap(nan), 0.0, g)
 
 
 # -- public functions ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axis, pick_axis
+from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_tensor
 from tensorlite.tensor import Tensor
 
@@ -28,6 +29,32 @@ class Cumsum(Op):
 
     def backward(self, grad):
         return _reverse_cumsum(grad, self.axis)
+
+    def backward_graph(self, grad):
+        return ReverseCumsum.apply(grad, axis=self.axis)
+
+
+class ReverseCumsum(Op):
+    """``out[i] = sum(a[i:])`` along ``axis``: the gradient of ``cumsum``, recorded (for the graph
+    rules of the scans); its own gradient is a ``cumsum``."""
+
+    def forward(self, a, axis):
+        self.axis = axis
+        with self.xp.errstate(invalid="ignore", over="ignore"):
+            return _reverse_cumsum(a, axis)
+
+    def backward(self, grad):
+        return grad.cumsum(self.axis)
+
+    def backward_graph(self, grad):
+        return Cumsum.apply(grad, axis=self.axis)
+
+
+def _pairs(lib: Any, n: int, axis: int, ndim: int) -> tuple[Any, Any]:
+    """Indices ``k`` and ``j`` along two adjacent axes ``axis`` and ``axis + 1`` of an array of
+    ``ndim + 1`` dims (a scanned axis of length ``n`` doubled), for the graph rules below."""
+    trail = (1,) * (ndim - axis - 1)
+    return lib.arange(n).reshape((n, 1) + trail), lib.arange(n).reshape((1, n) + trail)
 
 
 class Cumprod(Op):
@@ -58,6 +85,19 @@ class Cumprod(Op):
         g_at = lib.where(idx >= first, grad * p, 0).sum(axis=axis, keepdims=True)
         return lib.where(before, g_before, lib.where(at, g_at, 0))
 
+    def backward_graph(self, grad):
+        a, out = self.saved
+        axis = self.axis
+        x = self.input_tensor(0, a)
+        if not (a == 0).any():
+            return ReverseCumsum.apply(grad * self.output_tensor(out), axis=axis) / x
+        # With zeros, exactly (its derivatives too): d out_j / d a_k = prod_{i <= j, i != k} a_i for
+        # j >= k, the cumulative product of a copy of the slice with a_k replaced by 1; the copies
+        # lie along a new axis k, next to the scanned axis j.
+        k, j = _pairs(self.xp, a.shape[axis], axis, a.ndim)
+        partial = where(Tensor._wrap(k == j), 1.0, x.unsqueeze(axis)).cumprod(axis + 1)
+        return (where(Tensor._wrap(j >= k), grad.unsqueeze(axis), 0.0) * partial).sum(axis + 1)
+
 
 class Logcumsumexp(Op):
     """``out_j = log(sum_{i<=j} exp(a_i))``. Backward, ``d/da_i = sum_{j>=i} g_j exp(a_i - out_j)``,
@@ -84,6 +124,16 @@ class Logcumsumexp(Op):
             pos = lib.exp(reverse_lcse(log_pos - out) + a)
             neg = lib.exp(reverse_lcse(log_neg - out) + a)
         return lib.where(lib.isnan(pos), 0, pos) - lib.where(lib.isnan(neg), 0, neg)
+
+    def backward_graph(self, grad):
+        a, out = self.saved
+        axis = self.axis
+        # d/da_i = sum_{j >= i} g_j exp(a_i - out_j), each exponent <= 0 (no overflow), as a
+        # matrix along a new axis j next to the scanned axis i
+        i, j = _pairs(self.xp, a.shape[axis], axis, a.ndim)
+        diff = self.input_tensor(0, a).unsqueeze(axis + 1) - self.output_tensor(out).unsqueeze(axis)
+        weight = where(Tensor._wrap(j >= i), diff, float("-inf")).exp()
+        return (weight * grad.unsqueeze(axis)).sum(axis + 1)
 
 
 def _scan(op: type[Op], name: str, input: Any, dim: Any, axis: Any, dtype: Any, floating: bool) -> Tensor:

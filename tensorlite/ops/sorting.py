@@ -2,17 +2,19 @@
 ``(values, indices)`` form of max/min along a dim.
 
 Each op finds its int64 indices without recording anything, then picks the values with a
-:class:`~tensorlite.ops.gather.Gather` rule recorded under the op's own name: the gradient of
-``values`` goes to the picked elements, repeated picks adding up, as in PyTorch. Ties keep the
-order PyTorch gives: sorts are stable (equal values in index order, also descending); max/min
-along a dim take the first extreme element, cummax/cummin the last; mode takes the smallest of
-the most frequent values and its last position; NaN is larger than every number.
+:class:`~tensorlite.ops.gather.Gather` rule (:class:`Pick`, which adds a graph rule) recorded under
+the op's own name: the gradient of ``values`` goes to the picked elements, repeated picks adding
+up, as in PyTorch. Ties keep the order PyTorch gives: sorts are stable (equal values in index
+order, also descending); max/min along a dim take the first extreme element, cummax/cummin the
+last; mode takes the smallest of the most frequent values and its last position; NaN is larger
+than every number.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from tensorlite import return_types
+from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import flag, integer, normalize_axis
 from tensorlite.ops.gather import Gather, along
@@ -23,40 +25,67 @@ from tensorlite.tensor import Tensor
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"]
 
 
+class Pick(Gather):
+    """``Gather`` with a graph rule that needs no other family's: the gradient, recorded, is a
+    :class:`ScatterPicked`, whose own gradient is a ``Pick`` again (to any order). The base of the
+    value-picking rules below."""
+
+    def backward_graph(self, grad):
+        return ScatterPicked.apply(grad, index=self.index, shape=self.in_shape)
+
+
+class ScatterPicked(Op):
+    """The gradient of a :class:`Pick`, recorded: ``grad`` added into zeros of the picked-from
+    shape at the picked positions (repeated positions adding up). Linear in ``grad``: its gradient
+    picks at the same positions."""
+
+    def forward(self, grad, index, shape):
+        self.index = index
+        out = self.xp.zeros(shape, dtype=grad.dtype)
+        self.xp.scatter_add(out, index, grad)
+        return out
+
+    def backward(self, grad):
+        return grad[self.index]
+
+    def backward_graph(self, grad):
+        return Pick.apply(grad, index=self.index)
+
+
 # The value-picking rules, one name per op (grad_fn shows it).
-class Sort(Gather):
+class Sort(Pick):
     pass
 
 
-class Topk(Gather):
+class Topk(Pick):
     pass
 
 
-class Kthvalue(Gather):
+class Kthvalue(Pick):
     pass
 
 
-class MedianDim(Gather):
+class MedianDim(Pick):
     pass
 
 
-class Mode(Gather):
+class Mode(Pick):
     pass
 
 
-class Cummax(Gather):
+class Cummax(Pick):
     pass
 
 
-class Cummin(Gather):
+class Cummin(Pick):
     pass
 
 
-class MaxDim(Gather):
+class MaxDim(Pick):
     pass
 
 
-class MinDim(Gather):
+class MinDim(Pick):
     pass
 
 
