@@ -97,6 +97,25 @@ class KlDiv(Op):
                     gt = (aux + 1 - x) * g
         return gx, gt
 
+    def backward_graph(self, grad):
+        x, t, _ = self.saved
+        g = _upstream(grad, self.reduction, self.divisor)
+        xt, tt = self.input_tensor(0, x), self.input_tensor(1, t)
+        gx = gt = None
+        if self.log_target:
+            e = tt.exp()
+            if self.parents[0] is not None:
+                gx = -e * g
+            if self.parents[1] is not None:
+                gt = e * (tt - xt + 1) * g
+        else:
+            if self.parents[0] is not None:
+                gx = -tt * g
+            if self.parents[1] is not None:
+                with self.xp.errstate(divide="ignore", invalid="ignore"):  # -inf at t = 0, as backward
+                    gt = (tt.log() + 1 - xt) * g
+        return gx, gt
+
 
 class CtcLoss(Op):
     """Connectionist temporal classification: ``-log p(target | log_probs)`` per sample, by the
