@@ -257,7 +257,7 @@ class CtcLoss(Op):
                 active = (t < in_len)[:, None]
                 a = where(active, a_new / c, a)
                 total = total + where(active, c.log() + shift[:, :, t], 0.0)
-            return -(total.reshape(N) + (a * end).sum(1).log())
+            return -(total.reshape(N) + where(finite, (a * end).sum(1), 1.0).log())
 
         (g,) = self.backward_by_recompute(scale, nll, lp)
         g = g + where(time_ok, self.input_tensor(0, lp).exp() * scale.reshape(1, N, 1), 0.0)
