@@ -20,8 +20,8 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.activation import softplus_array, stable_sigmoid
-from tensorlite.ops.arith import relu, where
 from tensorlite.ops.args import integer, number
+from tensorlite.ops.arith import relu, where
 from tensorlite.ops.operands import as_tensor, operands
 from tensorlite.tensor import Tensor
 
@@ -249,7 +249,8 @@ class CrossEntropy(Op):
         else:
             t, ws, valid, wb, smoothing = self.saved[2:]
             n_classes = shape[1]
-            a = _one_hot(t, n_classes, 1, e.dtype) * ((1 - smoothing) * (1.0 if ws is None else self.xp.expand_dims(ws, 1)))
+            weight_t = 1.0 if ws is None else self.xp.expand_dims(ws, 1)
+            a = _one_hot(t, n_classes, 1, e.dtype) * ((1 - smoothing) * weight_t)
             if smoothing:
                 spread = (smoothing / n_classes) * (1.0 if valid is None else self.xp.expand_dims(valid, 1))
                 a = a + (spread if wb is None else spread * wb)

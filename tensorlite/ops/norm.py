@@ -114,7 +114,8 @@ class BatchNorm(Op):
         channel = (1, c) + (1,) * (len(shape) - 2)
         axes = (0,) + tuple(range(2, len(shape)))
         x = self.xp.zeros(shape, dtype=invstd.dtype) if x_or_xc is None else x_or_xc.reshape(shape)
-        affine = ((scale / invstd,) if has_weight else ()) + ((self.xp.zeros(c, dtype=invstd.dtype),) if has_bias else ())
+        affine = (((scale / invstd,) if has_weight else ())
+                  + ((self.xp.zeros(c, dtype=invstd.dtype),) if has_bias else ()))
 
         def forward(x, *affine):
             weight, bias = _split_affine(affine, has_weight)
@@ -174,7 +175,8 @@ class LayerNorm(Op):
         xhat, invstd, w = self.saved
         shape, dims, has_weight, has_bias = self.layout
         size, eps = xhat.shape[1], self.eps
-        affine = ((w.reshape(dims),) if has_weight else ()) + ((self.xp.zeros(dims, dtype=xhat.dtype),) if has_bias else ())
+        affine = (((w.reshape(dims),) if has_weight else ())
+                  + ((self.xp.zeros(dims, dtype=xhat.dtype),) if has_bias else ()))
 
         def forward(x, *affine):
             weight, bias = _split_affine(affine, has_weight)

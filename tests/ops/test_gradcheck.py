@@ -333,7 +333,8 @@ SPECS += [
     S("binary_cross_entropy", lambda p, y: _F.binary_cross_entropy(p, y, reduction="sum"), [((3, 4), (3, 4))],
       lambda r, s: r.uniform(0.1, 0.9, s)),
     S("binary_cross_entropy_with_logits pos_weight", lambda a, y: _F.binary_cross_entropy_with_logits(
-        a, y, pos_weight=tl.tensor([1.0, 2.0, 0.5, 3.0])), [((3, 4), (3, 4))], [normal, lambda r, s: r.uniform(0, 1, s)]),
+        a, y, pos_weight=tl.tensor([1.0, 2.0, 0.5, 3.0])), [((3, 4), (3, 4))],
+      [normal, lambda r, s: r.uniform(0, 1, s)]),
     S("categorical_cross_entropy", lambda p, y: _F.categorical_cross_entropy(p, y) + _F.categorical_cross_entropy(
         p, tl.tensor([0, 3, 1]), "sum"), [((3, 4), (3, 4))], positive),
     S("batch_norm training", lambda x, w, b: _F.batch_norm(x, None, None, w, b, training=True),
