@@ -97,13 +97,26 @@ def _class_weights(ws: Any, t: Any, valid: Any, dtype: Any) -> Any:
 
 # -- shared pieces of the graph rules (``backward_graph``, for tl.grad(..., create_graph=True)) ---
 
+def fixed(a: Any) -> Any:
+    """An array as a constant Tensor (an operand of recorded ops in any array library: they take
+    Tensors, numbers and NumPy arrays); numbers, Tensors and None as they are."""
+    return a if a is None or isinstance(a, (Tensor, int, float)) else Tensor._wrap(a)
+
+
+def upstream_graph(grad: Tensor, reduction: str, divisor: Any, weight: Any = None) -> Tensor:
+    """:func:`_upstream` for a graph rule (``grad`` a Tensor, the weight a constant)."""
+    if reduction == "mean":
+        grad = grad / fixed(divisor) if divisor else grad * 0
+    return grad if weight is None else grad * fixed(weight)
+
+
 def with_value(value: Any, f: Tensor) -> Tensor:
     """``value`` (an array) with the derivatives of the recorded ``f``: ``value + (f - detach(f))``.
 
     For a graph rule whose op saved a function of some inputs but not the inputs themselves: their
     nodes may then carry stand-in values, which cancel here; ``f`` must be one whose derivatives
     do not depend on those stand-ins (linear in them)."""
-    return (f - f.detach()) + value
+    return (f - f.detach()) + fixed(value)
 
 
 def softmax_graph(x: Tensor, axis: int) -> Tensor:
@@ -111,16 +124,16 @@ def softmax_graph(x: Tensor, axis: int) -> Tensor:
     ``-inf`` give zeros)."""
     xq = array_module(x.data)
     m = x.data.max(axis=axis, keepdims=True)
-    e = (x - xq.where(xq.isfinite(m), m, 0)).exp()
+    e = (x - fixed(xq.where(xq.isfinite(m), m, 0))).exp()
     s = e.sum(axis, keepdim=True)
-    return e / where(s.data == 0, 1.0, s)
+    return e / where(fixed(s.data == 0), 1.0, s)
 
 
 def log_softmax_graph(x: Tensor, axis: int) -> Tensor:
     """``log_softmax(x)`` along ``axis`` with recorded primitives (finite rows)."""
     xq = array_module(x.data)
     m = x.data.max(axis=axis, keepdims=True)
-    z = x - xq.where(xq.isfinite(m), m, 0)
+    z = x - fixed(xq.where(xq.isfinite(m), m, 0))
     return z - z.exp().sum(axis, keepdim=True).log()
 
 
@@ -231,7 +244,8 @@ class CrossEntropy(Op):
 
     def backward_graph(self, grad):
         # gx = sc * (p * sum_c(a) - a), gy = -(1 - s) * sc * w * log_softmax(x); a depends on y only
-        sc = _with_class_axis(_upstream(grad, self.reduction, self.divisor), self.reduction, len(self.in_shape) == 1)
+        sc = _with_class_axis(upstream_graph(grad, self.reduction, self.divisor), self.reduction,
+                              len(self.in_shape) == 1)
         e, s = self.saved[:2]
         shape, in_shape = e.shape, self.in_shape
         with self.xp.errstate(divide="ignore"):  # the logits up to a shift per sample, which softmax ignores
@@ -241,7 +255,7 @@ class CrossEntropy(Op):
         if self.probabilities:
             a, wb, smoothing = self.saved[2], self.saved[5], self.saved[6]
             if self.parents[1] is not None:  # a = ((1 - s) y + s / C) w is linear in y: y's node is a stand-in
-                slope = 1 - smoothing if wb is None else (1 - smoothing) * wb
+                slope = 1 - smoothing if wb is None else fixed((1 - smoothing) * wb)
                 y = self.input_tensor(1, a.reshape(in_shape)).reshape(shape)
                 a = with_value(a, y * slope)
                 gy = (-(log_softmax_graph(x, 1) * (sc * slope))).reshape(in_shape)
@@ -255,7 +269,7 @@ class CrossEntropy(Op):
                 spread = (smoothing / n_classes) * (1.0 if valid is None else self.xp.expand_dims(valid, 1))
                 a = a + (spread if wb is None else spread * wb)
             a_sum = a.sum(axis=1, keepdims=True)
-        gx = sc * (softmax_graph(x, 1) * a_sum - a)
+        gx = sc * (softmax_graph(x, 1) * fixed(a_sum) - fixed(a))
         return gx.reshape(in_shape), gy
 
 
@@ -289,11 +303,12 @@ class NllLoss(Op):
 
     def backward_graph(self, grad):  # linear in grad: -sc * weight[t] at the target class
         t, ws, shape, dtype = self.saved
-        sc = _with_class_axis(_upstream(grad, self.reduction, self.divisor), self.reduction, len(self.in_shape) == 1)
+        sc = _with_class_axis(upstream_graph(grad, self.reduction, self.divisor), self.reduction,
+                              len(self.in_shape) == 1)
         a = _one_hot(t, shape[1], 1, dtype)
         if ws is not None:
             a = a * self.xp.expand_dims(ws, 1)
-        return (-(sc * a)).reshape(self.in_shape), None
+        return (-(sc * fixed(a))).reshape(self.in_shape), None
 
 
 class MseLoss(Op):
@@ -313,7 +328,7 @@ class MseLoss(Op):
     def backward_graph(self, grad):
         (diff,) = self.saved  # x and y are not saved: their nodes carry stand-ins, and d = x - y is linear
         d = with_value(diff, self.input_tensor(0, diff) - self.input_tensor(1, diff))
-        gx = d * (2 * _upstream(grad, self.reduction, diff.size))
+        gx = d * (2 * upstream_graph(grad, self.reduction, diff.size))
         return gx, (-gx if self.parents[1] is not None else None)
 
 
@@ -347,15 +362,15 @@ class BinaryCrossEntropy(Op):
 
     def backward_graph(self, grad):
         p, y, weight = self.saved[:3]
-        sc = _upstream(grad, self.reduction, p.size, weight)
+        sc = upstream_graph(grad, self.reduction, p.size, weight)
         pt = self.input_tensor(0, p)
         gx = gy = None
         if self.parents[0] is not None:
             inner = p * (1 - p) > 1e-12
-            gx = sc * (pt - self.input_tensor(1, y)) / where(inner, pt * (1 - pt), 1e-12)
+            gx = sc * (pt - self.input_tensor(1, y)) / where(fixed(inner), pt * (1 - pt), 1e-12)
         if self.parents[1] is not None:  # the logarithms clamped to >= -100 (kept off log(0) by the inner where)
             with self.xp.errstate(divide="ignore"):
-                ok_p, ok_q = self.xp.log(p) > _LOG_FLOOR, self.xp.log1p(-p) > _LOG_FLOOR
+                ok_p, ok_q = fixed(self.xp.log(p) > _LOG_FLOOR), fixed(self.xp.log1p(-p) > _LOG_FLOOR)
             log_p = where(ok_p, where(ok_p, pt, 1.0).log(), float(_LOG_FLOOR))
             log_q = where(ok_q, where(ok_q, 1 - pt, 1.0).log(), float(_LOG_FLOOR))
             gy = sc * (log_q - log_p)
@@ -394,8 +409,8 @@ class BinaryCrossEntropyWithLogits(Op):
 
     def backward_graph(self, grad):
         x, y, weight, pw = self.saved[:4]
-        sc = _upstream(grad, self.reduction, x.size, weight)
-        xt = self.input_tensor(0, x)
+        sc = upstream_graph(grad, self.reduction, x.size, weight)
+        xt, pw = self.input_tensor(0, x), fixed(pw)
         gx = gy = None
         if self.parents[0] is not None:
             s, yt = xt.sigmoid(), self.input_tensor(1, y)
@@ -404,7 +419,7 @@ class BinaryCrossEntropyWithLogits(Op):
             if pw is None:
                 gy = -sc * xt
             else:  # softplus(-x) = relu(-x) + log(1 + exp(-|x|))
-                sp = relu(-xt) + (1 + where(x > 0, -xt, xt).exp()).log()
+                sp = relu(-xt) + (1 + where(fixed(x > 0), -xt, xt).exp()).log()
                 gy = sc * ((pw - 1) * sp - xt)
         return gx, gy
 
@@ -444,16 +459,17 @@ class CategoricalCrossEntropy(Op):
         return gx, gy
 
     def backward_graph(self, grad):
-        sc = _upstream(grad, self.reduction, self.divisor)
+        sc = upstream_graph(grad, self.reduction, self.divisor)
         scc = sc.unsqueeze(-1) if self.reduction == "none" else sc
         if self.index:  # only the target entries are used: p's node carries them (zeros elsewhere)
             t, picked = self.saved
             hot = _one_hot(t, self.in_shape[-1], -1, picked.dtype)
             pt = self.input_tensor(0, hot * self.xp.expand_dims(picked, -1))
-            at_target = where(picked > self.eps, (pt * hot).sum(-1), self.eps)
+            hot = fixed(hot)
+            at_target = where(fixed(picked > self.eps), (pt * hot).sum(-1), self.eps)
             return -(hot * (sc / at_target).unsqueeze(-1)), None
         t, clamped, _ = self.saved  # p's node holds max(p, eps): its values below eps are not used
-        c = where(clamped > self.eps, self.input_tensor(0, clamped), self.eps)
+        c = where(fixed(clamped > self.eps), self.input_tensor(0, clamped), self.eps)
         gx = -self.input_tensor(1, t) / c * scc if self.parents[0] is not None else None
         gy = -c.log() * scc if self.parents[1] is not None else None
         return gx, gy

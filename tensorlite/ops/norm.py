@@ -123,7 +123,7 @@ class BatchNorm(Op):
                 xc = x - x.mean(axes, keepdim=True)
                 y = xc / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
             else:
-                y = (x - mean.reshape(channel)) * invstd.reshape(channel)
+                y = (x - Tensor._wrap(mean.reshape(channel))) * Tensor._wrap(invstd.reshape(channel))
             if weight is not None:
                 y = y * weight.reshape(channel)
             return y if bias is None else y + bias.reshape(channel)
