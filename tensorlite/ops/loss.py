@@ -99,7 +99,10 @@ def _class_weights(ws: Any, t: Any, valid: Any, dtype: Any) -> Any:
 
 def fixed(a: Any) -> Any:
     """An array as a constant Tensor (an operand of recorded ops in any array library: they take
-    Tensors, numbers and NumPy arrays); numbers, Tensors and None as they are."""
+    Tensors, numbers and NumPy arrays); numbers (NumPy scalars as Python's), Tensors and None as
+    they are."""
+    if isinstance(a, xp.generic):
+        return a.item()
     return a if a is None or isinstance(a, (Tensor, int, float)) else Tensor._wrap(a)
 
 
@@ -267,7 +270,7 @@ class CrossEntropy(Op):
             a = _one_hot(t, n_classes, 1, e.dtype) * ((1 - smoothing) * weight_t)
             if smoothing:
                 spread = (smoothing / n_classes) * (1.0 if valid is None else self.xp.expand_dims(valid, 1))
-                a = a + (spread if wb is None else spread * wb)
+                a = (a + (spread if wb is None else spread * wb)).astype(e.dtype, copy=False)
             a_sum = a.sum(axis=1, keepdims=True)
         gx = sc * (softmax_graph(x, 1) * fixed(a_sum) - fixed(a))
         return gx.reshape(in_shape), gy

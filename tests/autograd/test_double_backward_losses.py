@@ -325,8 +325,15 @@ def test_first_derivative_of_graph_rule_equals_backward():
 
 def test_float32_graph_rules_keep_dtype():
     x = tl.tensor(X.astype(np.float32), requires_grad=True)
-    for fn in [lambda a: F.cross_entropy(a, IDX), lambda a: F.layer_norm(a, 5), lambda a: F.gelu(a).sum(),
-               lambda a: F.batch_norm(a, None, None, training=True).sum()]:
+    w32, y32 = W.astype(np.float32), tl.tensor(UNIT.astype(np.float32))
+    for fn in [lambda a: F.cross_entropy(a, IDX_IGNORED, w32, label_smoothing=0.1),
+               lambda a: F.cross_entropy(a, y32, w32, label_smoothing=0.1),
+               lambda a: F.binary_cross_entropy_with_logits(a, y32, w32, pos_weight=w32),
+               lambda a: F.binary_cross_entropy(a.sigmoid(), y32, w32) + F.categorical_cross_entropy(a.exp(), IDX),
+               lambda a: F.layer_norm(a, 5), lambda a: F.gelu(a).sum(),
+               lambda a: F.batch_norm(a, None, None, training=True).sum(),
+               lambda a: F.scaled_dot_product_attention(a, a, a, attn_mask=(a @ a.mT).tanh()).sum(),
+               lambda a: F.ctc_loss(a.reshape(4, 1, 5), np.array([[1, 2]]), [4], [2])]:
         (g,) = tl.grad((fn(x) * fn(x)).sum(), x, create_graph=True)
         (h,) = tl.grad(g.sum(), x)
         assert g.dtype == np.float32 and h.dtype == np.float32 and np.isfinite(h).all()
