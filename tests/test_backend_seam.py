@@ -318,6 +318,31 @@ CASES.update({
 })
 
 
+def _gradient_norms(fn: Any) -> Any:
+    """``sum over inputs of |d fn / d input|^2``: differentiating it runs each op's graph rule."""
+    def run(*xs: Any) -> Any:
+        return sum((g * g).sum() for g in tl.grad(fn(*xs), list(xs), create_graph=True))
+    return run
+
+
+# issue 16: the graph rules (double backward) of the fused losses, normalisation and attention
+CASES.update({
+    "double backward: cross entropy, nll, mse, bce": (_gradient_norms(
+        lambda x, y: F.cross_entropy(x, np.array([0, 3, 1]), label_smoothing=0.1) + F.cross_entropy(x, y.exp())
+        + F.nll_loss(x, np.array([1, 1, 0])) + F.mse_loss(x, y) + F.binary_cross_entropy_with_logits(x, y.sigmoid())
+        + F.binary_cross_entropy(x.sigmoid(), y.sigmoid()) + F.categorical_cross_entropy(y.exp(), x.exp())
+        + F.kl_div(x, y.exp())), [rng.standard_normal((3, 4)), rng.standard_normal((3, 4))]),
+    "double backward: batch and layer norm, gelu": (_gradient_norms(
+        lambda x, w, b: F.gelu(F.layer_norm(F.batch_norm(x, None, None, w, b, training=True), (6,)), "tanh").sum()
+        + F.gelu(x).sum()), [rng.standard_normal((4, 3, 6)), rng.standard_normal(3), rng.standard_normal(3)]),
+    "double backward: attention and ctc": (_gradient_norms(
+        lambda q, k, v, lp: F.scaled_dot_product_attention(q, k, v, is_causal=True).sum()
+        + F.ctc_loss(lp, np.array([[1, 2]]), [4], [2])),
+        [rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 2)),
+         rng.standard_normal((4, 1, 3))]),
+})
+
+
 def _run(fn: Any, arrays: list[np.ndarray], lift: Any) -> tuple[Any, list[Any]]:
     inputs = [tl.Tensor(lift(a.copy()), requires_grad=True) for a in arrays]
     out = fn(*inputs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tensorlite import backend
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.math import _divide
@@ -863,7 +864,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> tl.where(x > 0, x, 0.0)
     tensor([0., 2.])
     """
-    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    cond = condition.data if isinstance(condition, Tensor) else \
+        condition if backend.is_array(condition) else xp.asarray(condition)  # another library's array: as it is
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     a, b = operands("where", a, b)

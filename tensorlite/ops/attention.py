@@ -20,6 +20,7 @@ from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import flag, number
+from tensorlite.ops.loss import fixed, softmax_graph, with_value
 from tensorlite.ops.operands import as_floating, as_tensor, operands
 from tensorlite.tensor import Tensor
 
@@ -98,6 +99,36 @@ class Gelu(Op):
             return du
         pdf = _INV_SQRT_2PI * self.xp.exp(-0.5 * x * x)
         return grad * (c + x * pdf)
+
+    def backward_graph(self, grad):
+        x = self.input_tensor(0, self.saved[0])
+        if self.approximate == "tanh":  # (1 + t)/2 + x/2 (1 - t^2) du/dx, t = tanh(u)
+            t = (_SQRT_2_OVER_PI * (x + _TANH_C * x ** 3)).tanh()
+            du = _SQRT_2_OVER_PI * (1 + 3 * _TANH_C * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        return grad * (NormalCdf.apply(x) + x * _normal_pdf(x))
+
+
+def _normal_pdf(x: Tensor) -> Tensor:
+    """The standard normal density of ``x``, with recorded ops."""
+    return _INV_SQRT_2PI * (-0.5 * x * x).exp()
+
+
+class NormalCdf(Op):
+    """The standard normal CDF ``Phi(x)``: recorded by :class:`Gelu`'s graph rule (its derivative
+    is the density)."""
+
+    def forward(self, x):
+        if self.parents:
+            self.save(x)
+        return 0.5 * (1 + _erf(x / _SQRT_2))
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * (_INV_SQRT_2PI * self.xp.exp(-0.5 * x * x))
+
+    def backward_graph(self, grad):
+        return grad * _normal_pdf(self.input_tensor(0, self.saved[0]))
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:
@@ -189,6 +220,26 @@ class ScaledDotProductAttention(Op):
             if need[1]:
                 gk = xq.swapaxes(gs, -1, -2) @ q
         return (gq, gk, gv) + ((gm,) if len(need) > 3 else ())
+
+    def backward_graph(self, grad):
+        """Recompute the forward with recorded ops and differentiate it. The scores enter as
+        ``log(P)``, which softmax takes as they are up to a shift per row (so neither the constant
+        mask nor the float mask input, both unsaved, is needed), carrying the derivatives of
+        ``q @ k^T * scale + mask`` (linear in the mask: its node holds zeros as a stand-in)."""
+        q, k, v, p, _, keep, _ = self.saved
+        xq, scale = self.xp, self.scale
+        with xq.errstate(divide="ignore"):
+            log_p = xq.log(p)
+        mask = () if len(self.parents) < 4 else (xq.zeros(self.parents[3].shape, dtype=p.dtype),)
+
+        def forward(q, k, v, *mask):
+            f = (q @ k.mT) * scale
+            if mask:
+                f = f + mask[0]
+            weights = softmax_graph(with_value(log_p, f), -1)
+            return (weights if keep is None else weights * fixed(keep)) @ v
+
+        return self.backward_by_recompute(grad, forward, q, k, v, *mask)
 
 
 def _attention_shapes(q: Tensor, k: Tensor, v: Tensor, who: str) -> tuple[int, int]:

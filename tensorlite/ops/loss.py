@@ -21,6 +21,7 @@ from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.activation import softplus_array, stable_sigmoid
 from tensorlite.ops.args import integer, number
+from tensorlite.ops.arith import relu, where
 from tensorlite.ops.operands import as_tensor, operands
 from tensorlite.tensor import Tensor
 
@@ -92,6 +93,66 @@ def _class_weights(ws: Any, t: Any, valid: Any, dtype: Any) -> Any:
     if ws is None:
         return None if valid is None else valid.astype(dtype)
     return ws[t] if valid is None else ws[t] * valid
+
+
+# -- shared pieces of the graph rules (``backward_graph``, for tl.grad(..., create_graph=True)) ---
+
+def fixed(a: Any) -> Any:
+    """An array as a constant Tensor (an operand of recorded ops in any array library: they take
+    Tensors, numbers and NumPy arrays); numbers (NumPy scalars as Python's), Tensors and None as
+    they are."""
+    if isinstance(a, xp.generic):
+        return a.item()
+    return a if a is None or isinstance(a, (Tensor, int, float)) else Tensor._wrap(a)
+
+
+def upstream_graph(grad: Tensor, reduction: str, divisor: Any, weight: Any = None) -> Tensor:
+    """:func:`_upstream` for a graph rule (``grad`` a Tensor, the weight a constant)."""
+    if reduction == "mean":
+        grad = grad / fixed(divisor) if divisor else grad * 0
+    return grad if weight is None else grad * fixed(weight)
+
+
+def with_value(value: Any, f: Tensor) -> Tensor:
+    """``value`` (an array) with the derivatives of the recorded ``f``: ``value + (f - detach(f))``.
+
+    For a graph rule whose op saved a function of some inputs but not the inputs themselves: their
+    nodes may then carry stand-in values, which cancel here; ``f`` must be one whose derivatives
+    do not depend on those stand-ins (linear in them)."""
+    return (f - f.detach()) + fixed(value)
+
+
+def softmax_graph(x: Tensor, axis: int) -> Tensor:
+    """``softmax(x)`` along ``axis`` with recorded primitives (a constant shift; rows that are all
+    ``-inf`` give zeros)."""
+    xq = array_module(x.data)
+    m = x.data.max(axis=axis, keepdims=True)
+    e = (x - fixed(xq.where(xq.isfinite(m), m, 0))).exp()
+    s = e.sum(axis, keepdim=True)
+    return e / where(fixed(s.data == 0), 1.0, s)
+
+
+def log_softmax_graph(x: Tensor, axis: int) -> Tensor:
+    """``log_softmax(x)`` along ``axis`` with recorded primitives (finite rows)."""
+    xq = array_module(x.data)
+    m = x.data.max(axis=axis, keepdims=True)
+    z = x - fixed(xq.where(xq.isfinite(m), m, 0))
+    return z - z.exp().sum(axis, keepdim=True).log()
+
+
+def _one_hot(t: Any, n_classes: int, axis: int, dtype: Any) -> Any:
+    """The one-hot array of the indices ``t``, with the class axis inserted at ``axis``."""
+    xq = array_module(t)
+    t = xq.expand_dims(t, axis)
+    classes = xq.arange(n_classes).reshape([-1 if i == axis % t.ndim else 1 for i in range(t.ndim)])
+    return (t == classes).astype(dtype)
+
+
+def _with_class_axis(sc: Any, reduction: str, unbatched: bool, axis: int = 1) -> Any:
+    """The upstream gradient of each sample, with the class axis back (of size 1) for 'none'."""
+    if reduction != "none":
+        return sc
+    return (sc.reshape(1) if unbatched else sc).unsqueeze(axis)
 
 
 # -- ops -----------------------------------------------------------------------------------------
@@ -184,6 +245,36 @@ class CrossEntropy(Op):
         _subtract_at(gx, t, self.xp.squeeze(at_target, 1) if self.xp.ndim(at_target) else at_target, 1)
         return _as_shape(gx, self.in_shape), None
 
+    def backward_graph(self, grad):
+        # gx = sc * (p * sum_c(a) - a), gy = -(1 - s) * sc * w * log_softmax(x); a depends on y only
+        sc = _with_class_axis(upstream_graph(grad, self.reduction, self.divisor), self.reduction,
+                              len(self.in_shape) == 1)
+        e, s = self.saved[:2]
+        shape, in_shape = e.shape, self.in_shape
+        with self.xp.errstate(divide="ignore"):  # the logits up to a shift per sample, which softmax ignores
+            logits = self.xp.log(e / s) if not self.probabilities or self.saved[4] is None else self.saved[4]
+        x = self.input_tensor(0, logits.reshape(in_shape)).reshape(shape)
+        gy = None
+        if self.probabilities:
+            a, wb, smoothing = self.saved[2], self.saved[5], self.saved[6]
+            if self.parents[1] is not None:  # a = ((1 - s) y + s / C) w is linear in y: y's node is a stand-in
+                slope = 1 - smoothing if wb is None else fixed((1 - smoothing) * wb)
+                y = self.input_tensor(1, a.reshape(in_shape)).reshape(shape)
+                a = with_value(a, y * slope)
+                gy = (-(log_softmax_graph(x, 1) * (sc * slope))).reshape(in_shape)
+            a_sum = a.sum(axis=1, keepdims=True) if not isinstance(a, Tensor) else a.sum(1, keepdim=True)
+        else:
+            t, ws, valid, wb, smoothing = self.saved[2:]
+            n_classes = shape[1]
+            weight_t = 1.0 if ws is None else self.xp.expand_dims(ws, 1)
+            a = _one_hot(t, n_classes, 1, e.dtype) * ((1 - smoothing) * weight_t)
+            if smoothing:
+                spread = (smoothing / n_classes) * (1.0 if valid is None else self.xp.expand_dims(valid, 1))
+                a = (a + (spread if wb is None else spread * wb)).astype(e.dtype, copy=False)
+            a_sum = a.sum(axis=1, keepdims=True)
+        gx = sc * (softmax_graph(x, 1) * fixed(a_sum) - fixed(a))
+        return gx.reshape(in_shape), gy
+
 
 class NllLoss(Op):
     """Negative log-likelihood ``-weight[t] * x[n, t]`` of log-probabilities ``x`` (N, C, *d)."""
@@ -213,6 +304,15 @@ class NllLoss(Op):
         _subtract_at(g, t, sc if ws is None else sc * ws, 1)
         return _as_shape(g, self.in_shape), None
 
+    def backward_graph(self, grad):  # linear in grad: -sc * weight[t] at the target class
+        t, ws, shape, dtype = self.saved
+        sc = _with_class_axis(upstream_graph(grad, self.reduction, self.divisor), self.reduction,
+                              len(self.in_shape) == 1)
+        a = _one_hot(t, shape[1], 1, dtype)
+        if ws is not None:
+            a = a * self.xp.expand_dims(ws, 1)
+        return (-(sc * fixed(a))).reshape(self.in_shape), None
+
 
 class MseLoss(Op):
     """``(x - y) ** 2``, reduced; d/dx = ``2 (x - y)``, d/dy = ``-2 (x - y)``."""
@@ -226,6 +326,12 @@ class MseLoss(Op):
     def backward(self, grad):
         (diff,) = self.saved
         gx = diff * (2 * _upstream(grad, self.reduction, diff.size))
+        return gx, (-gx if self.parents[1] is not None else None)
+
+    def backward_graph(self, grad):
+        (diff,) = self.saved  # x and y are not saved: their nodes carry stand-ins, and d = x - y is linear
+        d = with_value(diff, self.input_tensor(0, diff) - self.input_tensor(1, diff))
+        gx = d * (2 * upstream_graph(grad, self.reduction, diff.size))
         return gx, (-gx if self.parents[1] is not None else None)
 
 
@@ -254,6 +360,22 @@ class BinaryCrossEntropy(Op):
         if self.parents[0] is not None:  # PyTorch's rule: (p - y) / max(p (1 - p), 1e-12)
             gx = sc * (p - y) / self.xp.maximum(p * (1 - p), 1e-12)
         if self.parents[1] is not None:
+            gy = sc * (log_q - log_p)
+        return gx, gy
+
+    def backward_graph(self, grad):
+        p, y, weight = self.saved[:3]
+        sc = upstream_graph(grad, self.reduction, p.size, weight)
+        pt = self.input_tensor(0, p)
+        gx = gy = None
+        if self.parents[0] is not None:
+            inner = p * (1 - p) > 1e-12
+            gx = sc * (pt - self.input_tensor(1, y)) / where(fixed(inner), pt * (1 - pt), 1e-12)
+        if self.parents[1] is not None:  # the logarithms clamped to >= -100 (kept off log(0) by the inner where)
+            with self.xp.errstate(divide="ignore"):
+                ok_p, ok_q = fixed(self.xp.log(p) > _LOG_FLOOR), fixed(self.xp.log1p(-p) > _LOG_FLOOR)
+            log_p = where(ok_p, where(ok_p, pt, 1.0).log(), float(_LOG_FLOOR))
+            log_q = where(ok_q, where(ok_q, 1 - pt, 1.0).log(), float(_LOG_FLOOR))
             gy = sc * (log_q - log_p)
         return gx, gy
 
@@ -288,6 +410,22 @@ class BinaryCrossEntropyWithLogits(Op):
             gy = -sc * x if pw is None else sc * ((pw - 1) * sp - x)
         return gx, gy
 
+    def backward_graph(self, grad):
+        x, y, weight, pw = self.saved[:4]
+        sc = upstream_graph(grad, self.reduction, x.size, weight)
+        xt, pw = self.input_tensor(0, x), fixed(pw)
+        gx = gy = None
+        if self.parents[0] is not None:
+            s, yt = xt.sigmoid(), self.input_tensor(1, y)
+            gx = sc * (s - yt) if pw is None else sc * ((1 + (pw - 1) * yt) * s - pw * yt)
+        if self.parents[1] is not None:
+            if pw is None:
+                gy = -sc * xt
+            else:  # softplus(-x) = relu(-x) + log(1 + exp(-|x|))
+                sp = relu(-xt) + (1 + where(fixed(x > 0), -xt, xt).exp()).log()
+                gy = sc * ((pw - 1) * sp - xt)
+        return gx, gy
+
 
 class CategoricalCrossEntropy(Op):
     """``-sum_c t[..., c] * log(max(p[..., c], eps))`` per sample, with the class axis last.
@@ -296,7 +434,7 @@ class CategoricalCrossEntropy(Op):
     and still pushing ``p`` up where it is below ``eps``."""
 
     def forward(self, p, target, eps, reduction):
-        self.reduction, self.in_shape = reduction, p.shape
+        self.reduction, self.in_shape, self.eps = reduction, p.shape, eps
         clamped = self.xp.maximum(p, eps)
         self.index = target.dtype.kind != "f"
         if self.index:
@@ -321,6 +459,22 @@ class CategoricalCrossEntropy(Op):
         t, clamped, log_c = self.saved
         gx = -t / clamped * scc if self.parents[0] is not None else None
         gy = -log_c * scc if self.parents[1] is not None else None
+        return gx, gy
+
+    def backward_graph(self, grad):
+        sc = upstream_graph(grad, self.reduction, self.divisor)
+        scc = sc.unsqueeze(-1) if self.reduction == "none" else sc
+        if self.index:  # only the target entries are used: p's node carries them (zeros elsewhere)
+            t, picked = self.saved
+            hot = _one_hot(t, self.in_shape[-1], -1, picked.dtype)
+            pt = self.input_tensor(0, hot * self.xp.expand_dims(picked, -1))
+            hot = fixed(hot)
+            at_target = where(fixed(picked > self.eps), (pt * hot).sum(-1), self.eps)
+            return -(hot * (sc / at_target).unsqueeze(-1)), None
+        t, clamped, _ = self.saved  # p's node holds max(p, eps): its values below eps are not used
+        c = where(fixed(clamped > self.eps), self.input_tensor(0, clamped), self.eps)
+        gx = -self.input_tensor(1, t) / c * scc if self.parents[0] is not None else None
+        gy = -c.log() * scc if self.parents[1] is not None else None
         return gx, gy
 
 

@@ -19,7 +19,8 @@ from tensorlite.backend import array_module, xp
 from tensorlite.ops import arith
 from tensorlite.ops.activation_extra import _p, _pairwise_distance
 from tensorlite.ops.args import flag, integer, number
-from tensorlite.ops.loss import _floating, _reduce, _reduction, _same_shape, _upstream
+from tensorlite.ops.arith import where
+from tensorlite.ops.loss import _floating, _one_hot, _reduce, _reduction, _same_shape, _upstream, fixed, upstream_graph
 from tensorlite.ops.operands import as_tensor, operands
 from tensorlite.tensor import Tensor
 
@@ -95,6 +96,25 @@ class KlDiv(Op):
             if self.parents[1] is not None:  # -inf at t = 0, as PyTorch
                 with self.xp.errstate(invalid="ignore"):
                     gt = (aux + 1 - x) * g
+        return gx, gt
+
+    def backward_graph(self, grad):
+        x, t, _ = self.saved
+        g = upstream_graph(grad, self.reduction, self.divisor)
+        xt, tt = self.input_tensor(0, x), self.input_tensor(1, t)
+        gx = gt = None
+        if self.log_target:
+            e = tt.exp()
+            if self.parents[0] is not None:
+                gx = -e * g
+            if self.parents[1] is not None:
+                gt = e * (tt - xt + 1) * g
+        else:
+            if self.parents[0] is not None:
+                gx = -tt * g
+            if self.parents[1] is not None:
+                with self.xp.errstate(divide="ignore", invalid="ignore"):  # -inf at t = 0, as backward
+                    gt = (tt.log() + 1 - xt) * g
         return gx, gt
 
 
@@ -188,6 +208,63 @@ class CtcLoss(Op):
         else:  # an impossible alignment: NaN gradients within its input length, as PyTorch
             g = xp_.where(finite[None, :, None], g, xp_.nan)
         return xp_.where(time_ok, g * scale[None, :, None], 0), None, None, None
+
+    def backward_graph(self, grad):
+        """``exp(lp) * grad`` (within each input length: the first term of ``backward``) plus the
+        derivative of the loss recomputed with recorded ops: the alpha recursion in probability
+        space, rescaled at every step (the log of each scale is added back), with the extended
+        labels' emissions taken by a matmul with their one-hot (N, C, S) array and each time step
+        by a matmul with a one-hot vector over time."""
+        lp, ext, in_len, ext_len, _, _, skip, ll = self.saved
+        xq = self.xp
+        T, N, C = lp.shape
+        S = ext.shape[1]
+        dtype = lp.dtype
+        finite = xq.isfinite(ll)
+        time_ok = (xq.arange(T)[:, None] < in_len[None, :])[:, :, None]
+        scale = grad if finite.all() else where(fixed(finite), grad, 0.0)  # an impossible alignment: set below
+        hot = xq.asarray(_one_hot(ext, C, 1, dtype))  # (N, C, S), in lp's array library
+        steps = xq.arange(S)
+        moves = xq.zeros((N, S, S), dtype=dtype)  # moves[n, s, s']: from label s to s' in one step
+        moves[:, steps, steps] = 1
+        moves[:, steps[:-1], steps[1:]] = 1
+        if S > 2:
+            moves[:, steps[:-2], steps[2:]] = skip[:, 2:]
+        start = xq.zeros((N, S), dtype=dtype)
+        start[:, 0] = 1
+        if S > 1:
+            start[:, 1] = ext_len > 1
+        end = xq.zeros((N, S), dtype=dtype)
+        batch = xq.arange(N)
+        end[batch, ext_len - 1] = 1
+        two = ext_len > 1
+        end[batch[two], ext_len[two] - 2] = 1
+        clock = xq.eye(T, dtype=dtype)
+        hot, moves, start, end = fixed(hot), fixed(moves), fixed(start), fixed(end)
+        usable = fixed(finite[:, None])  # (N, 1): the other samples get emissions of 1 (no NaN; zero gradient)
+
+        def nll(log_probs):
+            e = log_probs.permute(1, 2, 0)  # (N, C, T)
+            e = hot.swapaxes(1, 2) @ e  # (N, S, T): log-probabilities of the extended labels
+            shift = e.data.max(axis=1, keepdims=True)  # (N, 1, T) constants
+            shift = xq.where(xq.isfinite(shift), shift, 0)
+            em = (e - fixed(shift)).exp()
+            total: Any = 0.0
+            a: Any = start
+            for t in range(T):
+                em_t = where(usable, em @ fixed(clock[t]), 1.0)  # (N, S)
+                a_new = em_t * start if t == 0 else (a.unsqueeze(1) @ moves).reshape(N, S) * em_t
+                c = a_new.sum(1, keepdim=True)
+                active = fixed((t < in_len)[:, None])
+                a = where(active, a_new / c, a)
+                total = total + where(active, c.log() + fixed(shift[:, :, t]), 0.0)
+            return -(total.reshape(N) + where(fixed(finite), (a * end).sum(1), 1.0).log())
+
+        (g,) = self.backward_by_recompute(scale, nll, lp)
+        g = g + where(fixed(time_ok), self.input_tensor(0, lp).exp() * scale.reshape(1, N, 1), 0.0)
+        if not self.zero_infinity and not finite.all():  # NaN gradients, as backward
+            g = where(fixed(time_ok & ~finite[None, :, None]), float("nan"), g)
+        return g, None, None, None
 
 
 def _shift(a: Any, k: int, fill: float) -> Any:

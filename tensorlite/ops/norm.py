@@ -77,6 +77,7 @@ class BatchNorm(Op):
             keep = xc if batch_stats else x3 if has_weight and self.parents[1] is not None else None
             self.save(keep, invstd, scale, None if batch_stats else mean)
             self.layout = (x.shape, x3.shape, total, dot, stat, count, has_weight, bias is not None)
+            self.eps = eps
         return y.reshape(x.shape)
 
     def backward(self, grad):
@@ -102,6 +103,33 @@ class BatchNorm(Op):
             gx = gx.reshape(shape)
         return (gx,) + _affine_grads(gw, sum_g, has_weight, has_bias)
 
+    def backward_graph(self, grad):
+        """Recompute the forward with recorded ops from stand-ins for the inputs it did not save: in
+        training ``x`` centred per channel (batch norm is blind to that shift); in eval ``x`` (saved
+        when the weight needs a gradient, else zeros: y is linear in x with a slope free of x); the
+        weight as ``scale / invstd``; the bias as zeros (y is linear in it)."""
+        x_or_xc, invstd, scale, mean = self.saved
+        shape, _, _, _, _, _, has_weight, has_bias = self.layout
+        c, eps = shape[1], self.eps
+        channel = (1, c) + (1,) * (len(shape) - 2)
+        axes = (0,) + tuple(range(2, len(shape)))
+        x = self.xp.zeros(shape, dtype=invstd.dtype) if x_or_xc is None else x_or_xc.reshape(shape)
+        affine = (((scale / invstd,) if has_weight else ())
+                  + ((self.xp.zeros(c, dtype=invstd.dtype),) if has_bias else ()))
+
+        def forward(x, *affine):
+            weight, bias = _split_affine(affine, has_weight)
+            if mean is None:
+                xc = x - x.mean(axes, keepdim=True)
+                y = xc / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
+            else:
+                y = (x - Tensor._wrap(mean.reshape(channel))) * Tensor._wrap(invstd.reshape(channel))
+            if weight is not None:
+                y = y * weight.reshape(channel)
+            return y if bias is None else y + bias.reshape(channel)
+
+        return self.backward_by_recompute(grad, forward, x, *affine)
+
 
 class LayerNorm(Op):
     """Layer normalisation of ``x`` over its trailing dims, viewed as (B, D) with D their size;
@@ -121,6 +149,7 @@ class LayerNorm(Op):
         if self.parents:
             self.save(xhat, invstd, w)
             self.layout = (x.shape, dims, has_weight, bias is not None)
+            self.eps = eps
         return y.reshape(x.shape)
 
     def backward(self, grad):
@@ -139,6 +168,28 @@ class LayerNorm(Op):
             gx *= invstd
             gx = gx.reshape(shape)
         return (gx,) + _affine_grads(gw, gb, has_weight, has_bias)
+
+    def backward_graph(self, grad):
+        """Recompute the forward with recorded ops, from ``x`` centred per row (``xhat / invstd``:
+        layer norm is blind to that shift), the weight and zeros for the bias (y is linear in it)."""
+        xhat, invstd, w = self.saved
+        shape, dims, has_weight, has_bias = self.layout
+        size, eps = xhat.shape[1], self.eps
+        affine = (((w.reshape(dims),) if has_weight else ())
+                  + ((self.xp.zeros(dims, dtype=xhat.dtype),) if has_bias else ()))
+
+        def forward(x, *affine):
+            weight, bias = _split_affine(affine, has_weight)
+            x2 = x.reshape(-1, size)
+            xc = x2 - x2.mean(1, keepdim=True)
+            y = xc / ((xc * xc).mean(1, keepdim=True) + eps).sqrt()
+            if weight is not None:
+                y = y * weight.reshape(size)
+            if bias is not None:
+                y = y + bias.reshape(size)
+            return y.reshape(shape)
+
+        return self.backward_by_recompute(grad, forward, (xhat / invstd).reshape(shape), *affine)
 
 
 # -- argument checks, shared with the layers of tensorlite.nn.normalization -----------------------

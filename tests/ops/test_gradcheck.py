@@ -344,6 +344,31 @@ SPECS += [
     S("grid_sample bilinear/nearest", lambda x, g: _F.grid_sample(x, g, padding_mode="border", align_corners=False)
       + _F.grid_sample(x, g, mode="nearest", padding_mode="reflection", align_corners=True),
       [((2, 2, 3, 4), (2, 3, 2, 2))], [normal, lambda rng, shape: rng.uniform(-1.2, 1.2, shape)]),
+    # issue 16: the fused losses, normalisation and attention (rows for their second derivatives)
+    S("cross_entropy weight ignore_index label_smoothing", lambda a: _F.cross_entropy(
+        a, tl.tensor([1, -100, 3]), tl.tensor([1.0, 2.0, 0.5, 1.5]), label_smoothing=0.2), [((3, 4),)]),
+    S("cross_entropy (N, C, d) none", lambda a: _F.cross_entropy(a, tl.tensor([[0, 2], [1, 1]]), reduction="none"),
+      [((2, 3, 2),)]),
+    S("cross_entropy probabilities", lambda a, p: _F.cross_entropy(a, p, label_smoothing=0.1),
+      [((3, 4), (3, 4))], [normal, positive]),
+    S("nll_loss weight", lambda a: _F.nll_loss(a * a, tl.tensor([1, 0, 3]), tl.tensor([1.0, 2.0, 0.5, 1.5])),
+      [((3, 4),)]),
+    S("mse_loss", lambda a, b: _F.mse_loss(a * b, b), [((3, 4), (3, 4))]),
+    S("binary_cross_entropy", lambda p, y: _F.binary_cross_entropy(p, y, reduction="sum"), [((3, 4), (3, 4))],
+      lambda r, s: r.uniform(0.1, 0.9, s)),
+    S("binary_cross_entropy_with_logits pos_weight", lambda a, y: _F.binary_cross_entropy_with_logits(
+        a, y, pos_weight=tl.tensor([1.0, 2.0, 0.5, 3.0])), [((3, 4), (3, 4))],
+      [normal, lambda r, s: r.uniform(0, 1, s)]),
+    S("categorical_cross_entropy", lambda p, y: _F.categorical_cross_entropy(p, y) + _F.categorical_cross_entropy(
+        p, tl.tensor([0, 3, 1]), "sum"), [((3, 4), (3, 4))], positive),
+    S("batch_norm training", lambda x, w, b: _F.batch_norm(x, None, None, w, b, training=True),
+      [((4, 3), (3,), (3,)), ((2, 3, 4), (3,), (3,))]),
+    S("batch_norm eval", lambda x, w, b: _F.batch_norm(x, np.array([0.1, -0.2, 0.3], x.dtype),
+                                                        np.array([1.0, 0.5, 2.0], x.dtype), w, b),
+      [((2, 3, 4), (3,), (3,))]),
+    S("layer_norm", lambda x, w, b: _F.layer_norm(x, (3, 4), w, b), [((2, 3, 4), (3, 4), (3, 4))]),
+    S("scaled_dot_product_attention float mask", lambda q, k, v, m: _F.scaled_dot_product_attention(q, k, v, m),
+      [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
