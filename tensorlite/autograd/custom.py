@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tensorlite.autograd.function import Op
-from tensorlite.autograd.mode import is_grad_enabled, no_grad
+from tensorlite.autograd.mode import enable_grad, is_grad_enabled, no_grad
 from tensorlite.backend import array_module
 from tensorlite.tensor import Tensor
 
@@ -100,7 +100,13 @@ class FunctionCtx:
 
 
 class _FunctionEntry(Op):
-    """The tape entry of one ``Function.apply`` call (subclassed per Function, for its name)."""
+    """The tape entry of one ``Function.apply`` call (subclassed per Function, for its name).
+
+    Under ``tl.grad(..., create_graph=True)`` (``backward_graph``) the Function's ``backward``
+    runs with recording on, on gradients that are Tensors with a graph, and ``ctx.saved_tensors``
+    gives graph nodes: a saved input is that input, a saved output is this entry's output, so a
+    ``backward`` written with tensorlite ops can be differentiated again, as in PyTorch. Other
+    saved tensors (made inside ``forward``) are constants."""
 
     function: type[Function]
     ctx: FunctionCtx
@@ -109,20 +115,63 @@ class _FunctionEntry(Op):
     kinds: list[Any]               # per output of forward: True if differentiable, else None
     received: set[int]             # which packed outputs a gradient reached (set by _Unpack)
     output_meta: list[tuple[Any, ...]]  # per output of forward: (shape, dtype)
+    roles: list[Any]               # per saved tensor: ("in", position), ("out", start, shape) or None
+    _saved: Any = ()
+
+    @property  # type: ignore[override]
+    def saved(self) -> Any:
+        return self._saved
+
+    @saved.setter
+    def saved(self, value: Any) -> None:
+        # released by the engine (no retain_graph): so are the tensors on ctx
+        self._saved = value
+        if value is None and getattr(self, "ctx", None) is not None:
+            self.ctx._released = True
+            self.ctx._to_save = ()
 
     def forward(self, *arrays: Any, data: Any) -> Any:
         return data  # forward ran in Function.apply, on tensors
 
     def backward(self, grad: Any) -> Any:
-        ctx = self.ctx
-        xp = array_module(grad)
         if self.layout:  # several outputs packed in one array: unpack
             grads, start = [], 0
             for shape, size, _ in self.layout:
-                grads.append(grad[start:start + size].reshape(shape))
+                grads.append(Tensor._wrap(grad[start:start + size].reshape(shape)))
+                start += size
+        else:
+            grads = [Tensor._wrap(grad)]
+        with no_grad():
+            result = self._call_backward(grads, array_module(grad))
+        return tuple(None if g is None else g.data for g in result)
+
+    def backward_graph(self, grad: Tensor) -> Any:
+        if self.layout:
+            grads, start = [], 0
+            for shape, size, _ in self.layout:
+                grads.append(_Slice.apply(grad, start=start, shape=shape))
                 start += size
         else:
             grads = [grad]
+        ctx = self.ctx
+        packed = self.saved[-1]
+        nodes = [None if t is None else
+                 t if role is None else
+                 self.input_tensor(role[1], t.data) if role[0] == "in" else
+                 (_Slice.apply(self.output_tensor(packed), start=role[1], shape=role[2]) if self.layout
+                  else self.output_tensor(packed))
+                 for t, role in zip(ctx._to_save, self.roles)]
+        first, ctx._to_save = ctx._to_save, tuple(nodes)
+        try:
+            with enable_grad():
+                return self._call_backward(grads, array_module(grad.data))
+        finally:
+            ctx._to_save = first
+
+    def _call_backward(self, grads: list[Tensor], xp: Any) -> tuple[Any, ...]:
+        """Call the Function's ``backward`` with one gradient per output of ``forward`` (Tensors);
+        return one Tensor (or None) per tensor input."""
+        ctx = self.ctx
         full: list[Any] = []
         it = iter(enumerate(grads))
         for kind in self.kinds:  # one gradient per output of forward, in order
@@ -130,13 +179,11 @@ class _FunctionEntry(Op):
                 full.append(None)
             else:
                 k, g = next(it)
-                full.append(Tensor._wrap(g) if not self.layout or k in self.received else None)
+                full.append(g if not self.layout or k in self.received else None)
         if ctx.materialize_grads:
             full = [Tensor._wrap(xp.zeros(shape, dtype)) if g is None else g
                     for g, (shape, dtype) in zip(full, self.output_meta)]
-        with no_grad():
-            result = self.function.backward(ctx, *full)
-        ctx._released = True
+        result = self.function.backward(ctx, *full)
         result = result if isinstance(result, tuple) else (result,)
         name = f"{self.function.__name__}.backward"
         if len(result) != len(self.inputs):
@@ -149,16 +196,15 @@ class _FunctionEntry(Op):
                 continue
             if not isinstance(g, Tensor) and not array_module(g).is_array(g):
                 raise TypeError(f"{name}: gradient {i} is a {type(g).__name__}, expected a tensor or None")
-            grads_out[slot] = g.data if isinstance(g, Tensor) else g
+            grads_out[slot] = g if isinstance(g, Tensor) else Tensor._wrap(g)
         return tuple(grads_out)
 
 
-class _Unpack(Op):
-    """One output of a several-output Function: a slice of the packed array, reshaped (named
-    after the Function, as its outputs' ``grad_fn`` is in PyTorch)."""
+class _Slice(Op):
+    """A piece of a packed 1-D array, reshaped (how a Function's several outputs are read)."""
 
-    def forward(self, packed: Any, start: int, shape: tuple[int, ...], entry: Any, k: int) -> Any:
-        self.start, self.total, self.entry, self.k = start, packed.shape[0], entry, k
+    def forward(self, packed: Any, start: int, shape: tuple[int, ...]) -> Any:
+        self.start, self.total = start, packed.shape[0]
         size = 1
         for n in shape:
             size *= n
@@ -166,10 +212,48 @@ class _Unpack(Op):
         return packed[start:start + size].reshape(shape)
 
     def backward(self, grad: Any) -> Any:
-        self.entry.received.add(self.k)  # this output got a gradient (set_materialize_grads)
         g = self.xp.zeros(self.total, grad.dtype)
         g[self.start:self.start + self.size] = grad.reshape(-1)
         return g
+
+    def backward_graph(self, grad: Tensor) -> Any:
+        return _Embed.apply(grad, start=self.start, total=self.total)
+
+
+class _Embed(Op):
+    """A piece written into zeros of the packed length: the adjoint of :class:`_Slice`."""
+
+    def forward(self, piece: Any, start: int, total: int) -> Any:
+        self.start, self.piece_shape = start, piece.shape
+        out = self.xp.zeros(total, piece.dtype)
+        out[start:start + piece.size] = piece.reshape(-1)
+        return out
+
+    def backward(self, grad: Any) -> Any:
+        size = 1
+        for n in self.piece_shape:
+            size *= n
+        return grad[self.start:self.start + size].reshape(self.piece_shape)
+
+    def backward_graph(self, grad: Tensor) -> Any:
+        return _Slice.apply(grad, start=self.start, shape=self.piece_shape)
+
+
+class _Unpack(_Slice):
+    """One output of a several-output Function: a slice of the packed array, reshaped (named
+    after the Function, as its outputs' ``grad_fn`` is in PyTorch)."""
+
+    def forward(self, packed: Any, start: int, shape: tuple[int, ...], entry: Any = None, k: int = 0) -> Any:
+        self.entry, self.k = entry, k
+        return super().forward(packed, start, shape)
+
+    def backward(self, grad: Any) -> Any:
+        self.entry.received.add(self.k)  # this output got a gradient (set_materialize_grads)
+        return super().backward(grad)
+
+    def backward_graph(self, grad: Tensor) -> Any:
+        self.entry.received.add(self.k)
+        return super().backward_graph(grad)
 
 
 _entry_classes: dict[type, tuple[type[_FunctionEntry], type[_Unpack]]] = {}
@@ -296,7 +380,16 @@ class Function:
         entry.kinds = [True if any(o is d for d in differentiable) else None for o in outputs]
         entry.output_meta = [(o.shape, o.dtype) for o in outputs]
         entry.layout = [] if len(differentiable) == 1 else [(o.shape, o.data.size, o.dtype) for o in differentiable]
-        entry.saved = (ctx, *[t.data for t in ctx._to_save if t is not None])
+        where_in = {id(a): i for i, a in enumerate(inputs)}
+        outs, start = {}, 0  # where each differentiable output sits in the packed array
+        for o in differentiable:
+            outs[id(o)] = (start, o.shape)
+            start += o.data.size
+        entry.roles = [None if t is None else ("in", where_in[id(t)]) if id(t) in where_in else
+                       ("out", *outs[id(t)]) if id(t) in outs else None for t in ctx._to_save]
+        # the packed outputs too when ctx saved one (for backward_graph: for one output, that array)
+        entry.saved = (ctx, *[t.data for t in ctx._to_save if t is not None],
+                       *((packed_data,) if any(r is not None and r[0] == "out" for r in entry.roles) else ()))
         if len(differentiable) == 1:
             mapping = {id(differentiable[0]): packed}
         else:
