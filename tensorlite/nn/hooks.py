@@ -92,9 +92,10 @@ def register(module: Any, kind: str, hook: Any, prepend: bool, **options: bool) 
     if not callable(hook):
         raise TypeError(f"{type(module).__name__}.register_{kind}_hook: the hook must be callable, "
                         f"got {type(hook).__name__}")
-    hooks = module.__dict__.get("_hooks")
+    hooks: dict[str, dict[int, _Hook]] | None = module.__dict__.get("_hooks")
     if hooks is None:
-        hooks = module.__dict__["_hooks"] = {k: {} for k in KINDS}
+        hooks = {k: {} for k in KINDS}
+        module.__dict__["_hooks"] = hooks
         weakref.finalize(module, _forget, hooks)
     key = next(_keys)
     entry = _Hook(hook, **options)
@@ -183,7 +184,7 @@ class _BackwardHooks:
                           f"are a Tensor or a tuple of Tensors, got {type(result).__name__}", stacklevel=3)
             return result
         single = not isinstance(result, tuple)
-        outs = (result,) if single else result
+        outs: tuple[Any, ...] = (result,) if isinstance(result, Tensor) else result
         self.n_outputs = len(outs)
         self.output_index, outs = _wrap(outs, self, BackwardHookGather.outputs_done)
         return outs[0] if single else outs
@@ -219,7 +220,8 @@ class BackwardHookGather(Op):
     ``BackwardHookFunction`` entries, and runs the hooks on them; its own value is empty."""
 
     def forward(self, *arrays: Any, state: _BackwardHooks, done: Any, index: list[int]) -> Any:
-        self.state, self.done, self.index, self.pending = state, done, index, {}
+        self.state, self.done, self.index = state, done, index
+        self.pending: dict[int, Any] = {}
         self.like = [(a.shape, a.dtype) for a in arrays]
         return self.xp.empty(0, arrays[0].dtype)
 

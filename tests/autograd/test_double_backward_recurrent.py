@@ -10,14 +10,13 @@ import types
 
 import numpy as np
 import pytest
+from higher_order import assert_matches_torch
 
 import tensorlite as tl
 import tensorlite.distributed as dist
 from tensorlite.autograd import Op
 from tensorlite.ops import index, linalg
 from tensorlite.ops.recurrent import LstmLayer, lstm_layer
-
-from higher_order import assert_matches_torch
 
 torch = pytest.importorskip("torch")
 

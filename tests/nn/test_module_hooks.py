@@ -11,8 +11,8 @@ import pytest
 import tensorlite as tl
 from tensorlite import nn
 from tensorlite.autograd import Op
-from tensorlite.ops import linalg
 from tensorlite.nn import hooks as hooks_module
+from tensorlite.ops import linalg
 
 torch = pytest.importorskip("torch")
 
@@ -149,8 +149,8 @@ def test_forward_hook_always_call_runs_when_forward_raises():
 
         calls = []
         layer = Broken()
-        layer.register_forward_hook(lambda m, a, o: calls.append(("plain", o)))
-        layer.register_forward_hook(lambda m, a, o: calls.append(("always", o)), always_call=True)
+        layer.register_forward_hook(lambda m, a, o, calls=calls: calls.append(("plain", o)))
+        layer.register_forward_hook(lambda m, a, o, calls=calls: calls.append(("always", o)), always_call=True)
         with pytest.raises(ValueError, match="broken"):
             layer(tl.ones(2) if lib is nn else torch.ones(2))
         assert calls == [("always", None)]
@@ -324,6 +324,7 @@ def test_backward_hooks_in_legacy_module_backward():
     out = ours(x)
     dout = np.ones((5, 2))
     dx = ours.backward(dout)
+    assert out.shape == (5, 2)  # (kept alive until backward(dout): the module holds its call weakly)
     theirs[0].register_full_backward_hook(lambda m, gin, gout: (gin[0] * 2,))
     xt = torch.tensor(X, requires_grad=True)
     theirs(xt).backward(torch.tensor(dout))
