@@ -1,8 +1,9 @@
 """Module hooks, as PyTorch's: forward pre-hooks, forward hooks, full backward hooks and backward
 pre-hooks (``Module.register_*_hook``), and the call that runs them.
 
-``Module.__call__`` stays on its fast path (one check of a counter) until some module has a
-hook; a module with hooks is called through :func:`call_with_hooks`.
+A module call costs nothing more while no module has a hook: only while some hook exists is
+``Module.__call__`` replaced by one that checks the module for hooks (and calls a module that has
+some through :func:`call_with_hooks`).
 
 Full backward hooks see the gradients of a module call's outputs and inputs together, as in
 PyTorch. The call's top-level tensor inputs go through one gathering entry (``BackwardHookGather``)
@@ -26,8 +27,29 @@ from tensorlite.tensor import Tensor
 
 __all__ = ["RemovableHandle", "call_with_hooks", "register"]
 
-# How many hooks are registered on live modules: 0 keeps every module call on its fast path.
+# How many hooks are registered on live modules (0: Module.__call__ is the plain one).
 live = 0
+_plain_call: Any = None  # Module.__call__ while no hook exists
+
+
+def _call_checking_hooks(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """``Module.__call__`` while some module has hooks."""
+    if "_hooks" in self.__dict__:
+        return call_with_hooks(self, args, kwargs)
+    return self.forward(*args, **kwargs)
+
+
+def _count(change: int) -> None:
+    """Add ``change`` to the number of hooks; put the checking ``__call__`` in place or take it away."""
+    global live, _plain_call
+    from tensorlite.nn.module import Module
+
+    if not live and change > 0:
+        _plain_call = Module.__call__
+        Module.__call__ = _call_checking_hooks  # type: ignore[method-assign]
+    live += change
+    if not live and _plain_call is not None:
+        Module.__call__ = _plain_call  # type: ignore[method-assign]
 _keys = iter(range(1, 1 << 62))
 KINDS = ("forward_pre", "forward", "backward", "backward_pre")
 
@@ -65,11 +87,10 @@ class RemovableHandle:
 
     def remove(self) -> None:
         """Unregister the hook."""
-        global live
         module = self._module()
         hooks = None if module is None else module.__dict__.get("_hooks")
         if hooks and hooks[self._kind].pop(self.id, None) is not None:
-            live -= 1
+            _count(-1)
             if not any(hooks.values()):
                 del module.__dict__["_hooks"]
 
@@ -82,13 +103,11 @@ class RemovableHandle:
 
 def _forget(hooks: dict[str, dict[int, _Hook]]) -> None:
     """A module with hooks died: its hooks no longer count."""
-    global live
-    live -= sum(len(h) for h in hooks.values())
+    _count(-sum(len(h) for h in hooks.values()))
 
 
 def register(module: Any, kind: str, hook: Any, prepend: bool, **options: bool) -> RemovableHandle:
     """Add ``hook`` to ``module``'s hooks of ``kind`` (first when ``prepend``)."""
-    global live
     if not callable(hook):
         raise TypeError(f"{type(module).__name__}.register_{kind}_hook: the hook must be callable, "
                         f"got {type(hook).__name__}")
@@ -96,11 +115,11 @@ def register(module: Any, kind: str, hook: Any, prepend: bool, **options: bool) 
     if hooks is None:
         hooks = {k: {} for k in KINDS}
         module.__dict__["_hooks"] = hooks
-        weakref.finalize(module, _forget, hooks)
+        weakref.finalize(module, _forget, hooks).atexit = False
     key = next(_keys)
     entry = _Hook(hook, **options)
     hooks[kind] = {key: entry, **hooks[kind]} if prepend else {**hooks[kind], key: entry}
-    live += 1
+    _count(1)
     return RemovableHandle(module, kind, key)
 
 
