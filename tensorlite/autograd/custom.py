@@ -30,7 +30,7 @@ class FunctionCtx:
         For each argument of ``forward`` (after ``ctx``), whether its gradient is needed; False
         for arguments that are not tensors.
     saved_tensors : tuple of Tensor
-        What ``save_for_backward`` kept (readable once, in ``backward``).
+        What ``save_for_backward`` kept, for ``backward``.
 
     Examples
     --------
@@ -52,7 +52,6 @@ class FunctionCtx:
     def __init__(self) -> None:
         self.needs_input_grad: tuple[bool, ...] = ()
         self._to_save: tuple[Any, ...] = ()
-        self._released = False
         self._non_differentiable: set[int] = set()
         self.materialize_grads = True
 
@@ -71,10 +70,8 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        """The tensors given to ``save_for_backward``."""
-        if self._released:
-            raise RuntimeError("saved_tensors: the tensors saved for backward were released after the "
-                               "first backward; pass retain_graph=True to backward twice")
+        """The tensors given to ``save_for_backward`` (a second walk through a released graph
+        stops before ``backward`` with the engine's error; with ``retain_graph=True`` they stay)."""
         return self._to_save
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
@@ -116,20 +113,6 @@ class _FunctionEntry(Op):
     received: set[int]             # which packed outputs a gradient reached (set by _Unpack)
     output_meta: list[tuple[Any, ...]]  # per output of forward: (shape, dtype)
     roles: list[Any]               # per saved tensor: ("in", position), ("out", start, shape) or None
-    _saved: Any = ()
-
-    @property  # type: ignore[override]
-    def saved(self) -> Any:
-        return self._saved
-
-    @saved.setter
-    def saved(self, value: Any) -> None:
-        # released by the engine (no retain_graph): so are the tensors on ctx
-        self._saved = value
-        if value is None and getattr(self, "ctx", None) is not None:
-            self.ctx._released = True
-            self.ctx._to_save = ()
-
     def forward(self, *arrays: Any, data: Any) -> Any:
         return data  # forward ran in Function.apply, on tensors
 
@@ -142,8 +125,7 @@ class _FunctionEntry(Op):
         else:
             grads = [Tensor._wrap(grad)]
         with no_grad():
-            result = self._call_backward(grads, array_module(grad))
-        return tuple(None if g is None else g.data for g in result)
+            return self._call_backward(grads, array_module(grad), False)
 
     def backward_graph(self, grad: Tensor) -> Any:
         if self.layout:
@@ -164,13 +146,13 @@ class _FunctionEntry(Op):
         first, ctx._to_save = ctx._to_save, tuple(nodes)
         try:
             with enable_grad():
-                return self._call_backward(grads, array_module(grad.data))
+                return self._call_backward(grads, array_module(grad.data), True)
         finally:
             ctx._to_save = first
 
-    def _call_backward(self, grads: list[Tensor], xp: Any) -> tuple[Any, ...]:
+    def _call_backward(self, grads: list[Tensor], xp: Any, graph: bool) -> tuple[Any, ...]:
         """Call the Function's ``backward`` with one gradient per output of ``forward`` (Tensors);
-        return one Tensor (or None) per tensor input."""
+        return one gradient (or None) per tensor input: an array, or a Tensor when ``graph``."""
         ctx = self.ctx
         full: list[Any] = []
         it = iter(enumerate(grads))
@@ -196,7 +178,10 @@ class _FunctionEntry(Op):
                 continue
             if not isinstance(g, Tensor) and not array_module(g).is_array(g):
                 raise TypeError(f"{name}: gradient {i} is a {type(g).__name__}, expected a tensor or None")
-            grads_out[slot] = g if isinstance(g, Tensor) else Tensor._wrap(g)
+            if graph:
+                grads_out[slot] = g if isinstance(g, Tensor) else Tensor._wrap(g)
+            else:
+                grads_out[slot] = g.data if isinstance(g, Tensor) else g
         return tuple(grads_out)
 
 
@@ -380,16 +365,27 @@ class Function:
         entry.kinds = [True if any(o is d for d in differentiable) else None for o in outputs]
         entry.output_meta = [(o.shape, o.dtype) for o in outputs]
         entry.layout = [] if len(differentiable) == 1 else [(o.shape, o.data.size, o.dtype) for o in differentiable]
-        where_in = {id(a): i for i, a in enumerate(inputs)}
-        outs, start = {}, 0  # where each differentiable output sits in the packed array
-        for o in differentiable:
-            outs[id(o)] = (start, o.shape)
-            start += o.data.size
-        entry.roles = [None if t is None else ("in", where_in[id(t)]) if id(t) in where_in else
-                       ("out", *outs[id(t)]) if id(t) in outs else None for t in ctx._to_save]
-        # the packed outputs too when ctx saved one (for backward_graph: for one output, that array)
-        entry.saved = (ctx, *[t.data for t in ctx._to_save if t is not None],
-                       *((packed_data,) if any(r is not None and r[0] == "out" for r in entry.roles) else ()))
+        roles: list[Any] = []  # what each saved tensor is, for backward_graph
+        saves_output = False
+        for t in ctx._to_save:
+            role: Any = None
+            if t is not None:
+                for i, a in enumerate(inputs):
+                    if t is a:
+                        role = ("in", i)
+                        break
+                else:
+                    start = 0
+                    for o in differentiable:
+                        if t is o:
+                            role, saves_output = ("out", start, o.shape), True
+                            break
+                        start += o.data.size
+            roles.append(role)
+        entry.roles = roles
+        # the packed outputs too when ctx saved one (for backward_graph; for one output, that array)
+        entry.saved = (ctx, *[t.data for t in ctx._to_save if t is not None], packed_data) if saves_output \
+            else (ctx, *[t.data for t in ctx._to_save if t is not None])
         if len(differentiable) == 1:
             mapping = {id(differentiable[0]): packed}
         else:
