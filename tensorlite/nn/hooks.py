@@ -25,7 +25,7 @@ from tensorlite.autograd.mode import _mode
 from tensorlite.backend import array_module
 from tensorlite.tensor import Tensor
 
-__all__ = ["RemovableHandle", "call_with_hooks", "register"]
+__all__ = ["RemovableHandle"]
 
 # How many hooks are registered on live modules (0: Module.__call__ is the plain one).
 live = 0
