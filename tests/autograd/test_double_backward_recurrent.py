@@ -197,6 +197,12 @@ def test_custom_function_matches_torch(case):
     assert_matches_torch(make(TL_FUNCTIONS), make(TORCH_FUNCTIONS), arrays(*shapes, seed=6))
 
 
+@pytest.mark.parametrize("case", ["saved input", "two outputs"])
+def test_custom_function_with_an_input_that_needs_no_grad(case):
+    make, shapes = FUNCTION_CASES[case]
+    assert_matches_torch(make(TL_FUNCTIONS), make(TORCH_FUNCTIONS), arrays(*shapes, seed=10), wrt=[1])
+
+
 def test_custom_function_gradgradcheck():
     xs = [tl.tensor(a, requires_grad=True) for a in arrays((2, 3), (2, 3), seed=7)]
     assert tl.gradgradcheck(lambda a, b: TL_FUNCTIONS[2].apply(a, b), xs)
