@@ -376,9 +376,10 @@ class _Cube(tl.autograd.Function):
         return 3 * g * x * x
 
 
-CASES.update({
+_RECURRENT_AND_FUNCTION_GRAPH_CASES = {
     "double backward: lstm_layer, reverse": (_grad_sum(
         lambda x, h, c, wi, wh, bi, bh: tl.ops.recurrent.lstm_layer(x, h, c, wi, wh, bi, bh, reverse=True)),
         [rng.standard_normal(s) for s in [(3, 2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,), (8,)]]),
     "double backward: custom Function": (_grad_sum(lambda a: _Cube.apply(a).tanh()), [A]),
-})
+}
+CASES.update(_RECURRENT_AND_FUNCTION_GRAPH_CASES)
