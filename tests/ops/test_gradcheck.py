@@ -320,7 +320,10 @@ SPECS += [
     S("svd eigh", lambda a: sum((t * t).sum() for t in tl.linalg.svd(a, full_matrices=False))
       + sum((t * t).sum() for t in tl.linalg.eigh(a + a.mT)), [((3, 3),)]),
     S("clone contiguous mT t", lambda a: a.mT.contiguous().clone().t(), [((3, 2),)]),
-    # recurrent: the fused LSTM layer op (issue 16)
+]
+
+# issue 16: the fused LSTM layer op (its second derivatives run its backward_graph)
+SPECS += [
     S("lstm_layer", lambda *a: tl.ops.recurrent.lstm_layer(*a),
       [((2, 2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,), (8,))]),
     S("lstm_layer reverse no bias", lambda *a: tl.ops.recurrent.lstm_layer(*a, reverse=True),
