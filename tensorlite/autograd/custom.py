@@ -4,7 +4,9 @@ An :class:`~tensorlite.autograd.Op` is the house way to write an op: arrays in a
 small. A ``Function`` is for code written against PyTorch's ``torch.autograd.Function``: its
 ``forward`` and ``backward`` receive and return *tensors*, run with recording off, and keep what
 they need on ``ctx``. ``apply`` records one tape entry, named after the class (``grad_fn`` is
-``'<ClassName>Backward'``), whose backward rule calls the class's ``backward``.
+``'<ClassName>Backward'``), whose backward rule calls the class's ``backward``. Under
+``tl.grad(..., create_graph=True)`` the entry's ``backward_graph`` calls it with recording on,
+so a ``backward`` written with tensorlite ops is differentiable again (as in PyTorch).
 
 Several outputs are recorded as one entry whose value is the outputs packed into one flat array;
 each output is a recorded slice of it, so ``backward`` receives one gradient per output.
@@ -253,8 +255,11 @@ class Function:
     receives one gradient per output (a tensor; zeros, or None after
     ``ctx.set_materialize_grads(False)``, for outputs nothing differentiated) and returns one
     gradient per argument of ``forward`` (None for non-tensors and for arguments that need none;
-    ``ctx.needs_input_grad`` says which are needed). It also runs with recording off, so it gives
-    first-order gradients.
+    ``ctx.needs_input_grad`` says which are needed). In an ordinary backward it runs with
+    recording off, on gradients without a graph. Under ``tl.grad(..., create_graph=True)`` it
+    runs with recording on, as in PyTorch: the gradients it receives are Tensors with a graph, a
+    saved input or output is that input or output itself (other tensors made in ``forward`` are
+    constants), so a ``backward`` written with tensorlite ops can be differentiated again.
 
     Write an :class:`~tensorlite.autograd.Op` instead for a new op of tensorlite itself (arrays
     in and out, the array seam, less overhead); write a ``Function`` to run code written for
@@ -279,6 +284,12 @@ class Function:
     'ExpBackward'
     >>> tl.gradcheck(Exp.apply, [x])
     True
+
+    Its backward is written with tensorlite ops, so it can be differentiated again:
+
+    >>> (g,) = tl.grad(Exp.apply(x).sum(), x, create_graph=True)
+    >>> tl.grad(g.sum(), x)[0]
+    array([1.        , 2.71828183])
     """
 
     @staticmethod
