@@ -15,6 +15,10 @@ step's results into arrays allocated once for the whole sequence:
   ``dgates @ W_hh``; the gradients of the weights, the biases and the input are matrix products
   over all steps at the end.
 
+Higher derivatives (``tl.grad(..., create_graph=True)``): ``backward_graph`` runs the same LSTM
+step by step with recorded ops (``backward_by_recompute``), and differentiates that; for it the
+op also keeps references to ``c0`` and the biases (the fast path computes nothing more).
+
 Inside, the gates are ordered o, i, f, g (the three sigmoid gates side by side); parameters and
 their gradients keep PyTorch's order i, f, g, o. The output stacks the hidden state of every step
 and, as one extra row, the final cell state: ``out[:L]`` is ``h_1 .. h_L`` (in time order, also
