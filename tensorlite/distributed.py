@@ -304,3 +304,7 @@ class AllReduceSum(Op):
         out = xp.ascontiguousarray(grad).copy()
         self.comm.Allreduce(_mpi.IN_PLACE, out, op=_mpi.SUM)
         return out
+
+    def backward_graph(self, grad):
+        # linear: the gradient is again a recorded sum over ranks (as PyTorch's differentiable all_reduce)
+        return AllReduceSum.apply(grad, comm=self.comm)

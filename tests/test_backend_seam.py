@@ -409,3 +409,31 @@ CASES.update({
         + F.pad(a, (2, -1), mode="reflect")[..., :3] + F.pad(a, (1, 0), mode="circular")[..., 1:4]
         + F.pad(a, (0, 1), mode="replicate")[..., 2:]), [A, B]),
 })
+# issue 16: the graph rules of the fused LSTM layer and of custom Functions (the gradient is taken
+# with create_graph=True, so the test's backward differentiates the graph rules)
+def _grad_sum(fn: Any) -> Any:
+    def run(*xs: Any) -> Any:
+        gs = tl.grad((fn(*xs) ** 2).sum(), list(xs), create_graph=True)
+        return sum(g.sum() for g in gs[1:]) + gs[0]
+    return run
+
+
+class _Cube(tl.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * g * x * x
+
+
+_RECURRENT_AND_FUNCTION_GRAPH_CASES = {
+    "double backward: lstm_layer, reverse": (_grad_sum(
+        lambda x, h, c, wi, wh, bi, bh: tl.ops.recurrent.lstm_layer(x, h, c, wi, wh, bi, bh, reverse=True)),
+        [rng.standard_normal(s) for s in [(3, 2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,), (8,)]]),
+    "double backward: custom Function": (_grad_sum(lambda a: _Cube.apply(a).tanh()), [A]),
+}
+CASES.update(_RECURRENT_AND_FUNCTION_GRAPH_CASES)

@@ -23,6 +23,7 @@ from tensorlite.backend import ndarray, xp
 from tensorlite.device import _KNOWN as _DEVICES
 from tensorlite.device import check_device
 from tensorlite.device import device as device_type
+from tensorlite.nn import hooks as _hooks
 from tensorlite.tensor import Tensor
 
 __all__ = ["Module", "Parameter"]
@@ -289,7 +290,161 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} defines no forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # while some module has hooks, tensorlite.nn.hooks puts a __call__ that checks for them here
         return self.forward(*args, **kwargs)
+
+    # -- hooks (as PyTorch's; they run when the module is called, not on module.forward(x)) ----
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, args)`` before each call's ``forward``; it may return new args.
+
+        Parameters
+        ----------
+        hook : callable
+            ``hook(module, args) -> None or new args`` (a value that is not a tuple is wrapped in
+            one); with ``with_kwargs=True``, ``hook(module, args, kwargs) -> None or (new_args,
+            new_kwargs)``. ``args`` is the tuple of positional arguments (ndarrays already made
+            tensors).
+        prepend : bool
+            Run this hook before those already registered (default: after them).
+        with_kwargs : bool
+            Also pass (and let the hook replace) the keyword arguments.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> layer = tl.nn.Identity()
+        >>> handle = layer.register_forward_pre_hook(lambda module, args: args[0] + 1)
+        >>> layer(tl.zeros(2))
+        tensor([1., 1.])
+        >>> handle.remove()
+        >>> layer(tl.zeros(2))
+        tensor([0., 0.])
+        """
+        return _hooks.register(self, "forward_pre", hook, prepend, with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, args, output)`` after each call's ``forward``; it may return a new output.
+
+        Parameters
+        ----------
+        hook : callable
+            ``hook(module, args, output) -> None or new output``; with ``with_kwargs=True``,
+            ``hook(module, args, kwargs, output)``. ``args`` are the arguments ``forward`` got.
+        prepend : bool
+            Run this hook before those already registered (default: after them).
+        with_kwargs : bool
+            Also pass the keyword arguments.
+        always_call : bool
+            Run the hook even when ``forward`` raises (with ``output`` None; the error is re-raised).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        Record the shape of every layer's output:
+
+        >>> import tensorlite as tl
+        >>> model = tl.nn.Sequential(tl.nn.Linear(4, 3), tl.nn.ReLU())
+        >>> shapes = []
+        >>> handles = [m.register_forward_hook(lambda m, args, out: shapes.append(out.shape))
+        ...            for m in model]
+        >>> _ = model(tl.ones(2, 4))
+        >>> shapes
+        [(2, 3), (2, 3)]
+        >>> for h in handles:
+        ...     h.remove()
+        """
+        return _hooks.register(self, "forward", hook, prepend, with_kwargs=with_kwargs,
+                               always_call=always_call)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect to a
+        call's inputs are computed; it may return a new ``grad_input``.
+
+        As PyTorch's: ``grad_input`` has one entry per positional argument of the call and
+        ``grad_output`` one per output (one for a single Tensor), each a Tensor or None (for an
+        argument or output that is not a Tensor, or that got no gradient; only top-level
+        Tensors count). When no input requires grad, the hook runs as soon as the output
+        gradients are known, with ``grad_input`` all None (and a warning). It runs in
+        ``loss.backward()``, ``tl.grad`` (under ``create_graph=True`` it gets Tensors with a
+        graph) and the legacy ``module.backward(dout)``; the hooks of a call are those
+        registered when it ran.
+
+        Parameters
+        ----------
+        hook : callable
+            ``hook(module, grad_input, grad_output) -> None or a tuple like grad_input``.
+        prepend : bool
+            Run this hook before those already registered (default: after them).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> layer = tl.nn.Linear(3, 2)
+        >>> seen = []
+        >>> handle = layer.register_full_backward_hook(
+        ...     lambda m, gin, gout: seen.append((gin[0].shape, gout[0].shape)))
+        >>> layer(tl.ones(4, 3, requires_grad=True)).sum().backward()
+        >>> seen
+        [((4, 3), (4, 2))]
+
+        Scale the gradient that goes on to the input:
+
+        >>> handle.remove()
+        >>> handle = layer.register_full_backward_hook(lambda m, gin, gout: (gin[0] * 0,))
+        >>> x = tl.ones(4, 3, requires_grad=True)
+        >>> layer(x).sum().backward()
+        >>> float(abs(x.grad).sum())
+        0.0
+        >>> handle.remove()
+        """
+        return _hooks.register(self, "backward", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of a call's outputs are known,
+        before they go on into the module; it may return a new ``grad_output``.
+
+        Parameters
+        ----------
+        hook : callable
+            ``hook(module, grad_output) -> None or a tuple like grad_output`` (one entry per
+            output: a Tensor, or None where no gradient came).
+        prepend : bool
+            Run this hook before those already registered (default: after them).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import tensorlite as tl
+        >>> layer = tl.nn.Linear(3, 2)
+        >>> handle = layer.register_full_backward_pre_hook(lambda m, gout: (gout[0] * 10,))
+        >>> layer(tl.ones(1, 3)).sum().backward()
+        >>> layer.bias.grad
+        array([10., 10.], dtype=float32)
+        >>> handle.remove()
+        """
+        return _hooks.register(self, "backward_pre", hook, prepend)
 
     def backward(self, dout: Any = None) -> Any:
         """Legacy explicit backward through this module's last forward call.

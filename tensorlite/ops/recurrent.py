@@ -15,6 +15,10 @@ step's results into arrays allocated once for the whole sequence:
   ``dgates @ W_hh``; the gradients of the weights, the biases and the input are matrix products
   over all steps at the end.
 
+Higher derivatives (``tl.grad(..., create_graph=True)``): ``backward_graph`` runs the same LSTM
+step by step with recorded ops (``backward_by_recompute``), and differentiates that; for it the
+op also keeps references to ``c0`` and the biases (the fast path computes nothing more).
+
 Inside, the gates are ordered o, i, f, g (the three sigmoid gates side by side); parameters and
 their gradients keep PyTorch's order i, f, g, o. The output stacks the hidden state of every step
 and, as one extra row, the final cell state: ``out[:L]`` is ``h_1 .. h_L`` (in time order, also
@@ -26,6 +30,7 @@ from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
+from tensorlite.ops.index import stack
 from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
 
@@ -109,13 +114,13 @@ class LstmLayer(Op):
         out = self.xp.empty((steps + 1, n, hidden), dtype)
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
         out[steps] = c.T
-        if keep:
-            self.save(act, fs, k_c, out, xs, h0, w_ih_p, w_hh_p)
+        if keep:  # c0 and the biases (references) only for backward_graph
+            self.save(act, fs, k_c, out, xs, h0, w_ih_p, w_hh_p, c0, b_ih, b_hh)
             self.reverse = reverse
         return out
 
     def backward(self, grad):
-        q, fs, k_c, out, xs, h0, w_ih_p, w_hh_p = self.saved
+        q, fs, k_c, out, xs, h0, w_ih_p, w_hh_p = self.saved[:8]
         steps, gates, n = q.shape
         hidden = gates // 4
         parents = self.parents
@@ -161,6 +166,31 @@ class LstmLayer(Op):
             gb = (flat @ self.xp.ones(steps * n, flat.dtype))[back]
             grads += [gb, gb]
         return tuple(grads)
+
+    def backward_graph(self, grad):
+        _, _, _, _, xs, h0, w_ih_p, w_hh_p, c0, b_ih, b_hh = self.saved
+        _, back = _order(w_hh_p.shape[1])
+        inputs = (xs[::-1] if self.reverse else xs, h0, c0, w_ih_p[back], w_hh_p[back], b_ih, b_hh)
+        return self.backward_by_recompute(
+            grad, lambda *t: _lstm_recorded(*t, reverse=self.reverse), *inputs[:len(self.parents)])
+
+
+def _lstm_recorded(x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                   b_hh: Tensor | None = None, *, reverse: bool) -> Tensor:
+    """What :class:`LstmLayer` computes, step by step with recorded ops (for its ``backward_graph``)."""
+    steps, n = x.shape[0], h.shape[1]
+    xw = x @ w_ih.T  # (L, N, 4H), gates i, f, g, o
+    if b_ih is not None and b_hh is not None:
+        xw = xw + (b_ih + b_hh)
+    w_hh_t = w_hh.T
+    hs: list[Any] = [None] * steps
+    for k in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        gates = xw[k] + h @ w_hh_t
+        i, f = gates[:, :n].sigmoid(), gates[:, n:2 * n].sigmoid()
+        g, o = gates[:, 2 * n:3 * n].tanh(), gates[:, 3 * n:].sigmoid()
+        c = f * c + i * g
+        h = hs[k] = o * c.tanh()
+    return stack(hs + [c])
 
 
 def lstm_layer(x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any = None, b_hh: Any = None,

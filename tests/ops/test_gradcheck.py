@@ -371,6 +371,14 @@ SPECS += [
       [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5))]),
 ]
 
+# issue 16: the fused LSTM layer op (its second derivatives run its backward_graph)
+SPECS += [
+    S("lstm_layer", lambda *a: tl.ops.recurrent.lstm_layer(*a),
+      [((2, 2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,), (8,))]),
+    S("lstm_layer reverse no bias", lambda *a: tl.ops.recurrent.lstm_layer(*a, reverse=True),
+      [((3, 1, 2), (1, 2), (1, 2), (8, 2), (8, 2))]),
+]
+
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
 
 
