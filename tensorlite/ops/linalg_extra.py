@@ -28,11 +28,9 @@ from typing import Any, NamedTuple
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.args import normalize_axis
-from tensorlite.ops.arith import abs as _abs
-from tensorlite.ops.arith import add, mul
+from tensorlite.ops.arith import add, mul, where
 from tensorlite.ops.linalg import Matmul
 from tensorlite.ops.operands import as_tensor, operands
-from tensorlite.ops.reduce import sum as _sum
 from tensorlite.ops.shape import permute, reshape, squeeze, swapaxes
 from tensorlite.tensor import Tensor
 
@@ -67,6 +65,11 @@ class Outer(Op):
     def backward(self, grad):
         a, b = self.saved
         return grad @ b, a @ grad
+
+    def backward_graph(self, grad):
+        a, b = self.saved
+        return (None if self.parents[0] is None else grad @ self.input_tensor(1, b),
+                None if self.parents[1] is None else self.input_tensor(0, a) @ grad)
 
 
 def _ndim_check(name: str, t: Tensor, ndim: int, what: str) -> None:
@@ -378,6 +381,28 @@ class VectorNorm(Op):
             scale = xp_.where(norm == 0, 0, scale)
         return scaled * scale
 
+    def backward_graph(self, grad):
+        x, norm = self.saved
+        xp_, ord = self.xp, self.ord
+        g = grad if self.keepdim else grad.reshape(norm.shape)
+        if ord == 0:
+            return xp_.zeros_like(x)
+        sign = xp_.sign(x)  # piecewise constant: a constant of the graph
+        if ord in (math.inf, -math.inf):  # the gradient does not depend on x (its derivative is 0)
+            mask = xp_.abs(x) == norm
+            return g * (sign * mask / xp_.sum(mask, axis=self.axes, keepdims=True))
+        if ord == 1:
+            return g * sign
+        zero = norm == 0  # the gradient is 0 there; the inner where keeps its derivatives finite
+        n = self.output_tensor(norm if self.keepdim else xp_.squeeze(norm, axis=self.axes)).reshape(norm.shape)
+        n = where(zero, 1.0, n)
+        xt = self.input_tensor(0, x)
+        if ord == 2:
+            return xt * where(zero, 0.0, g / n)
+        off = x == 0
+        scaled = where(off, 0.0, where(off, 1.0, xt * sign) ** (ord - 1)) * sign  # sign(x) |x|^(p-1)
+        return scaled * where(zero, 0.0, g / n ** (ord - 1))
+
 
 def _ord_number(name: str, ord: Any) -> float:
     if isinstance(ord, bool) or not isinstance(ord, (int, float, xp.integer, xp.floating)):
@@ -427,12 +452,17 @@ class Svdvals(Op):
     def forward(self, a):
         u, s, vh = self.xp.linalg.svd(a, full_matrices=False)
         if self.parents:
-            self.save(u, vh)
+            self.save(u, vh, a)  # a (a reference) only for backward_graph
         return s
 
     def backward(self, grad):
-        u, vh = self.saved
+        u, vh, _ = self.saved
         return (u * grad[..., None, :]) @ vh
+
+    def backward_graph(self, grad):
+        # U and Vh as functions of A: an Svd entry of the input (its rule differentiates them)
+        u, _, vh = svd(self.input_tensor(0, self.saved[2]), full_matrices=False)
+        return (u * grad.unsqueeze(-2)) @ vh
 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -476,7 +506,7 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2, got {ord!r}")
     if ord in (math.inf, -math.inf, 1, -1):
         summed, over = (d1, d0) if ord in (math.inf, -math.inf) else (d0, d1)
-        sums = _sum(_abs(t), dim=summed, keepdim=True)
+        sums = VectorNorm.apply(t, ord=1.0, axes=(summed,), keepdim=True)  # sum of |a|
         out = VectorNorm.apply(sums, ord=math.inf if ord > 0 else -math.inf, axes=(over,), keepdim=True)
     elif ord in ("nuc", 2, -2):
         rest = [d for d in range(t.ndim) if d not in (d0, d1)]
@@ -600,6 +630,10 @@ class Inv(Op):
         yt = _mT(y)
         return -(yt @ grad @ yt)
 
+    def backward_graph(self, grad):
+        yt = self.output_tensor(self.saved[0]).mT
+        return -(yt @ grad @ yt)
+
 
 def inv(A: Any) -> Tensor:
     """The inverse of a square matrix (or of each in a batch).
@@ -651,6 +685,29 @@ class Det(Op):
         (a,) = self.saved
         return grad[..., None, None] * _cofactor(self.xp, a)
 
+    def backward_graph(self, grad):
+        (a,) = self.saved
+        xp_ = self.xp
+        g = grad.unsqueeze(-1).unsqueeze(-1)
+        n = a.shape[-1]
+        if n == 0 or a.size == 0:
+            return g * xp_.zeros(a.shape, dtype=a.dtype)
+        at = self.input_tensor(0, a)
+        s = xp_.linalg.svd(a, compute_uv=False)
+        if (s[..., -1] > s[..., 0] * (n * xp_.finfo(a.dtype).eps)).all():  # invertible: det(A) A^-T
+            d = self.output_tensor(xp_.linalg.det(a)).unsqueeze(-1).unsqueeze(-1)
+            return g * d * Inv.apply(at).mT
+        # singular: the cofactor from the SVD, as backward does (its derivative needs distinct
+        # singular values, as in PyTorch)
+        u, s_, vh = svd(at)
+        sign = xp_.linalg.det(u.data) * xp_.linalg.det(vh.data)  # piecewise constant
+        eye = xp_.eye(n, dtype=bool)
+        others = None  # prod_{j != i} s_j, as a product of n factors
+        for j in range(n):
+            factor = where(eye[j], 1.0, (s_ * eye[j]).sum(-1, keepdim=True))
+            others = factor if others is None else others * factor
+        return g * ((u * (others * sign[..., None]).unsqueeze(-2)) @ vh)
+
 
 def det(A: Any) -> Tensor:
     """The determinant of a square matrix (or of each in a batch); differentiable also where
@@ -689,6 +746,12 @@ class Solve(Op):
         a, x = self.saved
         gb = self.xp.linalg.solve(_mT(a), grad)
         return -(gb @ _mT(x)), gb
+
+    def backward_graph(self, grad):
+        a, x = self.saved
+        gb = Solve.apply(self.input_tensor(0, a).mT, grad)
+        ga = -(gb @ self.output_tensor(x).mT) if self.parents[0] is not None else None
+        return ga, gb
 
 
 def solve(A: Any, B: Any, left: bool = True) -> Tensor:
@@ -762,6 +825,19 @@ class Cholesky(Op):
         ga = _mT(linv) @ phi @ linv
         return 0.5 * (ga + _mT(ga))
 
+    def backward_graph(self, grad):
+        (lo,) = self.saved
+        xp_ = self.xp
+        if self.upper:
+            lt, g = self.output_tensor(_mT(lo)).mT, grad.mT
+        else:
+            lt, g = self.output_tensor(lo), grad
+        n = lo.shape[-1]
+        half = xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype)  # Phi
+        linv = Inv.apply(lt)
+        ga = linv.mT @ ((lt.mT @ g) * half) @ linv
+        return 0.5 * (ga + ga.mT)
+
 
 def cholesky(A: Any, upper: bool = False) -> Tensor:
     """The Cholesky factor of a symmetric positive-definite matrix: ``A = L L^T``.
@@ -816,6 +892,17 @@ def _split(packed: Tensor, batch: tuple[int, ...], shapes: tuple[tuple[int, ...]
     return out
 
 
+def _results(op: Op, shapes: tuple[tuple[int, ...], ...], *saved: Any) -> list[Tensor]:
+    """The results of a packed entry ``op`` (saved by its forward) as nodes of the graph, for
+    ``backward_graph``: differentiating through them runs ``op``'s rule again."""
+    batch = saved[0].shape[:saved[0].ndim - len(shapes[0])]
+    return _split(op.output_tensor(_pack(op.xp, *saved, batch=batch)), batch, shapes)
+
+
+def _strict_lower(xp_: Any, n: int) -> Any:
+    return xp_.tril(xp_.ones((n, n), dtype=bool), -1)
+
+
 class Qr(Op):
     """``A = Q R``, packed as ``[Q | R]``: ``gA = (gQ + Q copyltu(M)) R^-T`` with
     ``M = R gR^T - gQ^T Q`` (reduced, m >= n; Liao et al., 2019)."""
@@ -842,6 +929,18 @@ class Qr(Op):
         copyltu = low + _mT(low) + xp_.tril(xp_.triu(mm_))  # the diagonal once
         rhs = gq + q @ copyltu  # (m, n); solve X R^T = rhs  =>  R X^T = rhs^T
         return _mT(xp_.linalg.solve(r, _mT(rhs)))
+
+    def backward_graph(self, grad):
+        q, r = self.saved
+        m, n = q.shape[-2], r.shape[-1]
+        if m < n or q.shape[-1] != n:
+            self.backward(grad.data)  # raises the error of the first-order rule
+        qt, rt = _results(self, self.shapes, q, r)
+        gq, gr = _split(grad, q.shape[:-2], self.shapes)
+        mm_ = rt @ gr.mT - gq.mT @ qt
+        low = where(_strict_lower(self.xp, n), mm_, 0.0)
+        copyltu = low + low.mT + mm_ * self.xp.eye(n, dtype=r.dtype)
+        return Solve.apply(rt, (gq + qt @ copyltu).mT).mT
 
 
 class QRResult(NamedTuple):
@@ -921,12 +1020,14 @@ class Svd(Op):
         u, s, vh = self.saved
         xp_ = self.xp
         gu, gs, gvh = _unpack(xp_, grad, self.shapes)
-        vectors = bool(gu.any() or gvh.any())
-        if vectors and self.full:
+        k = s.shape[-1]
+        # full_matrices=True: the singular vectors past the first k are any basis of their space,
+        # so they must get no gradient; the first k may (as in PyTorch)
+        if self.full and (gu[..., :, k:].any() or gvh[..., k:, :].any()):
             raise RuntimeError("linalg.svd backward: the gradient of U or Vh is not defined when "
                                "full_matrices=True and the matrix is not square; use full_matrices=False")
-        k = s.shape[-1]
         u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
+        vectors = bool(gu.any() or gvh.any())
         core = gs[..., :, None] * xp_.eye(k, dtype=s.dtype)
         if vectors:
             v, gv = _mT(vh), _mT(gvh)
@@ -948,6 +1049,35 @@ class Svd(Op):
                 extra = extra + (u * sinv[..., None, :]) @ (_mT(gv) - (_mT(gv) @ v) @ vh)
             return u @ core @ vh + extra
         return u @ core @ vh
+
+    def backward_graph(self, grad):
+        u, s, vh = self.saved
+        xp_ = self.xp
+        ut, st, vht = _results(self, self.shapes, u, s, vh)
+        gu, gs, gvh = _split(grad, s.shape[:-1], self.shapes)
+        k = s.shape[-1]
+        if self.full:  # only the first k singular vectors enter, as in backward
+            if gu.data[..., :, k:].any() or gvh.data[..., k:, :].any():
+                self.backward(grad.data)  # raises its error
+            ut, vht, gu, gvh = ut[..., :, :k], vht[..., :k, :], gu[..., :, :k], gvh[..., :k, :]
+        vectors = bool(gu.data.any() or gvh.data.any())
+        core = gs.unsqueeze(-1) * xp_.eye(k, dtype=s.dtype)
+        if not vectors:
+            return ut @ core @ vht
+        vt, gv = vht.mT, gvh.mT
+        s2 = st * st
+        eye = xp_.eye(k, dtype=bool)
+        with xp_.errstate(divide="ignore"):
+            f = where(eye, 0.0, 1 / where(eye, 1.0, s2.unsqueeze(-2) - s2.unsqueeze(-1)))  # 1/(s_j^2 - s_i^2)
+        ut_gu, vt_gv = ut.mT @ gu, vt.mT @ gv
+        core = core + f * (ut_gu - ut_gu.mT) * st.unsqueeze(-2) + st.unsqueeze(-1) * (f * (vt_gv - vt_gv.mT))
+        out = ut @ core @ vht
+        sinv = (1 / st).unsqueeze(-2)
+        if u.shape[-2] > k:
+            out = out + ((gu - ut @ ut_gu) * sinv) @ vht
+        if vh.shape[-1] > k:
+            out = out + (ut * sinv) @ (gvh - (gvh @ vt) @ vht)
+        return out
 
 
 class SVDResult(NamedTuple):
@@ -1033,6 +1163,21 @@ class Eigh(Op):
             with xp_.errstate(divide="ignore", invalid="ignore"):
                 inner = inner + xp_.where(eye, 0, skew / xp_.where(eye, 1, e))
         return v @ inner @ _mT(v)
+
+    def backward_graph(self, grad):
+        w, v = self.saved
+        xp_ = self.xp
+        wt, vt = _results(self, self.shapes, w, v)
+        gw, gv = _split(grad, w.shape[:-1], self.shapes)
+        n = w.shape[-1]
+        inner = gw.unsqueeze(-1) * xp_.eye(n, dtype=w.dtype)
+        if gv.data.any():
+            vt_gv = vt.mT @ gv
+            eye = xp_.eye(n, dtype=bool)
+            e = where(eye, 1.0, wt.unsqueeze(-2) - wt.unsqueeze(-1))  # w_j - w_i off the diagonal
+            with xp_.errstate(divide="ignore", invalid="ignore"):
+                inner = inner + where(eye, 0.0, 0.5 * (vt_gv - vt_gv.mT) / e)
+        return vt @ inner @ vt.mT
 
 
 class EighResult(NamedTuple):
