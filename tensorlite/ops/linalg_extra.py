@@ -72,6 +72,12 @@ class Outer(Op):
                 None if self.parents[1] is None else self.input_tensor(0, a) @ grad)
 
 
+def _const(a: Any) -> Tensor:
+    """An array (a mask, a sign pattern) as a constant of a graph rule: every array library's
+    arrays enter recorded functions as Tensors."""
+    return Tensor._wrap(a)
+
+
 def _ndim_check(name: str, t: Tensor, ndim: int, what: str) -> None:
     if t.ndim != ndim:
         raise ValueError(f"{name}: {what} must be a {ndim}-D tensor, got shape {t.shape}")
@@ -387,19 +393,19 @@ class VectorNorm(Op):
         g = grad if self.keepdim else grad.reshape(norm.shape)
         if ord == 0:
             return xp_.zeros_like(x)
-        sign = xp_.sign(x)  # piecewise constant: a constant of the graph
         if ord in (math.inf, -math.inf):  # the gradient does not depend on x (its derivative is 0)
             mask = xp_.abs(x) == norm
-            return g * (sign * mask / xp_.sum(mask, axis=self.axes, keepdims=True))
+            return g * _const(xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True))
+        sign = _const(xp_.sign(x))  # piecewise constant: a constant of the graph
         if ord == 1:
             return g * sign
-        zero = norm == 0  # the gradient is 0 there; the inner where keeps its derivatives finite
+        zero = _const(norm == 0)  # the gradient is 0 there; the inner where keeps derivatives finite
         n = self.output_tensor(norm if self.keepdim else xp_.squeeze(norm, axis=self.axes)).reshape(norm.shape)
         n = where(zero, 1.0, n)
         xt = self.input_tensor(0, x)
         if ord == 2:
             return xt * where(zero, 0.0, g / n)
-        off = x == 0
+        off = _const(x == 0)
         scaled = where(off, 0.0, where(off, 1.0, xt * sign) ** (ord - 1)) * sign  # sign(x) |x|^(p-1)
         return scaled * where(zero, 0.0, g / n ** (ord - 1))
 
@@ -691,22 +697,23 @@ class Det(Op):
         g = grad.unsqueeze(-1).unsqueeze(-1)
         n = a.shape[-1]
         if n == 0 or a.size == 0:
-            return g * xp_.zeros(a.shape, dtype=a.dtype)
+            return g * _const(xp_.zeros(a.shape, dtype=a.dtype))
         at = self.input_tensor(0, a)
         s = xp_.linalg.svd(a, compute_uv=False)
         if (s[..., -1] > s[..., 0] * (n * xp_.finfo(a.dtype).eps)).all():  # invertible: det(A) A^-T
-            d = self.output_tensor(xp_.linalg.det(a)).unsqueeze(-1).unsqueeze(-1)
+            d = self.output_tensor(xp_.asarray(xp_.linalg.det(a))).unsqueeze(-1).unsqueeze(-1)
             return g * d * Inv.apply(at).mT
         # singular: the cofactor from the SVD, as backward does (its derivative needs distinct
         # singular values, as in PyTorch)
         u, s_, vh = svd(at)
-        sign = xp_.linalg.det(u.data) * xp_.linalg.det(vh.data)  # piecewise constant
+        sign = _const((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
         eye = xp_.eye(n, dtype=bool)
         others = None  # prod_{j != i} s_j, as a product of n factors
         for j in range(n):
-            factor = where(eye[j], 1.0, (s_ * eye[j]).sum(-1, keepdim=True))
+            pick = _const(eye[j])
+            factor = where(pick, 1.0, (s_ * pick).sum(-1, keepdim=True))
             others = factor if others is None else others * factor
-        return g * ((u * (others * sign[..., None]).unsqueeze(-2)) @ vh)
+        return g * ((u * (others * sign).unsqueeze(-2)) @ vh)
 
 
 def det(A: Any) -> Tensor:
@@ -833,9 +840,9 @@ class Cholesky(Op):
         else:
             lt, g = self.output_tensor(lo), grad
         n = lo.shape[-1]
-        half = xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype)  # Phi
+        phi = _const(xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype))
         linv = Inv.apply(lt)
-        ga = linv.mT @ ((lt.mT @ g) * half) @ linv
+        ga = linv.mT @ ((lt.mT @ g) * phi) @ linv
         return 0.5 * (ga + ga.mT)
 
 
@@ -899,10 +906,6 @@ def _results(op: Op, shapes: tuple[tuple[int, ...], ...], *saved: Any) -> list[T
     return _split(op.output_tensor(_pack(op.xp, *saved, batch=batch)), batch, shapes)
 
 
-def _strict_lower(xp_: Any, n: int) -> Any:
-    return xp_.tril(xp_.ones((n, n), dtype=bool), -1)
-
-
 class Qr(Op):
     """``A = Q R``, packed as ``[Q | R]``: ``gA = (gQ + Q copyltu(M)) R^-T`` with
     ``M = R gR^T - gQ^T Q`` (reduced, m >= n; Liao et al., 2019)."""
@@ -938,8 +941,8 @@ class Qr(Op):
         qt, rt = _results(self, self.shapes, q, r)
         gq, gr = _split(grad, q.shape[:-2], self.shapes)
         mm_ = rt @ gr.mT - gq.mT @ qt
-        low = where(_strict_lower(self.xp, n), mm_, 0.0)
-        copyltu = low + low.mT + mm_ * self.xp.eye(n, dtype=r.dtype)
+        low = where(_const(self.xp.tril(self.xp.ones((n, n), dtype=bool), -1)), mm_, 0.0)
+        copyltu = low + low.mT + mm_ * _const(self.xp.eye(n, dtype=r.dtype))
         return Solve.apply(rt, (gq + qt @ copyltu).mT).mT
 
 
@@ -1042,7 +1045,8 @@ class Svd(Op):
             core = core + j * s[..., None, :] + s[..., :, None] * kk
             m, n = u.shape[-2], v.shape[-2]
             extra = 0
-            sinv = 1 / s
+            if m > k or n > k:  # (only then: s may hold zeros)
+                sinv = 1 / s
             if m > k:
                 extra = (gu - u @ ut_gu) * sinv[..., None, :] @ vh
             if n > k:
@@ -1061,22 +1065,21 @@ class Svd(Op):
                 self.backward(grad.data)  # raises its error
             ut, vht, gu, gvh = ut[..., :, :k], vht[..., :k, :], gu[..., :, :k], gvh[..., :k, :]
         vectors = bool(gu.data.any() or gvh.data.any())
-        core = gs.unsqueeze(-1) * xp_.eye(k, dtype=s.dtype)
+        core = gs.unsqueeze(-1) * _const(xp_.eye(k, dtype=s.dtype))
         if not vectors:
             return ut @ core @ vht
         vt, gv = vht.mT, gvh.mT
         s2 = st * st
-        eye = xp_.eye(k, dtype=bool)
+        eye = _const(xp_.eye(k, dtype=bool))
         with xp_.errstate(divide="ignore"):
             f = where(eye, 0.0, 1 / where(eye, 1.0, s2.unsqueeze(-2) - s2.unsqueeze(-1)))  # 1/(s_j^2 - s_i^2)
         ut_gu, vt_gv = ut.mT @ gu, vt.mT @ gv
         core = core + f * (ut_gu - ut_gu.mT) * st.unsqueeze(-2) + st.unsqueeze(-1) * (f * (vt_gv - vt_gv.mT))
         out = ut @ core @ vht
-        sinv = (1 / st).unsqueeze(-2)
         if u.shape[-2] > k:
-            out = out + ((gu - ut @ ut_gu) * sinv) @ vht
+            out = out + ((gu - ut @ ut_gu) / st.unsqueeze(-2)) @ vht
         if vh.shape[-1] > k:
-            out = out + (ut * sinv) @ (gvh - (gvh @ vt) @ vht)
+            out = out + (ut / st.unsqueeze(-2)) @ (gvh - (gvh @ vt) @ vht)
         return out
 
 
@@ -1170,10 +1173,10 @@ class Eigh(Op):
         wt, vt = _results(self, self.shapes, w, v)
         gw, gv = _split(grad, w.shape[:-1], self.shapes)
         n = w.shape[-1]
-        inner = gw.unsqueeze(-1) * xp_.eye(n, dtype=w.dtype)
+        inner = gw.unsqueeze(-1) * _const(xp_.eye(n, dtype=w.dtype))
         if gv.data.any():
             vt_gv = vt.mT @ gv
-            eye = xp_.eye(n, dtype=bool)
+            eye = _const(xp_.eye(n, dtype=bool))
             e = where(eye, 1.0, wt.unsqueeze(-2) - wt.unsqueeze(-1))  # w_j - w_i off the diagonal
             with xp_.errstate(divide="ignore", invalid="ignore"):
                 inner = inner + where(eye, 0.0, 0.5 * (vt_gv - vt_gv.mT) / e)

@@ -320,6 +320,11 @@ SPECS += [
     S("svd eigh", lambda a: sum((t * t).sum() for t in tl.linalg.svd(a, full_matrices=False))
       + sum((t * t).sum() for t in tl.linalg.eigh(a + a.mT)), [((3, 3),)]),
     S("clone contiguous mT t", lambda a: a.mT.contiguous().clone().t(), [((3, 2),)]),
+    # issue 16: linear-algebra rows that need no indexing
+    S("F.linear", tl.nn.functional.linear, [((3, 4), (2, 4), (2,)), ((2, 3, 4), (5, 4), (5,)), ((4,), (3, 4), (3,))]),
+    S("F.linear no bias", tl.nn.functional.linear, [((3, 4), (2, 4)), ((2, 1, 4), (3, 4))]),
+    S("mv dot outer bmm", lambda a, v: tl.outer(tl.mv(a, v), v) * tl.dot(v, v)
+      + tl.bmm(a.unsqueeze(0), a.mT.unsqueeze(0)).sum(), [((2, 3), (3,))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
