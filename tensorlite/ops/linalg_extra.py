@@ -19,6 +19,12 @@ NumPy's ``linalg`` does the work; the backward rules are the standard ones of th
 Ops with several results (``qr svd eigh``) record one entry whose output packs the results side
 by side along the last axis; the public functions hand out views of the pieces, so each result
 is differentiable and an unused one contributes a zero gradient.
+
+Each op's ``backward_graph`` (for ``tl.grad(..., create_graph=True)``) is the same formula
+written with recorded functions (``matmul``, ``mT``, ``where``, ``inv``, ``solve``, ``svd``), so
+gradients of every order exist where the first-order ones do; ``det``'s uses ``det(A) A^-T``
+where A is invertible and the SVD cofactor otherwise (whose derivative, as in PyTorch, needs
+distinct singular values).
 """
 from __future__ import annotations
 
@@ -1114,8 +1120,9 @@ def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     ----------
     A : Tensor of shape (..., m, n) (floating)
     full_matrices : bool, default True
-        True: U (m, m) and Vh (n, n); False: U (m, k) and Vh (k, n) with k = min(m, n). As in
-        PyTorch, U and Vh of a non-square matrix have a gradient only with False.
+        True: U (m, m) and Vh (n, n); False: U (m, k) and Vh (k, n) with k = min(m, n). With
+        True and a non-square matrix, only the first k singular vectors may get a gradient (the
+        others are any basis of their space: PyTorch ignores their gradient, tensorlite refuses it).
 
     Returns
     -------

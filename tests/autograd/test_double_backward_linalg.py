@@ -159,6 +159,8 @@ CASES = [
     ("svd reduced wide batched",
      lambda a: (lambda u, s, vh: (u * u, s, vh * vh))(*tl.linalg.svd(a, full_matrices=False)),
      lambda a: (lambda u, s, vh: (u * u, s, vh * vh))(*torch.linalg.svd(a, full_matrices=False)), [rnd(2, 2, 4)]),
+    ("svd full first k vectors", lambda a: (lambda u, s: (u[:, :3] * u[:, :3], s))(*tl.linalg.svd(a)[:2]),
+     lambda a: (lambda u, s: (u[:, :3] * u[:, :3], s))(*torch.linalg.svd(a)[:2]), [rnd(4, 3)]),
     ("svd full S only", lambda a: tl.linalg.svd(a).S, lambda a: torch.linalg.svd(a).S, [rnd(3, 4)]),
     ("eigh", lambda a: (lambda w, v: (w, v * v))(*tl.linalg.eigh(a + a.mT)),
      lambda a: (lambda w, v: (w, v * v))(*torch.linalg.eigh(a + a.mT)), [rnd(3, 3)]),
