@@ -365,6 +365,7 @@ GRAPH_CASES = {
     "inv det solve cholesky": (lambda a, b: tl.linalg.inv(a) * tl.linalg.det(a) + tl.linalg.solve(a, b)
                                + tl.linalg.cholesky(a @ a.mT), [SQUARE, B[:, :3]]),
     "det of a singular matrix": (tl.linalg.det, [np.diag([2.0, 1.0, 0.0]) @ SQUARE]),
+    "det of a rank n-2 matrix": (tl.linalg.det, [np.diag([2.0, 0.0, 0.0]) @ SQUARE]),
 }
 
 

@@ -22,9 +22,10 @@ is differentiable and an unused one contributes a zero gradient.
 
 Each op's ``backward_graph`` (for ``tl.grad(..., create_graph=True)``) is the same formula
 written with recorded functions (``matmul``, ``mT``, ``where``, ``inv``, ``solve``, ``svd``), so
-gradients of every order exist where the first-order ones do; ``det``'s uses ``det(A) A^-T``
-where A is invertible and the SVD cofactor otherwise (whose derivative, as in PyTorch, needs
-distinct singular values).
+gradients of every order exist where the first-order ones do. ``det``'s is ``det(A) A^-T`` where
+A is invertible, the SVD cofactor at rank n-1 with distinct singular values, and otherwise the
+adjugate as a polynomial in A (Faddeev-LeVerrier): its derivatives of every order exist at every
+matrix.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import math
 from typing import Any, NamedTuple
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axis
 from tensorlite.ops.arith import add, mul, where
 from tensorlite.ops.linalg import Matmul
@@ -673,6 +674,20 @@ def inv(A: Any) -> Tensor:
     return _run("linalg.inv", Inv, _square("linalg.inv", A))
 
 
+def _adjugate(a: Tensor) -> Tensor:
+    """The adjugate of each matrix in ``a`` (``det(A) A^-1`` when A is invertible) with recorded
+    functions, as the polynomial in A of Faddeev and LeVerrier: ``M_1 = I``, ``c = -tr(A M_k) / k``,
+    ``M_{k+1} = A M_k + c I``, ``adj(A) = (-1)^(n-1) M_n``; so its derivatives of every order are
+    exact at any matrix, singular ones included (for ``det``'s graph rule)."""
+    n = a.shape[-1]
+    eye = _const(array_module(a.data).eye(n, dtype=a.dtype))
+    m = eye
+    for k in range(1, n):
+        c = (a * m.mT).sum((-2, -1), keepdim=True) / -k  # the next coefficient of det(xI - A)
+        m = a @ m + c * eye
+    return m if n % 2 else -m
+
+
 def _cofactor(xp_: Any, a: Any) -> Any:
     """The cofactor matrix of each matrix in ``a`` (``det(A) A^-T`` when A is invertible), from
     the SVD, so that singular matrices get it too."""
@@ -705,21 +720,24 @@ class Det(Op):
         if n == 0 or a.size == 0:
             return g * _const(xp_.zeros(a.shape, dtype=a.dtype))
         at = self.input_tensor(0, a)
-        s = xp_.linalg.svd(a, compute_uv=False)
-        if (s[..., -1] > s[..., 0] * (n * xp_.finfo(a.dtype).eps)).all():  # invertible: det(A) A^-T
+        s = xp_.linalg.svd(a, compute_uv=False)  # descending
+        tol = s[..., :1] * (n * xp_.finfo(a.dtype).eps)
+        if (s[..., -1:] > tol).all():  # invertible: det(A) A^-T
             d = self.output_tensor(xp_.asarray(xp_.linalg.det(a))).unsqueeze(-1).unsqueeze(-1)
             return g * d * Inv.apply(at).mT
-        # singular: the cofactor from the SVD, as backward does (its derivative needs distinct
-        # singular values, as in PyTorch)
-        u, s_, vh = svd(at)
-        sign = _const((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
-        eye = xp_.eye(n, dtype=bool)
-        others = None  # prod_{j != i} s_j, as a product of n factors
-        for j in range(n):
-            pick = _const(eye[j])
-            factor = where(pick, 1.0, (s_ * pick).sum(-1, keepdim=True))
-            others = factor if others is None else others * factor
-        return g * ((u * (others * sign).unsqueeze(-2)) @ vh)
+        if (s[..., -2:-1] > tol).all() and (s[..., :-1] - s[..., 1:] > tol).all():
+            # rank n-1, distinct singular values: the cofactor from the SVD, as backward computes
+            # it (its derivatives exist there)
+            u, s_, vh = svd(at)
+            sign = _const((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
+            eye = xp_.eye(n, dtype=bool)
+            others = None  # prod_{j != i} s_j, as a product of n factors
+            for j in range(n):
+                pick = _const(eye[j])
+                factor = where(pick, 1.0, (s_ * pick).sum(-1, keepdim=True))
+                others = factor if others is None else others * factor
+            return g * ((u * (others * sign).unsqueeze(-2)) @ vh)
+        return g * _adjugate(at).mT  # lower rank or repeated singular values: a polynomial in A
 
 
 def det(A: Any) -> Tensor:
@@ -728,6 +746,8 @@ def det(A: Any) -> Tensor:
 
     The gradient is the cofactor matrix, computed through the SVD: at a singular matrix of rank
     n-1 it is the true, nonzero derivative (``gradcheck`` agrees), where PyTorch 2.x returns zeros.
+    Derivatives of higher order (``tl.grad(..., create_graph=True)``) are exact at every matrix,
+    singular ones included.
 
     Parameters
     ----------

@@ -201,6 +201,8 @@ GRADGRAD = [
     ("det batched", lambda a: tl.linalg.det(a), [rnd(2, 3, 3)]),
     ("det singular", lambda a: tl.linalg.det(a), [singular(3, 3)]),
     ("det singular batched", lambda a: tl.linalg.det(a) * a.sum(), [singular(2, 2, 2)]),
+    ("det rank n-2", lambda a: tl.linalg.det(a) * a.sum(), [np.outer([1.0, 2.0, 3.0], [0.5, -1.0, 2.0])]),
+    ("det zero", lambda a: tl.linalg.det(a), [np.zeros((2, 3, 3))]),
     ("solve broadcast", lambda a, b: tl.linalg.solve(a, b), [well(2, 3, 3), rnd(3, 1)]),
     ("solve A only", lambda a: tl.linalg.solve(a, tl.tensor(rnd(2, 2))), [well(2, 2)]),
     ("solve B only", lambda b: tl.linalg.solve(tl.tensor(well(2, 2)), b) ** 2, [rnd(2)]),
@@ -217,25 +219,37 @@ def test_gradgradcheck(fn, arrays):
     assert tl.gradgradcheck(fn, [tl.tensor(a, requires_grad=True) for a in arrays])
 
 
-def test_det_at_a_singular_matrix_has_a_second_derivative():
-    """The cofactor of a rank n-1 matrix, differentiated: its Hessian-vector product against
-    finite differences of the (exact) first derivative."""
-    a = singular(3, 3)
-    v = rnd(3, 3, seed=1)
-    x = tl.tensor(a, requires_grad=True)
-    (g,) = tl.grad(tl.linalg.det(x), x, create_graph=True)
-    (hv,) = tl.grad((g * tl.tensor(v)).sum(), x)
-    eps = 1e-6
-    fd = np.zeros((3, 3))
-    for i in range(3):
-        for j in range(3):
-            d = np.zeros((3, 3))
-            d[i, j] = eps
-            up, down = (tl.tensor(a + s * d, requires_grad=True) for s in (1, -1))
-            gu = tl.grad(tl.linalg.det(up), up)[0]
-            gd = tl.grad(tl.linalg.det(down), down)[0]
-            fd[i, j] = ((gu - gd) * v).sum() / (2 * eps)
-    np.testing.assert_allclose(hv, fd, rtol=1e-5, atol=1e-7)
+def _directional(a, v, order):
+    """d^k/dt^k det(A + tV) at t = 0, k = 1..order, from tl.grad(..., create_graph=True)."""
+    x, vt = tl.tensor(a, requires_grad=True), tl.tensor(v)
+    out, s = [], tl.linalg.det(x).sum()
+    for _ in range(order):
+        if not s.requires_grad:  # det's degree was reached: the rest is 0
+            out.append(0.0)
+            continue
+        (g,) = tl.grad(s, x, create_graph=True)
+        s = (g * vt).sum()
+        out.append(float(s.data))
+    return out
+
+
+@pytest.mark.parametrize("a", [
+    pytest.param(np.eye(3), id="invertible, repeated singular values"),
+    pytest.param(singular(3, 3), id="rank n-1"),
+    pytest.param(np.linalg.qr(rnd(3, 3))[0] @ np.diag([1.0, 1.0, 0.0]) @ np.linalg.qr(rnd(3, 3, seed=1))[0],
+                 id="rank n-1, repeated singular values"),
+    pytest.param(np.outer([1.0, 2.0, 3.0], [0.5, -1.0, 2.0]), id="rank n-2"),
+    pytest.param(np.zeros((3, 3)), id="zero"),
+    pytest.param(np.stack([singular(3, 3), np.zeros((3, 3)), well(3, 3)]), id="batch of ranks"),
+])
+def test_det_derivatives_of_every_order_exist_at_every_matrix(a):
+    """det(A + tV) is a polynomial of degree n in t: its derivatives at t = 0 from tl.grad match
+    its coefficients, at singular matrices too (where PyTorch gives NaN or other values)."""
+    v = rnd(*a.shape, seed=3)
+    ts = np.arange(4.0) - 1
+    coeffs = np.polyfit(ts, [np.linalg.det(a + t * v).sum() for t in ts], 3)[::-1]  # c0 + c1 t + ...
+    expected = [coeffs[1], 2 * coeffs[2], 6 * coeffs[3]]
+    np.testing.assert_allclose(_directional(a, v, 3), expected, rtol=1e-7, atol=1e-9)
 
 
 def test_gradient_of_gradient_is_recorded_with_these_ops():
