@@ -127,12 +127,16 @@ class Linear(Op):
     def backward_graph(self, grad):
         rows, w, x_shape = self.saved
         parents = self.parents
-        grad_rows = grad.reshape(-1, grad.shape[-1])
+        flat = len(x_shape) != 2  # leading dims flattened into rows, as forward does
+        grad_rows = grad.reshape(-1, grad.shape[-1]) if flat else grad
         gx = gw = gb = None
         if parents[0] is not None:
-            gx = (grad_rows @ self.input_tensor(1, w)).reshape(x_shape)
+            gx = grad_rows @ self.input_tensor(1, w)
+            if flat:
+                gx = gx.reshape(x_shape)
         if parents[1] is not None:
-            gw = grad_rows.mT @ self.input_tensor(0, rows.reshape(x_shape)).reshape(-1, x_shape[-1])
+            x = self.input_tensor(0, rows.reshape(x_shape) if flat else rows)
+            gw = grad_rows.mT @ (x.reshape(-1, x_shape[-1]) if flat else x)
         if len(parents) == 3 and parents[2] is not None:
             gb = grad_rows.sum(0)
         return (gx, gw) if len(parents) == 2 else (gx, gw, gb)
