@@ -266,8 +266,22 @@ def test_gradient_of_gradient_is_recorded_with_these_ops():
     np.testing.assert_allclose((t * v).sum(), expected, rtol=1e-8)
 
 
-def test_no_graph_rule_errors_for_first_order():
-    """A first-order walk never uses the graph rules: ``.backward()`` still gives ndarrays."""
-    x = tl.tensor(well(3, 3), requires_grad=True)
-    tl.linalg.inv(x).sum().backward()
-    assert isinstance(x.grad, np.ndarray)
+def test_first_order_walks_never_run_the_graph_rules(monkeypatch):
+    """``.backward()`` and ``tl.grad`` without ``create_graph`` use the NumPy rules only."""
+    from tensorlite.ops import linalg, linalg_extra
+
+    def refuse(self, grad):
+        raise AssertionError(f"{self.name}.backward_graph ran in a first-order walk")
+
+    for cls in (linalg.Matmul, linalg.Linear, linalg_extra.Outer, linalg_extra.VectorNorm, linalg_extra.Svdvals,
+                linalg_extra.Inv, linalg_extra.Det, linalg_extra.Solve, linalg_extra.Cholesky, linalg_extra.Qr,
+                linalg_extra.Svd, linalg_extra.Eigh):
+        monkeypatch.setattr(cls, "backward_graph", refuse)
+    a = tl.tensor(well(3, 3), requires_grad=True)
+    out = (F.linear(a, a).sum() + tl.outer(a[0], a[1]).sum() + tl.mv(a, a[0]).sum() + tl.linalg.vector_norm(a, 3)
+           + tl.linalg.matrix_norm(a, "nuc") + tl.linalg.inv(a).sum() + tl.linalg.det(a) + tl.linalg.solve(a, a).sum()
+           + tl.linalg.cholesky(a @ a.mT).sum() + sum(t.sum() for t in tl.linalg.qr(a))
+           + tl.linalg.svd(a).S.sum() + tl.linalg.eigh(a + a.mT).eigenvalues.sum())
+    (g,) = tl.grad(out, a, retain_graph=True)
+    out.backward()
+    assert isinstance(g, np.ndarray) and np.array_equal(g, a.grad)
