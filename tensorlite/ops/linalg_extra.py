@@ -402,7 +402,7 @@ class VectorNorm(Op):
             return xp_.zeros_like(x)
         if ord in (math.inf, -math.inf):  # the gradient does not depend on x (its derivative is 0)
             mask = xp_.abs(x) == norm
-            return g * _const(xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True))
+            return g * _const((xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True)).astype(x.dtype))
         sign = _const(xp_.sign(x))  # piecewise constant: a constant of the graph
         if ord == 1:
             return g * sign

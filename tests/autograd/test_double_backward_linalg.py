@@ -174,6 +174,18 @@ def test_orders_1_to_3_match_torch(tl_fn, torch_fn, arrays):
     assert_matches_torch(tl_fn, torch_fn, arrays, order=3, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("tl_fn, arrays", [pytest.param(c[1], c[3], id=c[0]) for c in CASES])
+def test_float32_second_derivatives_keep_dtype_and_shape(tl_fn, arrays):
+    xs = [tl.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+    out = tl_fn(*xs)
+    total = sum(o.sum() for o in ([out] if isinstance(out, tl.Tensor) else out))
+    grads = tl.grad(total, xs, create_graph=True, allow_unused=True)
+    squares = [(g * g).sum() for g in grads if g is not None and g.requires_grad]
+    seconds = tl.grad(sum(squares), xs, allow_unused=True) if squares else []
+    for t, g in [*zip(xs, grads), *zip(xs, seconds)]:
+        assert g is None or (g.dtype == np.float32 and g.shape == t.shape)
+
+
 def singular(*shape):
     """Matrices of rank n-1 with distinct singular values."""
     a = rnd(*shape)
