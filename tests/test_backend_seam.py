@@ -437,3 +437,34 @@ _RECURRENT_AND_FUNCTION_GRAPH_CASES = {
     "double backward: custom Function": (_grad_sum(lambda a: _Cube.apply(a).tanh()), [A]),
 }
 CASES.update(_RECURRENT_AND_FUNCTION_GRAPH_CASES)
+# issue 16: the graph rules (tl.grad(..., create_graph=True)) of the linear-algebra ops
+SQUARE = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+GRAPH_CASES = {
+    "linear": (lambda x, w, b: F.linear(x, w, b).tanh(), [A, rng.standard_normal((2, 4)), rng.standard_normal(2)]),
+    "mm mv dot outer": (lambda a, v: tl.outer(tl.mv(tl.mm(a, a.mT), v), v) * tl.dot(v, v), [B, B[:, 0]]),
+    "norms": (lambda a: tl.linalg.vector_norm(a, 3.0, dim=1) + tl.linalg.vector_norm(a, dim=1)
+              + tl.linalg.vector_norm(a, float("inf"), dim=1), [B]),
+    "inv det solve cholesky": (lambda a, b: tl.linalg.inv(a) * tl.linalg.det(a) + tl.linalg.solve(a, b)
+                               + tl.linalg.cholesky(a @ a.mT), [SQUARE, B[:, :3]]),
+    "det of a singular matrix": (tl.linalg.det, [np.diag([2.0, 1.0, 0.0]) @ SQUARE]),
+    "det of a rank n-2 matrix": (tl.linalg.det, [np.diag([2.0, 0.0, 0.0]) @ SQUARE]),
+}
+
+
+def _second_order(fn: Any, arrays: list[np.ndarray], lift: Any) -> list[Any]:
+    inputs = [tl.Tensor(lift(a.copy()), requires_grad=True) for a in arrays]
+    out = fn(*inputs)
+    grads = tl.grad(out, inputs, tl.Tensor(lift(np.linspace(-1, 1, out.data.size).reshape(out.shape))),
+                    create_graph=True)
+    total = sum((g * tl.Tensor(lift(np.linspace(1, 2, g.data.size).reshape(g.shape)))).sum() for g in grads)
+    return tl.grad(total, inputs)
+
+
+@pytest.mark.parametrize("name", GRAPH_CASES)
+def test_graph_rules_compute_with_their_inputs_library(name):
+    fn, arrays = GRAPH_CASES[name]
+    expected = _second_order(fn, arrays, lambda a: a)
+    got = _second_order(fn, arrays, Traced)
+    for g, e in zip(got, expected):
+        assert isinstance(g, Traced), f"{name}: a second derivative left the traced library ({type(g).__name__})"
+        np.testing.assert_allclose(g.a, e, rtol=1e-10, atol=1e-12)

@@ -49,12 +49,12 @@ class Matmul(Op):
             b = self.input_tensor(1, b)
             ga = g @ (b.unsqueeze(-1) if b_ndim == 1 else b).mT
             if a_ndim == 1:
-                ga = ga[..., 0, :]
+                ga = ga.squeeze(-2)
         if a is not None:
             a = self.input_tensor(0, a)
             gb = (a.unsqueeze(0) if a_ndim == 1 else a).mT @ g
             if b_ndim == 1:
-                gb = gb[..., 0]
+                gb = gb.squeeze(-1)
         return ga, gb
 
 
@@ -122,6 +122,23 @@ class Linear(Op):
             gw = grad_rows.T @ rows
         if len(parents) == 3 and parents[2] is not None:
             gb = grad_rows.sum(axis=0)
+        return (gx, gw) if len(parents) == 2 else (gx, gw, gb)
+
+    def backward_graph(self, grad):
+        rows, w, x_shape = self.saved
+        parents = self.parents
+        flat = len(x_shape) != 2  # leading dims flattened into rows, as forward does
+        grad_rows = grad.reshape(-1, grad.shape[-1]) if flat else grad
+        gx = gw = gb = None
+        if parents[0] is not None:
+            gx = grad_rows @ self.input_tensor(1, w)
+            if flat:
+                gx = gx.reshape(x_shape)
+        if parents[1] is not None:
+            x = self.input_tensor(0, rows.reshape(x_shape) if flat else rows)
+            gw = grad_rows.mT @ (x.reshape(-1, x_shape[-1]) if flat else x)
+        if len(parents) == 3 and parents[2] is not None:
+            gb = grad_rows.sum(0)
         return (gx, gw) if len(parents) == 2 else (gx, gw, gb)
 
 

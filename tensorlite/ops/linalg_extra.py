@@ -19,6 +19,13 @@ NumPy's ``linalg`` does the work; the backward rules are the standard ones of th
 Ops with several results (``qr svd eigh``) record one entry whose output packs the results side
 by side along the last axis; the public functions hand out views of the pieces, so each result
 is differentiable and an unused one contributes a zero gradient.
+
+Each op's ``backward_graph`` (for ``tl.grad(..., create_graph=True)``) is the same formula
+written with recorded functions (``matmul``, ``mT``, ``where``, ``inv``, ``solve``, ``svd``), so
+gradients of every order exist where the first-order ones do. ``det``'s is ``det(A) A^-T`` where
+A is invertible, the SVD cofactor at rank n-1 with distinct singular values, and otherwise the
+adjugate as a polynomial in A (Faddeev-LeVerrier): its derivatives of every order exist at every
+matrix.
 """
 from __future__ import annotations
 
@@ -26,13 +33,11 @@ import math
 from typing import Any, NamedTuple
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axis
-from tensorlite.ops.arith import abs as _abs
-from tensorlite.ops.arith import add, mul
+from tensorlite.ops.arith import add, mul, where
 from tensorlite.ops.linalg import Matmul
 from tensorlite.ops.operands import as_tensor, operands
-from tensorlite.ops.reduce import sum as _sum
 from tensorlite.ops.shape import permute, reshape, squeeze, swapaxes
 from tensorlite.tensor import Tensor
 
@@ -67,6 +72,17 @@ class Outer(Op):
     def backward(self, grad):
         a, b = self.saved
         return grad @ b, a @ grad
+
+    def backward_graph(self, grad):
+        a, b = self.saved
+        return (None if self.parents[0] is None else grad @ self.input_tensor(1, b),
+                None if self.parents[1] is None else self.input_tensor(0, a) @ grad)
+
+
+def _const(a: Any) -> Tensor:
+    """An array (a mask, a sign pattern) as a constant of a graph rule: every array library's
+    arrays enter recorded functions as Tensors."""
+    return Tensor._wrap(a)
 
 
 def _ndim_check(name: str, t: Tensor, ndim: int, what: str) -> None:
@@ -378,6 +394,28 @@ class VectorNorm(Op):
             scale = xp_.where(norm == 0, 0, scale)
         return scaled * scale
 
+    def backward_graph(self, grad):
+        x, norm = self.saved
+        xp_, ord = self.xp, self.ord
+        g = grad if self.keepdim else grad.reshape(norm.shape)
+        if ord == 0:
+            return xp_.zeros_like(x)
+        if ord in (math.inf, -math.inf):  # the gradient does not depend on x (its derivative is 0)
+            mask = xp_.abs(x) == norm
+            return g * _const((xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True)).astype(x.dtype))
+        sign = _const(xp_.sign(x))  # piecewise constant: a constant of the graph
+        if ord == 1:
+            return g * sign
+        zero = _const(norm == 0)  # the gradient is 0 there; the inner where keeps derivatives finite
+        n = self.output_tensor(norm if self.keepdim else xp_.squeeze(norm, axis=self.axes)).reshape(norm.shape)
+        n = where(zero, 1.0, n)
+        xt = self.input_tensor(0, x)
+        if ord == 2:
+            return xt * where(zero, 0.0, g / n)
+        off = _const(x == 0)
+        scaled = where(off, 0.0, where(off, 1.0, xt * sign) ** (ord - 1)) * sign  # sign(x) |x|^(p-1)
+        return scaled * where(zero, 0.0, g / n ** (ord - 1))
+
 
 def _ord_number(name: str, ord: Any) -> float:
     if isinstance(ord, bool) or not isinstance(ord, (int, float, xp.integer, xp.floating)):
@@ -427,12 +465,17 @@ class Svdvals(Op):
     def forward(self, a):
         u, s, vh = self.xp.linalg.svd(a, full_matrices=False)
         if self.parents:
-            self.save(u, vh)
+            self.save(u, vh, a)  # a (a reference) only for backward_graph
         return s
 
     def backward(self, grad):
-        u, vh = self.saved
+        u, vh, _ = self.saved
         return (u * grad[..., None, :]) @ vh
+
+    def backward_graph(self, grad):
+        # U and Vh as functions of A: an Svd entry of the input (its rule differentiates them)
+        u, _, vh = svd(self.input_tensor(0, self.saved[2]), full_matrices=False)
+        return (u * grad.unsqueeze(-2)) @ vh
 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -476,7 +519,7 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2, got {ord!r}")
     if ord in (math.inf, -math.inf, 1, -1):
         summed, over = (d1, d0) if ord in (math.inf, -math.inf) else (d0, d1)
-        sums = _sum(_abs(t), dim=summed, keepdim=True)
+        sums = VectorNorm.apply(t, ord=1.0, axes=(summed,), keepdim=True)  # sum of |a|
         out = VectorNorm.apply(sums, ord=math.inf if ord > 0 else -math.inf, axes=(over,), keepdim=True)
     elif ord in ("nuc", 2, -2):
         rest = [d for d in range(t.ndim) if d not in (d0, d1)]
@@ -600,6 +643,10 @@ class Inv(Op):
         yt = _mT(y)
         return -(yt @ grad @ yt)
 
+    def backward_graph(self, grad):
+        yt = self.output_tensor(self.saved[0]).mT
+        return -(yt @ grad @ yt)
+
 
 def inv(A: Any) -> Tensor:
     """The inverse of a square matrix (or of each in a batch).
@@ -627,6 +674,20 @@ def inv(A: Any) -> Tensor:
     return _run("linalg.inv", Inv, _square("linalg.inv", A))
 
 
+def _adjugate(a: Tensor) -> Tensor:
+    """The adjugate of each matrix in ``a`` (``det(A) A^-1`` when A is invertible) with recorded
+    functions, as the polynomial in A of Faddeev and LeVerrier: ``M_1 = I``, ``c = -tr(A M_k) / k``,
+    ``M_{k+1} = A M_k + c I``, ``adj(A) = (-1)^(n-1) M_n``; so its derivatives of every order are
+    exact at any matrix, singular ones included (for ``det``'s graph rule)."""
+    n = a.shape[-1]
+    eye = _const(array_module(a.data).eye(n, dtype=a.dtype))
+    m = eye
+    for k in range(1, n):
+        c = (a * m.mT).sum((-2, -1), keepdim=True) / -k  # the next coefficient of det(xI - A)
+        m = a @ m + c * eye
+    return m if n % 2 else -m
+
+
 def _cofactor(xp_: Any, a: Any) -> Any:
     """The cofactor matrix of each matrix in ``a`` (``det(A) A^-T`` when A is invertible), from
     the SVD, so that singular matrices get it too."""
@@ -651,6 +712,33 @@ class Det(Op):
         (a,) = self.saved
         return grad[..., None, None] * _cofactor(self.xp, a)
 
+    def backward_graph(self, grad):
+        (a,) = self.saved
+        xp_ = self.xp
+        g = grad.unsqueeze(-1).unsqueeze(-1)
+        n = a.shape[-1]
+        if n == 0 or a.size == 0:
+            return g * _const(xp_.zeros(a.shape, dtype=a.dtype))
+        at = self.input_tensor(0, a)
+        s = xp_.linalg.svd(a, compute_uv=False)  # descending
+        tol = s[..., :1] * (n * xp_.finfo(a.dtype).eps)
+        if (s[..., -1:] > tol).all():  # invertible: det(A) A^-T
+            d = self.output_tensor(xp_.asarray(xp_.linalg.det(a))).unsqueeze(-1).unsqueeze(-1)
+            return g * d * Inv.apply(at).mT
+        if (s[..., -2:-1] > tol).all() and (s[..., :-1] - s[..., 1:] > tol).all():
+            # rank n-1, distinct singular values: the cofactor from the SVD, as backward computes
+            # it (its derivatives exist there)
+            u, s_, vh = svd(at)
+            sign = _const((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
+            eye = xp_.eye(n, dtype=bool)
+            others = None  # prod_{j != i} s_j, as a product of n factors
+            for j in range(n):
+                pick = _const(eye[j])
+                factor = where(pick, 1.0, (s_ * pick).sum(-1, keepdim=True))
+                others = factor if others is None else others * factor
+            return g * ((u * (others * sign).unsqueeze(-2)) @ vh)
+        return g * _adjugate(at).mT  # lower rank or repeated singular values: a polynomial in A
+
 
 def det(A: Any) -> Tensor:
     """The determinant of a square matrix (or of each in a batch); differentiable also where
@@ -658,6 +746,8 @@ def det(A: Any) -> Tensor:
 
     The gradient is the cofactor matrix, computed through the SVD: at a singular matrix of rank
     n-1 it is the true, nonzero derivative (``gradcheck`` agrees), where PyTorch 2.x returns zeros.
+    Derivatives of higher order (``tl.grad(..., create_graph=True)``) are exact at every matrix,
+    singular ones included.
 
     Parameters
     ----------
@@ -689,6 +779,12 @@ class Solve(Op):
         a, x = self.saved
         gb = self.xp.linalg.solve(_mT(a), grad)
         return -(gb @ _mT(x)), gb
+
+    def backward_graph(self, grad):
+        a, x = self.saved
+        gb = Solve.apply(self.input_tensor(0, a).mT, grad)
+        ga = -(gb @ self.output_tensor(x).mT) if self.parents[0] is not None else None
+        return ga, gb
 
 
 def solve(A: Any, B: Any, left: bool = True) -> Tensor:
@@ -762,6 +858,19 @@ class Cholesky(Op):
         ga = _mT(linv) @ phi @ linv
         return 0.5 * (ga + _mT(ga))
 
+    def backward_graph(self, grad):
+        (lo,) = self.saved
+        xp_ = self.xp
+        if self.upper:
+            lt, g = self.output_tensor(_mT(lo)).mT, grad.mT
+        else:
+            lt, g = self.output_tensor(lo), grad
+        n = lo.shape[-1]
+        phi = _const(xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype))
+        linv = Inv.apply(lt)
+        ga = linv.mT @ ((lt.mT @ g) * phi) @ linv
+        return 0.5 * (ga + ga.mT)
+
 
 def cholesky(A: Any, upper: bool = False) -> Tensor:
     """The Cholesky factor of a symmetric positive-definite matrix: ``A = L L^T``.
@@ -816,6 +925,13 @@ def _split(packed: Tensor, batch: tuple[int, ...], shapes: tuple[tuple[int, ...]
     return out
 
 
+def _results(op: Op, shapes: tuple[tuple[int, ...], ...], *saved: Any) -> list[Tensor]:
+    """The results of a packed entry ``op`` (saved by its forward) as nodes of the graph, for
+    ``backward_graph``: differentiating through them runs ``op``'s rule again."""
+    batch = saved[0].shape[:saved[0].ndim - len(shapes[0])]
+    return _split(op.output_tensor(_pack(op.xp, *saved, batch=batch)), batch, shapes)
+
+
 class Qr(Op):
     """``A = Q R``, packed as ``[Q | R]``: ``gA = (gQ + Q copyltu(M)) R^-T`` with
     ``M = R gR^T - gQ^T Q`` (reduced, m >= n; Liao et al., 2019)."""
@@ -842,6 +958,18 @@ class Qr(Op):
         copyltu = low + _mT(low) + xp_.tril(xp_.triu(mm_))  # the diagonal once
         rhs = gq + q @ copyltu  # (m, n); solve X R^T = rhs  =>  R X^T = rhs^T
         return _mT(xp_.linalg.solve(r, _mT(rhs)))
+
+    def backward_graph(self, grad):
+        q, r = self.saved
+        m, n = q.shape[-2], r.shape[-1]
+        if m < n or q.shape[-1] != n:
+            self.backward(grad.data)  # raises the error of the first-order rule
+        qt, rt = _results(self, self.shapes, q, r)
+        gq, gr = _split(grad, q.shape[:-2], self.shapes)
+        mm_ = rt @ gr.mT - gq.mT @ qt
+        low = where(_const(self.xp.tril(self.xp.ones((n, n), dtype=bool), -1)), mm_, 0.0)
+        copyltu = low + low.mT + mm_ * _const(self.xp.eye(n, dtype=r.dtype))
+        return Solve.apply(rt, (gq + qt @ copyltu).mT).mT
 
 
 class QRResult(NamedTuple):
@@ -921,12 +1049,14 @@ class Svd(Op):
         u, s, vh = self.saved
         xp_ = self.xp
         gu, gs, gvh = _unpack(xp_, grad, self.shapes)
-        vectors = bool(gu.any() or gvh.any())
-        if vectors and self.full:
+        k = s.shape[-1]
+        # full_matrices=True: the singular vectors past the first k are any basis of their space,
+        # so they must get no gradient; the first k may (as in PyTorch)
+        if self.full and (gu[..., :, k:].any() or gvh[..., k:, :].any()):
             raise RuntimeError("linalg.svd backward: the gradient of U or Vh is not defined when "
                                "full_matrices=True and the matrix is not square; use full_matrices=False")
-        k = s.shape[-1]
         u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
+        vectors = bool(gu.any() or gvh.any())
         core = gs[..., :, None] * xp_.eye(k, dtype=s.dtype)
         if vectors:
             v, gv = _mT(vh), _mT(gvh)
@@ -941,13 +1071,42 @@ class Svd(Op):
             core = core + j * s[..., None, :] + s[..., :, None] * kk
             m, n = u.shape[-2], v.shape[-2]
             extra = 0
-            sinv = 1 / s
+            if m > k or n > k:  # (only then: s may hold zeros)
+                sinv = 1 / s
             if m > k:
                 extra = (gu - u @ ut_gu) * sinv[..., None, :] @ vh
             if n > k:
                 extra = extra + (u * sinv[..., None, :]) @ (_mT(gv) - (_mT(gv) @ v) @ vh)
             return u @ core @ vh + extra
         return u @ core @ vh
+
+    def backward_graph(self, grad):
+        u, s, vh = self.saved
+        xp_ = self.xp
+        ut, st, vht = _results(self, self.shapes, u, s, vh)
+        gu, gs, gvh = _split(grad, s.shape[:-1], self.shapes)
+        k = s.shape[-1]
+        if self.full:  # only the first k singular vectors enter, as in backward
+            if gu.data[..., :, k:].any() or gvh.data[..., k:, :].any():
+                self.backward(grad.data)  # raises its error
+            ut, vht, gu, gvh = ut[..., :, :k], vht[..., :k, :], gu[..., :, :k], gvh[..., :k, :]
+        vectors = bool(gu.data.any() or gvh.data.any())
+        core = gs.unsqueeze(-1) * _const(xp_.eye(k, dtype=s.dtype))
+        if not vectors:
+            return ut @ core @ vht
+        vt, gv = vht.mT, gvh.mT
+        s2 = st * st
+        eye = _const(xp_.eye(k, dtype=bool))
+        with xp_.errstate(divide="ignore"):
+            f = where(eye, 0.0, 1 / where(eye, 1.0, s2.unsqueeze(-2) - s2.unsqueeze(-1)))  # 1/(s_j^2 - s_i^2)
+        ut_gu, vt_gv = ut.mT @ gu, vt.mT @ gv
+        core = core + f * (ut_gu - ut_gu.mT) * st.unsqueeze(-2) + st.unsqueeze(-1) * (f * (vt_gv - vt_gv.mT))
+        out = ut @ core @ vht
+        if u.shape[-2] > k:
+            out = out + ((gu - ut @ ut_gu) / st.unsqueeze(-2)) @ vht
+        if vh.shape[-1] > k:
+            out = out + (ut / st.unsqueeze(-2)) @ (gvh - (gvh @ vt) @ vht)
+        return out
 
 
 class SVDResult(NamedTuple):
@@ -981,8 +1140,9 @@ def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     ----------
     A : Tensor of shape (..., m, n) (floating)
     full_matrices : bool, default True
-        True: U (m, m) and Vh (n, n); False: U (m, k) and Vh (k, n) with k = min(m, n). As in
-        PyTorch, U and Vh of a non-square matrix have a gradient only with False.
+        True: U (m, m) and Vh (n, n); False: U (m, k) and Vh (k, n) with k = min(m, n). With
+        True and a non-square matrix, only the first k singular vectors may get a gradient (the
+        others are any basis of their space: PyTorch ignores their gradient, tensorlite refuses it).
 
     Returns
     -------
@@ -1033,6 +1193,21 @@ class Eigh(Op):
             with xp_.errstate(divide="ignore", invalid="ignore"):
                 inner = inner + xp_.where(eye, 0, skew / xp_.where(eye, 1, e))
         return v @ inner @ _mT(v)
+
+    def backward_graph(self, grad):
+        w, v = self.saved
+        xp_ = self.xp
+        wt, vt = _results(self, self.shapes, w, v)
+        gw, gv = _split(grad, w.shape[:-1], self.shapes)
+        n = w.shape[-1]
+        inner = gw.unsqueeze(-1) * _const(xp_.eye(n, dtype=w.dtype))
+        if gv.data.any():
+            vt_gv = vt.mT @ gv
+            eye = _const(xp_.eye(n, dtype=bool))
+            e = where(eye, 1.0, wt.unsqueeze(-2) - wt.unsqueeze(-1))  # w_j - w_i off the diagonal
+            with xp_.errstate(divide="ignore", invalid="ignore"):
+                inner = inner + where(eye, 0.0, 0.5 * (vt_gv - vt_gv.mT) / e)
+        return vt @ inner @ vt.mT
 
 
 class EighResult(NamedTuple):

@@ -377,6 +377,11 @@ SPECS += [
       [((2, 2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,), (8,))]),
     S("lstm_layer reverse no bias", lambda *a: tl.ops.recurrent.lstm_layer(*a, reverse=True),
       [((3, 1, 2), (1, 2), (1, 2), (8, 2), (8, 2))]),
+    # issue 16: linear-algebra rows that need no indexing
+    S("F.linear", tl.nn.functional.linear, [((3, 4), (2, 4), (2,)), ((2, 3, 4), (5, 4), (5,)), ((4,), (3, 4), (3,))]),
+    S("F.linear no bias", tl.nn.functional.linear, [((3, 4), (2, 4)), ((2, 1, 4), (3, 4))]),
+    S("mv dot outer bmm", lambda a, v: tl.outer(tl.mv(a, v), v) * tl.dot(v, v)
+      + tl.bmm(a.unsqueeze(0), a.mT.unsqueeze(0)).sum(), [((2, 3), (3,))]),
 ]
 
 LAYOUTS = ["contiguous", "non-contiguous", "negative-stride"]
