@@ -71,8 +71,11 @@ def weights(n_in, hidden, n_out):
 
 def both(example):
     ours, theirs = example(TL), example(TORCH)
+    assert len(ours) == len(theirs)
     for k, (a, b) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"result {k}")
+        assert (a is None) == (b is None), f"result {k}: {a} vs {b}"
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"result {k}")
 
 
 X, Y = rng.standard_normal((8, 3)), rng.standard_normal((8, 1))
@@ -143,5 +146,7 @@ def test_physics_informed_loss():
         (d2u,) = L.grad(du.sum(), [xs], create_graph=True)
         residual = ((d2u + xs.sin()) ** 2).mean()
         residual.backward()
-        return [L.value(d2u), L.value(residual)] + [L.value(p.grad) for p in u.parameters()]
+        # the last bias does not reach d²u/dx²: no gradient in either library
+        return [L.value(d2u), L.value(residual)] + [None if p.grad is None else L.value(p.grad)
+                                                     for p in u.parameters()]
     both(example)
