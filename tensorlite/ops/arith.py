@@ -100,6 +100,17 @@ class Pow(Op):
             gb = grad * self.xp.where(zero, 0, out * self.xp.log(self.xp.where(zero, 1, a)))
         return ga, gb
 
+    def backward_graph(self, grad):
+        a, b, out = self.saved
+        a_t, b_t = self.input_tensor(0, a), self.input_tensor(1, b)
+        ga = gb = None
+        if self.parents[0] is not None:
+            ga = where(b == 0, 0.0, grad * b_t * a_t ** (b_t - 1))
+        if self.parents[1] is not None:
+            zero = (a == 0) & (b >= 0)
+            gb = grad * where(zero, 0.0, self.output_tensor(out) * where(zero, 1.0, a_t).log())
+        return ga, gb
+
 
 class PowScalar(Op):
     """``a ** p`` with a constant exponent ``p`` (the common case: squares, square roots)."""
@@ -294,6 +305,9 @@ class Abs(Op):
         (a,) = self.saved
         return grad * self.xp.sign(a)
 
+    def backward_graph(self, grad):
+        return grad * self.xp.sign(self.saved[0])  # sign is piecewise constant: a constant here
+
 
 class Exp(Op):
     def forward(self, a):
@@ -345,6 +359,9 @@ class Sin(Op):
         (a,) = self.saved
         return grad * self.xp.cos(a)
 
+    def backward_graph(self, grad):
+        return grad * self.input_tensor(0, self.saved[0]).cos()
+
 
 class Cos(Op):
     def forward(self, a):
@@ -354,6 +371,9 @@ class Cos(Op):
     def backward(self, grad):
         (a,) = self.saved
         return -grad * self.xp.sin(a)
+
+    def backward_graph(self, grad):
+        return -grad * self.input_tensor(0, self.saved[0]).sin()
 
 
 class Tanh(Op):
@@ -422,6 +442,12 @@ class Clip(Op):
             return grad * (a >= self.lo)
         return grad * ((a >= self.lo) & (a <= self.hi))
 
+    def backward_graph(self, grad):
+        (a,) = self.saved
+        inside = (a <= self.hi) if self.lo is None else (a >= self.lo) if self.hi is None else \
+            (a >= self.lo) & (a <= self.hi)
+        return where(inside, grad, 0.0)
+
 
 class ClipTensor(Op):
     """Clamp to tensor bounds (``which``: 'min', 'max' or 'both'), with PyTorch's gradients: the
@@ -435,14 +461,20 @@ class ClipTensor(Op):
         return out if hi is None else self.xp.minimum(out, hi)
 
     def backward(self, grad):
+        return tuple(self.xp.where(mask, grad, 0) for mask in self._masks())
+
+    def backward_graph(self, grad):
+        return tuple(where(mask, grad, 0.0) for mask in self._masks())
+
+    def _masks(self):
+        """Where each input (a, then the bounds given) gets the gradient."""
         a, lo, hi = self.saved
-        inside = (a >= lo if hi is None else (a >= lo) & (a <= hi)) if lo is not None else a <= hi
-        grads = [self.xp.where(inside, grad, 0)]
+        masks = [(a >= lo if hi is None else (a >= lo) & (a <= hi)) if lo is not None else a <= hi]
         if lo is not None:
-            grads.append(self.xp.where((a < lo) if hi is None else (a < lo) & (lo < hi), grad, 0))
+            masks.append((a < lo) if hi is None else (a < lo) & (lo < hi))
         if hi is not None:
-            grads.append(self.xp.where((a > hi) if lo is None else (a > hi) | (hi < lo), grad, 0))
-        return tuple(grads)
+            masks.append((a > hi) if lo is None else (a > hi) | (hi < lo))
+        return masks
 
 
 class Astype(Op):
@@ -761,13 +793,22 @@ class Maximum(Op):
         return getattr(self.xp, self.pick)(a, b)
 
     def backward(self, grad):
+        share = self._share(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+    def backward_graph(self, grad):
+        share = self._share(grad.dtype)  # piecewise constant: a constant here
+        return grad * share, grad * (1 - share)
+
+    def _share(self, dtype):
+        """a's part of the gradient: 1 where a wins, 0 where b does, 1/2 at ties."""
         a, b = self.saved
-        share = self.xp.asarray(getattr(self.xp, self.wins)(a, b), dtype=grad.dtype)  # a's part
+        share = self.xp.asarray(getattr(self.xp, self.wins)(a, b), dtype=dtype)
         share[a == b] = 0.5
         nan_a, nan_b = self.xp.isnan(a), self.xp.isnan(b)
         if nan_a.any() or nan_b.any():  # a NaN is the result, so it takes the gradient
-            share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(grad.dtype)
-        return grad * share, grad * (1 - share)
+            share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(dtype)
+        return share
 
 
 class Minimum(Maximum):
