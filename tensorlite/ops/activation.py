@@ -43,7 +43,7 @@ class LeakyRelu(Op):
         return self.xp.where(positive, grad, grad * self.slope)
 
     def backward_graph(self, grad):
-        return where(self.saved[0], grad, grad * self.slope)
+        return where(Tensor._wrap(self.saved[0]), grad, grad * self.slope)
 
 
 class Softplus(Op):
@@ -68,7 +68,7 @@ class Softplus(Op):
         z, linear, x = self.saved
         beta = self.beta
         z = self.input_tensor(0, z) if x is None else self.input_tensor(0, x) * beta
-        return where(linear, grad, grad * sigmoid(z))
+        return where(Tensor._wrap(linear), grad, grad * sigmoid(z))
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:

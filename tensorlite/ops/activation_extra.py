@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
+from tensorlite.backend import array_module, xp
 from tensorlite.ops.activation import softplus, softplus_array, stable_sigmoid
 from tensorlite.ops.args import flag, normalize_axis, number
 from tensorlite.ops.arith import sigmoid, where
@@ -71,9 +71,9 @@ class Elu(Op):
     def backward_graph(self, grad):
         positive, _, x = self.saved
         scale, slope, input_scale = self.coefficients
-        # e again, as a function of x: exp(min(x, 0) * input_scale), with no tie at 0 as minimum has
-        e = (where(positive, 0.0, self.input_tensor(0, x)) * input_scale).exp()
-        return grad * where(positive, scale, e * slope)
+        # e again, as a function of x; its derivative is 0 at x = 0, as PyTorch's second derivative
+        e = (where(Tensor._wrap(x < 0), self.input_tensor(0, x), 0.0) * input_scale).exp()
+        return grad * where(Tensor._wrap(positive), scale, e * slope)
 
 
 class Selu(Elu):
@@ -114,7 +114,7 @@ class Hardtanh(Op):
         return self.xp.where(inside, grad, 0)
 
     def backward_graph(self, grad):
-        return where(self.saved[0], grad, 0.0)
+        return where(Tensor._wrap(self.saved[0]), grad, 0.0)
 
 
 class Relu6(Hardtanh):
@@ -133,7 +133,7 @@ class Hardsigmoid(Op):
         return self.xp.where(inside, grad / 6, 0)
 
     def backward_graph(self, grad):
-        return where(self.saved[0], grad / 6, 0.0)
+        return where(Tensor._wrap(self.saved[0]), grad / 6, 0.0)
 
 
 class Hardswish(Op):
@@ -150,8 +150,8 @@ class Hardswish(Op):
 
     def backward_graph(self, grad):
         (x,) = self.saved
-        inside = (x > -3) & (x < 3)
-        return where(inside, grad * (self.input_tensor(0, x) / 3 + 0.5), where(x >= 3, grad, 0.0))
+        inside, above = Tensor._wrap((x > -3) & (x < 3)), Tensor._wrap(x >= 3)
+        return where(inside, grad * (self.input_tensor(0, x) / 3 + 0.5), where(above, grad, 0.0))
 
 
 class Softsign(Op):
@@ -256,24 +256,25 @@ class Norm(Op):
         if self.p == math.inf:  # the maximal elements are piecewise constant: constants here
             top = (self.xp.abs(x) == n) & ~zero
             count = self.xp.maximum(top.sum(axis=self.axis, keepdims=True), 1)
-            return g * (self.xp.sign(x) * top / count).astype(x.dtype)
+            return g * Tensor._wrap((self.xp.sign(x) * top / count).astype(x.dtype))
         if self.p == 1:
-            return g * self.xp.sign(x)
+            return g * Tensor._wrap(self.xp.sign(x))
         x_t = self.input_tensor(0, x)
         out = self.output_tensor(n if self.keepdim else n.squeeze(self.axis)).reshape(n.shape)
+        zero = Tensor._wrap(zero)
         safe = where(zero, 1.0, out)
         if self.p == 2:
             return x_t * where(zero, 0.0, g / safe)
         with self.xp.errstate(divide="ignore"):
             ratio = (x_t.abs() / safe) ** (self.p - 1)
-        return self.xp.sign(x) * ratio * where(zero, 0.0, g)
+        return Tensor._wrap(self.xp.sign(x)) * ratio * where(zero, 0.0, g)
 
 
 def _glu_graph(x: Tensor, axis: int) -> Tensor:
     """``glu`` written with recorded ops that have graph rules (for ``Glu.backward_graph``): the
     halves are picked by a mask along a new axis of size 2 and summed out (adding exact zeros)."""
     pair = x.reshape(x.shape[:axis] + (2, x.shape[axis] // 2) + x.shape[axis + 1:])
-    first = xp.arange(2).reshape((2,) + (1,) * (pair.ndim - axis - 1)) == 0
+    first = Tensor._wrap(array_module(x.data).arange(2).reshape((2,) + (1,) * (pair.ndim - axis - 1)) == 0)
     a = where(first, pair, 0.0).sum(axis)
     b = where(first, 0.0, pair).sum(axis)
     return a * sigmoid(b)

@@ -104,10 +104,11 @@ class Pow(Op):
         a, b, out = self.saved
         a_t, b_t = self.input_tensor(0, a), self.input_tensor(1, b)
         ga = gb = None
-        if self.parents[0] is not None:
-            ga = where(b == 0, 0.0, grad * b_t * a_t ** (b_t - 1))
+        if self.parents[0] is not None:  # the base is 1 where the term is masked, to keep it finite
+            off = Tensor._wrap(b == 0)
+            ga = where(off, 0.0, grad * b_t * where(off, 1.0, a_t) ** (b_t - 1))
         if self.parents[1] is not None:
-            zero = (a == 0) & (b >= 0)
+            zero = Tensor._wrap((a == 0) & (b >= 0))
             gb = grad * where(zero, 0.0, self.output_tensor(out) * where(zero, 1.0, a_t).log())
         return ga, gb
 
@@ -306,7 +307,7 @@ class Abs(Op):
         return grad * self.xp.sign(a)
 
     def backward_graph(self, grad):
-        return grad * self.xp.sign(self.saved[0])  # sign is piecewise constant: a constant here
+        return grad * Tensor._wrap(self.xp.sign(self.saved[0]))  # piecewise constant: a constant here
 
 
 class Exp(Op):
@@ -423,7 +424,7 @@ class Relu(Op):
         return grad * (out > 0)
 
     def backward_graph(self, grad):
-        return where(self.saved[0] > 0, grad, 0.0)
+        return where(Tensor._wrap(self.saved[0] > 0), grad, 0.0)
 
 
 class Clip(Op):
@@ -446,7 +447,7 @@ class Clip(Op):
         (a,) = self.saved
         inside = (a <= self.hi) if self.lo is None else (a >= self.lo) if self.hi is None else \
             (a >= self.lo) & (a <= self.hi)
-        return where(inside, grad, 0.0)
+        return where(Tensor._wrap(inside), grad, 0.0)
 
 
 class ClipTensor(Op):
@@ -464,7 +465,7 @@ class ClipTensor(Op):
         return tuple(self.xp.where(mask, grad, 0) for mask in self._masks())
 
     def backward_graph(self, grad):
-        return tuple(where(mask, grad, 0.0) for mask in self._masks())
+        return tuple(where(Tensor._wrap(mask), grad, 0.0) for mask in self._masks())
 
     def _masks(self):
         """Where each input (a, then the bounds given) gets the gradient."""
@@ -798,7 +799,7 @@ class Maximum(Op):
 
     def backward_graph(self, grad):
         share = self._share(grad.dtype)  # piecewise constant: a constant here
-        return grad * share, grad * (1 - share)
+        return grad * Tensor._wrap(share), grad * Tensor._wrap(1 - share)
 
     def _share(self, dtype):
         """a's part of the gradient: 1 where a wins, 0 where b does, 1/2 at ties."""
@@ -830,7 +831,7 @@ class Where(Op):
         return ga, gb
 
     def backward_graph(self, grad):
-        (cond,) = self.saved
+        cond = Tensor._wrap(self.saved[0])  # as a Tensor, where() takes a mask of any array library
         ga = where(cond, grad, 0.0) if self.parents[0] is not None else None
         gb = where(cond, 0.0, grad) if self.parents[1] is not None else None
         return ga, gb

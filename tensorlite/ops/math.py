@@ -718,7 +718,7 @@ class Fmod(Op):
         a, b = self.saved
         with self.xp.errstate(invalid="ignore", divide="ignore"):  # the quotient: piecewise constant
             q = self.xp.trunc(a / b) if self.lib_name == "fmod" else self.xp.floor(a / b)
-        return grad, (-grad * q if self.parents[1] is not None else None)
+        return grad, (-grad * Tensor._wrap(q) if self.parents[1] is not None else None)
 
 
 class Remainder(Fmod):
