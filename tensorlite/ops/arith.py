@@ -21,6 +21,12 @@ def _broadcast_error(name: str, a: Any, b: Any) -> ValueError:
     )
 
 
+def _times_constants(grad: Tensor, factors: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """``grad`` times each of ``factors``: a graph rule for an op whose gradients are ``grad``
+    times piecewise-constant factors (constants here), got from its ``backward`` of ones."""
+    return tuple(grad * Tensor._wrap(f) for f in factors)
+
+
 # -- binary arithmetic ---------------------------------------------------------------------------
 
 class Add(Op):
@@ -462,20 +468,17 @@ class ClipTensor(Op):
         return out if hi is None else self.xp.minimum(out, hi)
 
     def backward(self, grad):
-        return tuple(self.xp.where(mask, grad, 0) for mask in self._masks())
+        a, lo, hi = self.saved
+        inside = (a >= lo if hi is None else (a >= lo) & (a <= hi)) if lo is not None else a <= hi
+        grads = [self.xp.where(inside, grad, 0)]
+        if lo is not None:
+            grads.append(self.xp.where((a < lo) if hi is None else (a < lo) & (lo < hi), grad, 0))
+        if hi is not None:
+            grads.append(self.xp.where((a > hi) if lo is None else (a > hi) | (hi < lo), grad, 0))
+        return tuple(grads)
 
     def backward_graph(self, grad):
-        return tuple(where(Tensor._wrap(mask), grad, 0.0) for mask in self._masks())
-
-    def _masks(self):
-        """Where each input (a, then the bounds given) gets the gradient."""
-        a, lo, hi = self.saved
-        masks = [(a >= lo if hi is None else (a >= lo) & (a <= hi)) if lo is not None else a <= hi]
-        if lo is not None:
-            masks.append((a < lo) if hi is None else (a < lo) & (lo < hi))
-        if hi is not None:
-            masks.append((a > hi) if lo is None else (a > hi) | (hi < lo))
-        return masks
+        return _times_constants(grad, self.backward(self.xp.ones(grad.shape, dtype=grad.dtype)))
 
 
 class Astype(Op):
@@ -794,22 +797,16 @@ class Maximum(Op):
         return getattr(self.xp, self.pick)(a, b)
 
     def backward(self, grad):
-        share = self._share(grad.dtype)
-        return grad * share, grad * (1 - share)
-
-    def backward_graph(self, grad):
-        share = self._share(grad.dtype)  # piecewise constant: a constant here
-        return grad * Tensor._wrap(share), grad * Tensor._wrap(1 - share)
-
-    def _share(self, dtype):
-        """a's part of the gradient: 1 where a wins, 0 where b does, 1/2 at ties."""
         a, b = self.saved
-        share = self.xp.asarray(getattr(self.xp, self.wins)(a, b), dtype=dtype)
+        share = self.xp.asarray(getattr(self.xp, self.wins)(a, b), dtype=grad.dtype)  # a's part
         share[a == b] = 0.5
         nan_a, nan_b = self.xp.isnan(a), self.xp.isnan(b)
         if nan_a.any() or nan_b.any():  # a NaN is the result, so it takes the gradient
-            share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(dtype)
-        return share
+            share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+    def backward_graph(self, grad):
+        return _times_constants(grad, self.backward(self.xp.ones(grad.shape, dtype=grad.dtype)))
 
 
 class Minimum(Maximum):
