@@ -183,12 +183,40 @@ CASES = [
       id="pairwise_distance p=1.5"),
     C(lambda a, b: F.pairwise_distance(a, b, math.inf) ** 2, lambda a, b: TF.pairwise_distance(a, b, math.inf) ** 2,
       [normal(3, 4), normal(3, 4)], id="pairwise_distance p=inf"),
+    # losses (tensorlite.ops.loss_extra) recorded with these ops
+    C(_cubed(F.l1_loss), _cubed(TF.l1_loss), [normal(3, 4), normal(3, 4)], id="l1_loss (abs)"),
+    C(lambda a, b: F.smooth_l1_loss(a * 2, b, beta=0.7), lambda a, b: TF.smooth_l1_loss(a * 2, b, beta=0.7),
+      [normal(3, 4), normal(3, 4)], id="smooth_l1_loss (abs)"),
+    C(lambda a, b: F.huber_loss(a * 2, b, "sum", 0.7), lambda a, b: TF.huber_loss(a * 2, b, "sum", 0.7),
+      [normal(3, 4), normal(3, 4)], id="huber_loss (abs)"),
+    C(lambda a, b: F.cosine_embedding_loss(a, b, tl.tensor([1, -1, -1]), -0.9),
+      lambda a, b: TF.cosine_embedding_loss(a, b, torch.tensor([1, -1, -1]), -0.9), [normal(3, 4), normal(3, 4)],
+      id="cosine_embedding_loss (clip, Norm)"),
+    C(_cubed(lambda a, b: F.margin_ranking_loss(a, b, tl.tensor([1, -1, 1, -1, 1]), 0.1)),
+      _cubed(lambda a, b: TF.margin_ranking_loss(a, b, torch.tensor([1.0, -1.0, 1.0, -1.0, 1.0]), 0.1)),
+      [normal(5), normal(5) * 0.5], id="margin_ranking_loss (clip)"),
+    C(lambda a, b, c: F.triplet_margin_loss(a, b, c, 3.0, swap=True),
+      lambda a, b, c: TF.triplet_margin_loss(a, b, c, 3.0, swap=True), [normal(3, 4), away(3, 4), positive(3, 4)],
+      id="triplet_margin_loss (Norm, minimum, clip)"),
 ]
 
 
 @pytest.mark.parametrize("tl_fn, torch_fn, arrays", CASES)
 def test_derivatives_match_torch(tl_fn, torch_fn, arrays):
     assert_matches_torch(tl_fn, torch_fn, arrays, order=3)
+
+
+def _finite_and_matching_where_torch_is_finite(tl_fn, torch_fn, arrays, order=3):
+    """Derivatives of order 1..order: ours are finite, and equal PyTorch's where its are finite
+    (PyTorch gives NaN for some masked terms, as ``0 * inf``)."""
+    ours = derivatives(tl_fn, arrays, order)
+    theirs = derivatives(torch_fn, arrays, order, lib="torch")
+    for k in range(order):
+        for i, (x, y) in enumerate(zip(ours[k], theirs[k])):
+            assert np.isfinite(x).all(), f"order {k + 1}, input {i}: {x}"
+            finite = np.isfinite(y)
+            np.testing.assert_allclose(x[finite], y[finite], rtol=1e-7, atol=1e-9, err_msg=f"order {k + 1}")
+    return ours
 
 
 def test_pow_conventions_at_zero():
@@ -198,13 +226,7 @@ def test_pow_conventions_at_zero():
     a = np.array([0.0, 0.0, 0.0, 2.0, 1.5, 0.0])
     b = np.array([0.0, 2.0, 3.5, 0.0, 1.0, 1.0])
     with np.errstate(divide="ignore", invalid="ignore"):  # the first-order rule: 0 ** -1 where b == 0 (masked)
-        ours = derivatives(tl.pow, [a, b], order=3)
-    theirs = derivatives(torch.pow, [a, b], order=3, lib="torch")
-    for k in range(3):
-        for x, y in zip(ours[k], theirs[k]):
-            assert np.isfinite(x).all()
-            finite = np.isfinite(y)
-            np.testing.assert_allclose(x[finite], y[finite], rtol=1e-7, atol=1e-9)
+        ours = _finite_and_matching_where_torch_is_finite(tl.pow, torch.pow, [a, b])
     np.testing.assert_array_equal(ours[0][1][[0, 1, 2, 5]], 0.0)  # d/db at a == 0, b >= 0
     np.testing.assert_array_equal(ours[0][0][[0, 3]], 0.0)  # d/da at b == 0
     # at a == 0 the true second derivatives of a ** 2: d2/da2 = 2, the others 0 (PyTorch: NaN)
@@ -224,6 +246,16 @@ def test_ties_and_bounds_follow_pytorch():
     assert_matches_torch(_cubed(lambda t: tl.clip(t, -0.5, 0.7)), _cubed(lambda t: torch.clamp(t, -0.5, 0.7)), [a])
     assert_matches_torch(_cubed(lambda t, lo: tl.clip(t, min=lo)), _cubed(lambda t, lo: torch.clamp(t, min=lo)),
                          [a, b])
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0, 1.0, math.inf])
+def test_norm_of_a_zero_slice(p):
+    """normalize with an all-zero row: the norm's gradient is 0 there (PyTorch's); the higher
+    derivatives are finite, and PyTorch's where PyTorch's are (for p = 2 its are NaN there)."""
+    x = normal(3, 4)
+    x[1] = 0
+    _finite_and_matching_where_torch_is_finite(lambda a: F.normalize(a, p) * a.sum(),
+                                               lambda a: TF.normalize(a, p) * a.sum(), [x])
 
 
 def test_activation_kinks_follow_pytorch():
