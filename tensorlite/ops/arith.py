@@ -313,7 +313,7 @@ class Abs(Op):
         return grad * self.xp.sign(a)
 
     def backward_graph(self, grad):
-        return grad * Tensor._wrap(self.xp.sign(self.saved[0]))  # piecewise constant: a constant here
+        return grad * Tensor._wrap(self.xp.sign(self.saved[0]))  # sign: piecewise constant
 
 
 class Exp(Op):
@@ -451,8 +451,8 @@ class Clip(Op):
 
     def backward_graph(self, grad):
         (a,) = self.saved
-        inside = (a <= self.hi) if self.lo is None else (a >= self.lo) if self.hi is None else \
-            (a >= self.lo) & (a <= self.hi)
+        lo, hi = self.lo, self.hi
+        inside = (a <= hi) if lo is None else (a >= lo) if hi is None else (a >= lo) & (a <= hi)
         return where(Tensor._wrap(inside), grad, 0.0)
 
 
