@@ -10,6 +10,7 @@ from typing import Any
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module
 from tensorlite.ops.args import number
+from tensorlite.ops.arith import sigmoid, where
 from tensorlite.ops.operands import as_floating
 from tensorlite.tensor import Tensor
 
@@ -41,22 +42,33 @@ class LeakyRelu(Op):
         (positive,) = self.saved
         return self.xp.where(positive, grad, grad * self.slope)
 
+    def backward_graph(self, grad):
+        return where(Tensor._wrap(self.saved[0]), grad, grad * self.slope)
+
 
 class Softplus(Op):
-    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``."""
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``. For
+    ``backward_graph`` it keeps ``x`` too when ``beta != 1`` (else ``z`` is ``x``)."""
 
     def forward(self, x, beta, threshold):
         z = x * beta if beta != 1 else x
         linear = z > threshold
-        self.save(z, linear)
+        self.beta = beta
+        self.save(z, linear, x if beta != 1 else None)
         out = softplus_array(z)
         if beta != 1:
             out /= beta
         return self.xp.where(linear, x, out)
 
     def backward(self, grad):
-        z, linear = self.saved
+        z, linear, _ = self.saved
         return self.xp.where(linear, grad, grad * stable_sigmoid(z))
+
+    def backward_graph(self, grad):
+        z, linear, x = self.saved
+        beta = self.beta
+        z = self.input_tensor(0, z) if x is None else self.input_tensor(0, x) * beta
+        return where(Tensor._wrap(linear), grad, grad * sigmoid(z))
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:

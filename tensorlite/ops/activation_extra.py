@@ -15,9 +15,10 @@ import math
 from typing import Any
 
 from tensorlite.autograd import Op
-from tensorlite.backend import xp
-from tensorlite.ops.activation import softplus_array, stable_sigmoid
+from tensorlite.backend import array_module, xp
+from tensorlite.ops.activation import softplus, softplus_array, stable_sigmoid
 from tensorlite.ops.args import flag, normalize_axis, number
+from tensorlite.ops.arith import sigmoid, where
 from tensorlite.ops.operands import as_floating, operands
 from tensorlite.tensor import Tensor
 
@@ -43,23 +44,36 @@ class Silu(Op):
         x, s = self.saved
         return grad * s * (1 + x * (1 - s))
 
+    def backward_graph(self, grad):
+        x = self.input_tensor(0, self.saved[0])
+        s = sigmoid(x)
+        return grad * s * (1 + x * (1 - s))
+
 
 class Elu(Op):
     """``scale * x`` for ``x > 0``, else ``scale * alpha * (exp(x * input_scale) - 1)``; at 0 the
-    gradient is the negative branch's, ``scale * alpha * input_scale`` (PyTorch's)."""
+    gradient is the negative branch's, ``scale * alpha * input_scale`` (PyTorch's). For
+    ``backward_graph`` it keeps ``x`` too."""
 
     def forward(self, x, alpha, scale, input_scale):
         positive = x > 0
         e = self.xp.exp(self.xp.minimum(x, 0) * input_scale)  # <= 1: never overflows
-        self.coefficients = (scale, alpha * scale * input_scale)
-        self.save(positive, e)
+        self.coefficients = (scale, alpha * scale * input_scale, input_scale)
+        self.save(positive, e, x)
         neg = (e - 1) * (alpha * scale)
         return self.xp.where(positive, x * scale if scale != 1 else x, neg)
 
     def backward(self, grad):
-        positive, e = self.saved
-        scale, slope = self.coefficients
+        positive, e, _ = self.saved
+        scale, slope, _ = self.coefficients
         return grad * self.xp.where(positive, scale, e * slope)
+
+    def backward_graph(self, grad):
+        positive, _, x = self.saved
+        scale, slope, input_scale = self.coefficients
+        # e again, as a function of x; its derivative is 0 at x = 0, as PyTorch's second derivative
+        e = (where(Tensor._wrap(x < 0), self.input_tensor(0, x), 0.0) * input_scale).exp()
+        return grad * where(Tensor._wrap(positive), scale, e * slope)
 
 
 class Selu(Elu):
@@ -82,6 +96,11 @@ class Mish(Op):
         x, t = self.saved
         return grad * (t + x * stable_sigmoid(x) * (1 - t * t))
 
+    def backward_graph(self, grad):
+        x = self.input_tensor(0, self.saved[0])
+        t = softplus(x).tanh()
+        return grad * (t + x * sigmoid(x) * (1 - t * t))
+
 
 class Hardtanh(Op):
     """``clip(x, min_val, max_val)`` with gradient 1 strictly inside, 0 at and beyond the bounds."""
@@ -93,6 +112,9 @@ class Hardtanh(Op):
     def backward(self, grad):
         (inside,) = self.saved
         return self.xp.where(inside, grad, 0)
+
+    def backward_graph(self, grad):
+        return where(Tensor._wrap(self.saved[0]), grad, 0.0)
 
 
 class Relu6(Hardtanh):
@@ -110,6 +132,9 @@ class Hardsigmoid(Op):
         (inside,) = self.saved
         return self.xp.where(inside, grad / 6, 0)
 
+    def backward_graph(self, grad):
+        return where(Tensor._wrap(self.saved[0]), grad / 6, 0.0)
+
 
 class Hardswish(Op):
     """``x * clip(x + 3, 0, 6) / 6``; gradient 0 for ``x <= -3``, ``x / 3 + 1/2`` inside, 1 for
@@ -123,17 +148,26 @@ class Hardswish(Op):
         (x,) = self.saved
         return grad * self.xp.where(x <= -3, 0, self.xp.where(x < 3, x / 3 + 0.5, 1))
 
+    def backward_graph(self, grad):
+        (x,) = self.saved
+        inside, above = Tensor._wrap((x > -3) & (x < 3)), Tensor._wrap(x >= 3)
+        return where(inside, grad * (self.input_tensor(0, x) / 3 + 0.5), where(above, grad, 0.0))
+
 
 class Softsign(Op):
-    """``x / (1 + |x|)``; d/dx = ``1 / (1 + |x|)**2``."""
+    """``x / (1 + |x|)``; d/dx = ``1 / (1 + |x|)**2``. For ``backward_graph`` it keeps ``x`` too."""
 
     def forward(self, x):
         d = 1 + self.xp.abs(x)
-        self.save(d)
+        self.save(d, x)
         return x / d
 
     def backward(self, grad):
-        (d,) = self.saved
+        d = self.saved[0]
+        return grad / (d * d)
+
+    def backward_graph(self, grad):
+        d = 1 + self.input_tensor(0, self.saved[1]).abs()
         return grad / (d * d)
 
 
@@ -148,9 +182,13 @@ class Logsigmoid(Op):
         (x,) = self.saved
         return grad * stable_sigmoid(-x)
 
+    def backward_graph(self, grad):
+        return grad * sigmoid(-self.input_tensor(0, self.saved[0]))
+
 
 class Glu(Op):
-    """``a * sigmoid(b)`` for the two halves ``a, b`` of the input along ``axis``."""
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of the input along ``axis``. For
+    ``backward_graph`` it keeps ``x`` too."""
 
     def forward(self, x, axis):
         half = x.shape[axis] // 2
@@ -158,13 +196,16 @@ class Glu(Op):
         b = self.xp.take(x, self.xp.arange(half, 2 * half), axis=axis)
         s = stable_sigmoid(b)
         self.axis = axis
-        self.save(a, s)
+        self.save(a, s, x)
         return a * s
 
     def backward(self, grad):
-        a, s = self.saved
+        a, s, _ = self.saved
         ga = grad * s
         return self.xp.concatenate([ga, ga * a * (1 - s)], axis=self.axis)
+
+    def backward_graph(self, grad):
+        return self.backward_by_recompute(grad, lambda x: _glu_graph(x, self.axis), self.saved[2])
 
 
 class Norm(Op):
@@ -207,6 +248,36 @@ class Norm(Op):
         with xp.errstate(divide="ignore"):  # p < 1: 0 ** (p - 1) is inf, as in PyTorch
             ratio = (xp.abs(x) / safe) ** (self.p - 1)
         return xp.sign(x) * ratio * xp.where(zero, 0, g)
+
+    def backward_graph(self, grad):
+        x, n = self.saved
+        g = grad if self.keepdim else grad.reshape(n.shape)
+        zero = n == 0
+        if self.p == math.inf:  # the maximal elements are piecewise constant: constants here
+            top = (self.xp.abs(x) == n) & ~zero
+            count = self.xp.maximum(top.sum(axis=self.axis, keepdims=True), 1)
+            return g * Tensor._wrap((self.xp.sign(x) * top / count).astype(x.dtype))
+        if self.p == 1:
+            return g * Tensor._wrap(self.xp.sign(x))
+        x_t = self.input_tensor(0, x)
+        out = self.output_tensor(n if self.keepdim else n.squeeze(self.axis)).reshape(n.shape)
+        zero = Tensor._wrap(zero)
+        safe = where(zero, 1.0, out)
+        if self.p == 2:
+            return x_t * where(zero, 0.0, g / safe)
+        with self.xp.errstate(divide="ignore"):
+            ratio = (x_t.abs() / safe) ** (self.p - 1)
+        return Tensor._wrap(self.xp.sign(x)) * ratio * where(zero, 0.0, g)
+
+
+def _glu_graph(x: Tensor, axis: int) -> Tensor:
+    """``glu`` written with recorded ops that have graph rules (for ``Glu.backward_graph``): the
+    halves are picked by a mask along a new axis of size 2 and summed out (adding exact zeros)."""
+    pair = x.reshape(x.shape[:axis] + (2, x.shape[axis] // 2) + x.shape[axis + 1:])
+    first = Tensor._wrap(array_module(x.data).arange(2).reshape((2,) + (1,) * (pair.ndim - axis - 1)) == 0)
+    a = where(first, pair, 0.0).sum(axis)
+    b = where(first, 0.0, pair).sum(axis)
+    return a * sigmoid(b)
 
 
 # -- public functions ----------------------------------------------------------------------------

@@ -22,6 +22,12 @@ def _broadcast_error(name: str, a: Any, b: Any) -> ValueError:
     )
 
 
+def _times_constants(grad: Tensor, factors: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """``grad`` times each of ``factors``: a graph rule for an op whose gradients are ``grad``
+    times piecewise-constant factors (constants here), got from its ``backward`` of ones."""
+    return tuple(grad * Tensor._wrap(f) for f in factors)
+
+
 # -- binary arithmetic ---------------------------------------------------------------------------
 
 class Add(Op):
@@ -99,6 +105,18 @@ class Pow(Op):
         if self.parents[1] is not None:
             zero = (a == 0) & (b >= 0)  # PyTorch's rule: 0 there, and -inf at a == 0 for b < 0
             gb = grad * self.xp.where(zero, 0, out * self.xp.log(self.xp.where(zero, 1, a)))
+        return ga, gb
+
+    def backward_graph(self, grad):
+        a, b, out = self.saved
+        a_t, b_t = self.input_tensor(0, a), self.input_tensor(1, b)
+        ga = gb = None
+        if self.parents[0] is not None:  # the base is 1 where the term is masked, to keep it finite
+            off = Tensor._wrap(b == 0)
+            ga = where(off, 0.0, grad * b_t * where(off, 1.0, a_t) ** (b_t - 1))
+        if self.parents[1] is not None:
+            zero = Tensor._wrap((a == 0) & (b >= 0))
+            gb = grad * where(zero, 0.0, self.output_tensor(out) * where(zero, 1.0, a_t).log())
         return ga, gb
 
 
@@ -295,6 +313,9 @@ class Abs(Op):
         (a,) = self.saved
         return grad * self.xp.sign(a)
 
+    def backward_graph(self, grad):
+        return grad * Tensor._wrap(self.xp.sign(self.saved[0]))  # sign: piecewise constant
+
 
 class Exp(Op):
     def forward(self, a):
@@ -346,6 +367,9 @@ class Sin(Op):
         (a,) = self.saved
         return grad * self.xp.cos(a)
 
+    def backward_graph(self, grad):
+        return grad * self.input_tensor(0, self.saved[0]).cos()
+
 
 class Cos(Op):
     def forward(self, a):
@@ -355,6 +379,9 @@ class Cos(Op):
     def backward(self, grad):
         (a,) = self.saved
         return -grad * self.xp.sin(a)
+
+    def backward_graph(self, grad):
+        return -grad * self.input_tensor(0, self.saved[0]).sin()
 
 
 class Tanh(Op):
@@ -404,7 +431,7 @@ class Relu(Op):
         return grad * (out > 0)
 
     def backward_graph(self, grad):
-        return where(self.saved[0] > 0, grad, 0.0)
+        return where(Tensor._wrap(self.saved[0] > 0), grad, 0.0)
 
 
 class Clip(Op):
@@ -422,6 +449,12 @@ class Clip(Op):
         if self.hi is None:
             return grad * (a >= self.lo)
         return grad * ((a >= self.lo) & (a <= self.hi))
+
+    def backward_graph(self, grad):
+        (a,) = self.saved
+        lo, hi = self.lo, self.hi
+        inside = (a <= hi) if lo is None else (a >= lo) if hi is None else (a >= lo) & (a <= hi)
+        return where(Tensor._wrap(inside), grad, 0.0)
 
 
 class ClipTensor(Op):
@@ -444,6 +477,9 @@ class ClipTensor(Op):
         if hi is not None:
             grads.append(self.xp.where((a > hi) if lo is None else (a > hi) | (hi < lo), grad, 0))
         return tuple(grads)
+
+    def backward_graph(self, grad):
+        return _times_constants(grad, self.backward(self.xp.ones(grad.shape, dtype=grad.dtype)))
 
 
 class Astype(Op):
@@ -770,6 +806,9 @@ class Maximum(Op):
             share = self.xp.where(nan_a, 1, self.xp.where(nan_b, 0, share)).astype(grad.dtype)
         return grad * share, grad * (1 - share)
 
+    def backward_graph(self, grad):
+        return _times_constants(grad, self.backward(self.xp.ones(grad.shape, dtype=grad.dtype)))
+
 
 class Minimum(Maximum):
     """Elementwise minimum; at ties each input gets half the gradient."""
@@ -790,7 +829,7 @@ class Where(Op):
         return ga, gb
 
     def backward_graph(self, grad):
-        (cond,) = self.saved
+        cond = Tensor._wrap(self.saved[0])  # as a Tensor, where() takes a mask of any array library
         ga = where(cond, grad, 0.0) if self.parents[0] is not None else None
         gb = where(cond, 0.0, grad) if self.parents[1] is not None else None
         return ga, gb

@@ -163,6 +163,10 @@ class Tan(Op):
         (out,) = self.saved
         return grad * (1 + out * out)
 
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return grad * (1 + out * out)
+
 
 class Asin(Op):
     def forward(self, a):
@@ -175,6 +179,11 @@ class Asin(Op):
         with self.xp.errstate(divide="ignore", invalid="ignore"):
             return grad / self.xp.sqrt((1 - a) * (1 + a))
 
+    def backward_graph(self, grad):
+        a = self.input_tensor(0, self.saved[0])
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
+            return grad / ((1 - a) * (1 + a)).sqrt()
+
 
 class Acos(Asin):
     def forward(self, a):
@@ -185,6 +194,9 @@ class Acos(Asin):
     def backward(self, grad):
         return -super().backward(grad)
 
+    def backward_graph(self, grad):
+        return -super().backward_graph(grad)
+
 
 class Atan(Op):
     def forward(self, a):
@@ -193,6 +205,11 @@ class Atan(Op):
 
     def backward(self, grad):
         (a,) = self.saved
+        with self.xp.errstate(over="ignore"):
+            return grad / (1 + a * a)
+
+    def backward_graph(self, grad):
+        a = self.input_tensor(0, self.saved[0])
         with self.xp.errstate(over="ignore"):
             return grad / (1 + a * a)
 
@@ -208,6 +225,10 @@ class Sinh(Op):
         with self.xp.errstate(over="ignore"):
             return grad * self.xp.cosh(a)
 
+    def backward_graph(self, grad):
+        with self.xp.errstate(over="ignore"):
+            return grad * self.input_tensor(0, self.saved[0]).cosh()
+
 
 class Cosh(Op):
     def forward(self, a):
@@ -220,6 +241,10 @@ class Cosh(Op):
         with self.xp.errstate(over="ignore"):
             return grad * self.xp.sinh(a)
 
+    def backward_graph(self, grad):
+        with self.xp.errstate(over="ignore"):
+            return grad * self.input_tensor(0, self.saved[0]).sinh()
+
 
 class Asinh(Op):
     def forward(self, a):
@@ -229,6 +254,9 @@ class Asinh(Op):
     def backward(self, grad):
         (a,) = self.saved
         return grad / self.xp.hypot(a, 1)  # sqrt(a^2 + 1) without overflow
+
+    def backward_graph(self, grad):
+        return grad / self.input_tensor(0, self.saved[0]).hypot(1.0)
 
 
 class Acosh(Op):
@@ -242,6 +270,11 @@ class Acosh(Op):
         with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return grad / (self.xp.sqrt(a - 1) * self.xp.sqrt(a + 1))
 
+    def backward_graph(self, grad):
+        a = self.input_tensor(0, self.saved[0])
+        with self.xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return grad / ((a - 1).sqrt() * (a + 1).sqrt())
+
 
 class Atanh(Op):
     def forward(self, a):
@@ -251,6 +284,11 @@ class Atanh(Op):
 
     def backward(self, grad):
         (a,) = self.saved
+        with self.xp.errstate(divide="ignore"):
+            return grad / ((1 - a) * (1 + a))
+
+    def backward_graph(self, grad):
+        a = self.input_tensor(0, self.saved[0])
         with self.xp.errstate(divide="ignore"):
             return grad / ((1 - a) * (1 + a))
 
@@ -266,6 +304,10 @@ class Rsqrt(Op):
         (out,) = self.saved
         return grad * (-0.5 * out * out * out)
 
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return grad * (-0.5 * out * out * out)
+
 
 class Log2(Op):
     def forward(self, a):
@@ -276,6 +318,9 @@ class Log2(Op):
     def backward(self, grad):
         (a,) = self.saved
         return grad / (a * _LN2)
+
+    def backward_graph(self, grad):
+        return grad / (self.input_tensor(0, self.saved[0]) * _LN2)
 
 
 class Log10(Op):
@@ -288,6 +333,9 @@ class Log10(Op):
         (a,) = self.saved
         return grad / (a * _LN10)
 
+    def backward_graph(self, grad):
+        return grad / (self.input_tensor(0, self.saved[0]) * _LN10)
+
 
 class Log1p(Op):
     def forward(self, a):
@@ -298,6 +346,9 @@ class Log1p(Op):
     def backward(self, grad):
         (a,) = self.saved
         return grad / (1 + a)
+
+    def backward_graph(self, grad):
+        return grad / (1 + self.input_tensor(0, self.saved[0]))
 
 
 class Expm1(Op):
@@ -311,6 +362,9 @@ class Expm1(Op):
         (out,) = self.saved
         return grad * (out + 1)
 
+    def backward_graph(self, grad):
+        return grad * (self.output_tensor(self.saved[0]) + 1)
+
 
 class Exp2(Op):
     def forward(self, a):
@@ -322,6 +376,9 @@ class Exp2(Op):
     def backward(self, grad):
         (out,) = self.saved
         return grad * (out * _LN2)
+
+    def backward_graph(self, grad):
+        return grad * (self.output_tensor(self.saved[0]) * _LN2)
 
 
 class Erf(Op):
@@ -335,6 +392,11 @@ class Erf(Op):
         (a,) = self.saved
         with self.xp.errstate(under="ignore"):
             return grad * (self.sign * _TWO_OVER_SQRT_PI * _exp_minus_square(a))
+
+    def backward_graph(self, grad):
+        a = self.input_tensor(0, self.saved[0])
+        with self.xp.errstate(under="ignore"):
+            return grad * (self.sign * _TWO_OVER_SQRT_PI * (-(a * a)).exp())
 
 
 class Erfc(Erf):
@@ -351,6 +413,9 @@ class Square(Op):
         (a,) = self.saved
         return grad * (2 * a)
 
+    def backward_graph(self, grad):
+        return grad * (2 * self.input_tensor(0, self.saved[0]))
+
 
 class Reciprocal(Op):
     def forward(self, a):
@@ -363,6 +428,10 @@ class Reciprocal(Op):
         (out,) = self.saved
         return -grad * (out * out)
 
+    def backward_graph(self, grad):
+        out = self.output_tensor(self.saved[0])
+        return -grad * (out * out)
+
 
 class Frac(Op):
     """``a - trunc(a)``; the gradient passes unchanged, as in PyTorch."""
@@ -373,6 +442,8 @@ class Frac(Op):
 
     def backward(self, grad):
         return grad
+
+    backward_graph = backward
 
 
 class PiecewiseConstant(Op):
@@ -391,6 +462,9 @@ class PiecewiseConstant(Op):
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
+
+    def backward_graph(self, grad):
+        return self.xp.zeros_like(grad.data)  # a constant: its derivatives are 0 too
 
 
 class Sign(PiecewiseConstant):
@@ -574,6 +648,12 @@ class Atan2(Op):
             g = grad / (a * a + b * b)
         return g * b, -g * a
 
+    def backward_graph(self, grad):
+        a, b = (self.input_tensor(i, v) for i, v in enumerate(self.saved))
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
+            g = grad / (a * a + b * b)
+        return (g * b if self.parents[0] is not None else None), (-g * a if self.parents[1] is not None else None)
+
 
 class Hypot(Op):
     """``sqrt(a**2 + b**2)`` without overflow; at ``a = b = 0`` the gradient is NaN, as in PyTorch."""
@@ -588,6 +668,13 @@ class Hypot(Op):
         with self.xp.errstate(divide="ignore", invalid="ignore"):
             return grad * (a / out), grad * (b / out)
 
+    def backward_graph(self, grad):
+        a, b, out = self.saved
+        out = self.output_tensor(out)
+        with self.xp.errstate(divide="ignore", invalid="ignore"):
+            return tuple(grad * (self.input_tensor(i, v) / out) if self.parents[i] is not None else None
+                         for i, v in enumerate((a, b)))
+
 
 class Logaddexp(Op):
     def forward(self, a, b):
@@ -600,6 +687,13 @@ class Logaddexp(Op):
         a, b, out = self.saved
         with self.xp.errstate(invalid="ignore"):  # both -inf: NaN, as in PyTorch
             return grad * self.xp.exp(a - out), grad * self.xp.exp(b - out)
+
+    def backward_graph(self, grad):
+        a, b, out = self.saved
+        out = self.output_tensor(out)
+        with self.xp.errstate(invalid="ignore"):
+            return tuple(grad * (self.input_tensor(i, v) - out).exp() if self.parents[i] is not None else None
+                         for i, v in enumerate((a, b)))
 
 
 class Fmod(Op):
@@ -619,6 +713,12 @@ class Fmod(Op):
         with self.xp.errstate(invalid="ignore", divide="ignore"):
             q = self.xp.trunc(a / b) if self.lib_name == "fmod" else self.xp.floor(a / b)
         return grad, -grad * q
+
+    def backward_graph(self, grad):
+        a, b = self.saved
+        with self.xp.errstate(invalid="ignore", divide="ignore"):  # the quotient: piecewise constant
+            q = self.xp.trunc(a / b) if self.lib_name == "fmod" else self.xp.floor(a / b)
+        return grad, (-grad * Tensor._wrap(q) if self.parents[1] is not None else None)
 
 
 class Remainder(Fmod):
@@ -645,6 +745,10 @@ class FloorDivide(Op):
     def backward(self, grad):
         return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
 
+    def backward_graph(self, grad):
+        zero = self.xp.zeros_like(grad.data)  # a constant: its derivatives are 0 too
+        return zero, zero
+
 
 class Lerp(Op):
     """``start + weight * (end - start)``, computed as PyTorch does (from ``end`` when
@@ -659,6 +763,12 @@ class Lerp(Op):
     def backward(self, grad):
         start, end, weight = self.saved
         return grad * (1 - weight), grad * weight, grad * (end - start)
+
+    def backward_graph(self, grad):
+        start, end, weight = (self.input_tensor(i, v) for i, v in enumerate(self.saved))
+        need = self.needs_input_grad
+        return (grad * (1 - weight) if need[0] else None, grad * weight if need[1] else None,
+                grad * (end - start) if need[2] else None)
 
 
 def atan2(input: Any, other: Any) -> Tensor:
