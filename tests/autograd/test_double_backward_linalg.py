@@ -17,36 +17,10 @@ from higher_order import assert_matches_torch
 
 import tensorlite as tl
 import tensorlite.nn.functional as F
-from tensorlite.autograd import Op
-from tensorlite.ops.index import Getitem, _read
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 INF = math.inf
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _getitem_graph_rule():
-    """``qr svd eigh`` hand out their results as slices of one packed output, and their rules
-    slice the packed gradient, so orders >= 2 also walk through ``Getitem``. Its graph rule is
-    another part of issue 16; until it is there, these tests give Getitem a simple one (the
-    gradient scattered by a product with a 0/1 matrix: linear, so right to any order). Inert once
-    Getitem has its own."""
-    if Getitem.backward_graph is not Op.backward_graph:
-        yield
-        return
-
-    def backward_graph(self, grad):
-        (index,) = self.saved
-        size = math.prod(self.in_shape)
-        taken = _read(np.arange(size).reshape(self.in_shape), index).ravel()
-        select = np.zeros((taken.size, size))
-        select[np.arange(taken.size), taken] = 1
-        return (grad.reshape(-1) @ select.astype(grad.dtype)).reshape(self.in_shape)
-
-    Getitem.backward_graph = backward_graph
-    yield
-    del Getitem.backward_graph
 
 
 def rnd(*shape, seed=0):

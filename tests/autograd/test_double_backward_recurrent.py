@@ -14,20 +14,11 @@ from higher_order import assert_matches_torch
 
 import tensorlite as tl
 import tensorlite.distributed as dist
-from tensorlite.autograd import Op
-from tensorlite.ops import index, linalg
 from tensorlite.ops.recurrent import LstmLayer, lstm_layer
 
 torch = pytest.importorskip("torch")
 
 L, N, F, H = 3, 2, 3, 2
-
-
-def needs_rules(*ops):
-    """Skip while an op this case records has no double-backward rule (owned by another family)."""
-    missing = [op.__name__ for op in ops if op.backward_graph is Op.backward_graph]
-    if missing:
-        pytest.skip(f"waiting for the double-backward rules of {', '.join(missing)}")
 
 
 def arrays(*shapes, seed=0, scale=0.6):
@@ -48,7 +39,6 @@ def torch_lstm_layer(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
 def test_lstm_layer_matches_torch(reverse, bias):
-    needs_rules(index.Getitem, index.Stack)
     shapes = [(L, N, F), (N, H), (N, H), (4 * H, F), (4 * H, H)] + [(4 * H,), (4 * H,)] * bias
     assert_matches_torch(lambda *a: lstm_layer(*a, reverse=reverse),
                          lambda *a: torch_lstm_layer(*a, reverse=reverse), arrays(*shapes))
@@ -56,14 +46,12 @@ def test_lstm_layer_matches_torch(reverse, bias):
 
 def test_lstm_layer_some_inputs_constant():
     """Only x and w_hh require grad: the rule still differentiates through the constants."""
-    needs_rules(index.Getitem, index.Stack)
     shapes = [(L, N, F), (N, H), (N, H), (4 * H, F), (4 * H, H), (4 * H,), (4 * H,)]
     assert_matches_torch(lstm_layer, torch_lstm_layer, arrays(*shapes, seed=1), wrt=[0, 4])
 
 
 @pytest.mark.parametrize("steps,n,hidden", [(1, 1, 1), (2, 1, 3)])
 def test_lstm_layer_gradgradcheck_edge_shapes(steps, n, hidden):
-    needs_rules(index.Getitem, index.Stack)
     shapes = [(steps, n, 2), (n, hidden), (n, hidden), (4 * hidden, 2), (4 * hidden, hidden),
               (4 * hidden,), (4 * hidden,)]
     xs = [tl.tensor(a, requires_grad=True) for a in arrays(*shapes, seed=2)]
@@ -72,7 +60,6 @@ def test_lstm_layer_gradgradcheck_edge_shapes(steps, n, hidden):
 
 def test_lstm_layer_first_order_result_is_unchanged():
     """The graph rule's first derivative equals the fast rule's (same entry, both walks)."""
-    needs_rules(index.Getitem, index.Stack)
     shapes = [(L, N, F), (N, H), (N, H), (4 * H, F), (4 * H, H), (4 * H,), (4 * H,)]
     xs = [tl.tensor(a, requires_grad=True) for a in arrays(*shapes, seed=3)]
     out = lstm_layer(*xs)
@@ -103,7 +90,6 @@ MODULES = [  # (class name, constructor keywords, is a cell)
 @pytest.mark.parametrize("name,kwargs,cell", MODULES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MODULES)])
 def test_recurrent_modules_match_torch(name, kwargs, cell):
     """Derivatives of order 1-3 with respect to the input, the initial state and every weight."""
-    needs_rules(index.Getitem, index.Stack, index.Cat, linalg.Linear)
     torch.manual_seed(0)
     theirs = getattr(torch.nn, name)(F, H, **kwargs).double()
     ours = getattr(tl.nn, name)(F, H, **kwargs)
