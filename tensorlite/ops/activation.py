@@ -47,28 +47,27 @@ class LeakyRelu(Op):
 
 
 class Softplus(Op):
-    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``. For
-    ``backward_graph`` it keeps ``x`` too when ``beta != 1`` (else ``z`` is ``x``)."""
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``. It keeps
+    ``x`` and the mask of the linear part (``beta * x`` is computed again in backward)."""
 
     def forward(self, x, beta, threshold):
         z = x * beta if beta != 1 else x
         linear = z > threshold
         self.beta = beta
-        self.save(z, linear, x if beta != 1 else None)
+        self.save(x, linear)
         out = softplus_array(z)
         if beta != 1:
             out /= beta
         return self.xp.where(linear, x, out)
 
     def backward(self, grad):
-        z, linear, _ = self.saved
-        return self.xp.where(linear, grad, grad * stable_sigmoid(z))
+        x, linear = self.saved
+        return self.xp.where(linear, grad, grad * stable_sigmoid(x * self.beta if self.beta != 1 else x))
 
     def backward_graph(self, grad):
-        z, linear, x = self.saved
-        beta = self.beta
-        z = self.input_tensor(0, z) if x is None else self.input_tensor(0, x) * beta
-        return where(Tensor._wrap(linear), grad, grad * sigmoid(z))
+        x, linear = self.saved
+        z = self.input_tensor(0, x)
+        return where(Tensor._wrap(linear), grad, grad * sigmoid(z * self.beta if self.beta != 1 else z))
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:

@@ -52,28 +52,28 @@ class Silu(Op):
 
 class Elu(Op):
     """``scale * x`` for ``x > 0``, else ``scale * alpha * (exp(x * input_scale) - 1)``; at 0 the
-    gradient is the negative branch's, ``scale * alpha * input_scale`` (PyTorch's). For
-    ``backward_graph`` it keeps ``x`` too."""
+    gradient is the negative branch's, ``scale * alpha * input_scale`` (PyTorch's). It keeps only
+    ``x``, as PyTorch does, and both rules compute ``exp`` from it again."""
 
     def forward(self, x, alpha, scale, input_scale):
-        positive = x > 0
         e = self.xp.exp(self.xp.minimum(x, 0) * input_scale)  # <= 1: never overflows
         self.coefficients = (scale, alpha * scale * input_scale, input_scale)
-        self.save(positive, e, x)
+        self.save(x)
         neg = (e - 1) * (alpha * scale)
-        return self.xp.where(positive, x * scale if scale != 1 else x, neg)
+        return self.xp.where(x > 0, x * scale if scale != 1 else x, neg)
 
     def backward(self, grad):
-        positive, e, _ = self.saved
-        scale, slope, _ = self.coefficients
-        return grad * self.xp.where(positive, scale, e * slope)
+        (x,) = self.saved
+        scale, slope, input_scale = self.coefficients
+        e = self.xp.exp(self.xp.minimum(x, 0) * input_scale)
+        return grad * self.xp.where(x > 0, scale, e * slope)
 
     def backward_graph(self, grad):
-        positive, _, x = self.saved
+        (x,) = self.saved
         scale, slope, input_scale = self.coefficients
         # e again, as a function of x; its derivative is 0 at x = 0, as PyTorch's second derivative
         e = (where(Tensor._wrap(x < 0), self.input_tensor(0, x), 0.0) * input_scale).exp()
-        return grad * where(Tensor._wrap(positive), scale, e * slope)
+        return grad * where(Tensor._wrap(x > 0), scale, e * slope)
 
 
 class Selu(Elu):
@@ -155,19 +155,18 @@ class Hardswish(Op):
 
 
 class Softsign(Op):
-    """``x / (1 + |x|)``; d/dx = ``1 / (1 + |x|)**2``. For ``backward_graph`` it keeps ``x`` too."""
+    """``x / (1 + |x|)``; d/dx = ``1 / (1 + |x|)**2``. It keeps only ``x``."""
 
     def forward(self, x):
-        d = 1 + self.xp.abs(x)
-        self.save(d, x)
-        return x / d
+        self.save(x)
+        return x / (1 + self.xp.abs(x))
 
     def backward(self, grad):
-        d = self.saved[0]
+        d = 1 + self.xp.abs(self.saved[0])
         return grad / (d * d)
 
     def backward_graph(self, grad):
-        d = 1 + self.input_tensor(0, self.saved[1]).abs()
+        d = 1 + self.input_tensor(0, self.saved[0]).abs()
         return grad / (d * d)
 
 
@@ -187,25 +186,26 @@ class Logsigmoid(Op):
 
 
 class Glu(Op):
-    """``a * sigmoid(b)`` for the two halves ``a, b`` of the input along ``axis``. For
-    ``backward_graph`` it keeps ``x`` too."""
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of the input along ``axis``. It keeps ``x``
+    (``a`` is a view of it) and ``sigmoid(b)``."""
 
     def forward(self, x, axis):
         half = x.shape[axis] // 2
-        a = self.xp.take(x, self.xp.arange(half), axis=axis)
-        b = self.xp.take(x, self.xp.arange(half, 2 * half), axis=axis)
+        first = (slice(None),) * (axis % x.ndim)
+        a, b = x[first + (slice(0, half),)], x[first + (slice(half, 2 * half),)]  # views
         s = stable_sigmoid(b)
-        self.axis = axis
-        self.save(a, s, x)
+        self.axis, self.first, self.half = axis, first, half
+        self.save(x, s)
         return a * s
 
     def backward(self, grad):
-        a, s, _ = self.saved
+        x, s = self.saved
+        a = x[self.first + (slice(0, self.half),)]
         ga = grad * s
         return self.xp.concatenate([ga, ga * a * (1 - s)], axis=self.axis)
 
     def backward_graph(self, grad):
-        return self.backward_by_recompute(grad, lambda x: _glu_graph(x, self.axis), self.saved[2])
+        return self.backward_by_recompute(grad, lambda x: _glu_graph(x, self.axis), self.saved[0])
 
 
 class Norm(Op):
