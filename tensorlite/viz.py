@@ -443,7 +443,9 @@ def _leaf_label(t: Tensor, names: dict[int, str], is_output: bool, show_shapes: 
 
 
 def _common_frame(chains: list[list[Any]]) -> Any:
-    """The innermost module call that encloses every chain (None: no common call)."""
+    """The innermost module call that encloses every chain (None: no common call). A parameter
+    is never drawn inside a "backward of" cluster: it belongs to the model, not to a gradient."""
+    chains = [[f for f in chain if not isinstance(f[0], BackwardOf)] for chain in chains]
     common = chains[0]
     for chain in chains[1:]:
         n = 0
