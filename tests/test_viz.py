@@ -501,8 +501,8 @@ def test_example_draws_the_three_graphs(tmp_path, capsys):
     # CNN: 10 ops (2 x conv, pool, relu; reshape, linear, softmax, loss) + 6 parameters;
     # LSTM step: 18 ops + 4 parameters + the inputs x, h0, c0
     assert figures["cnn_graph"]["nodes"] == 16 and figures["lstm_graph"]["nodes"] == 25
-    # penalty: 3 forward ops, 5 recorded by the backward rules, 4 for the norm and mean; 3 parameters
-    # (the last bias does not reach the input gradient) and x
+    # penalty: 2 forward ops (Linear, Tanh), 5 recorded by the backward rules, 4 for the norm and
+    # mean; x and 3 parameters (the last bias does not reach the input gradient)
     assert figures["penalty_graph"]["nodes"] == 15
     assert "cnn_graph" in capsys.readouterr().out
     if ext == ".svg":
