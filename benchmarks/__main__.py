@@ -10,10 +10,11 @@ Run from the repository root::
 Each part prints its table as it goes (see ``benchmarks/overhead.py``, ``benchmarks/layers.py``,
 ``benchmarks/train.py`` and ``benchmarks/higher_order.py`` for what is timed and how). PyTorch,
 when installed, runs beside tensorlite in the same run, the two sides alternating; ratios are only
-ever taken between figures of the same run. At the end the suite lists the targets with PASS or MISS, writes every figure
-with the environment to ``benchmarks/results/latest.json`` (``--json``), and compares each figure
-with ``benchmarks/baseline.json`` (``--baseline``): the change in percent, and REGRESSION where a
-figure got more than 10% worse. ``--update-baseline`` writes this run's results there.
+ever taken between figures of the same run. At the end the suite lists the targets with PASS or
+MISS, writes every figure with the environment to ``benchmarks/results/latest.json`` (``--json``),
+and compares each figure with ``benchmarks/baseline.json`` (``--baseline``): the change in
+percent, and REGRESSION where a figure got more than 10% worse. ``--update-baseline`` writes this
+run's results there.
 """
 from __future__ import annotations
 
