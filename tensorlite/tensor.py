@@ -215,7 +215,7 @@ class Tensor:
         >>> handle = y.register_hook(lambda g: g * 10)
         >>> y.sum().backward()
         >>> x.grad
-        Array([30., 30.], dtype=float32)
+        array([30., 30.], dtype=float32)
         >>> handle.remove()
         """
         return autograd.engine.register_hook(self, hook)
