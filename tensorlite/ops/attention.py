@@ -20,8 +20,8 @@ from tensorlite import config
 from tensorlite.autograd import Op
 from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import flag, number
-from tensorlite.ops.loss import fixed, softmax_graph, with_value
-from tensorlite.ops.operands import as_floating, as_tensor, operands
+from tensorlite.ops.loss import softmax_graph, with_value
+from tensorlite.ops.operands import as_floating, as_tensor, constant, operands
 from tensorlite.tensor import Tensor
 
 __all__ = ["gelu", "scaled_dot_product_attention"]
@@ -237,7 +237,7 @@ class ScaledDotProductAttention(Op):
             if mask:
                 f = f + mask[0]
             weights = softmax_graph(with_value(log_p, f), -1)
-            return (weights if keep is None else weights * fixed(keep)) @ v
+            return (weights if keep is None else weights * constant(keep)) @ v
 
         return self.backward_by_recompute(grad, forward, q, k, v, *mask)
 

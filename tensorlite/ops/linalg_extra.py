@@ -37,7 +37,7 @@ from tensorlite.backend import array_module, xp
 from tensorlite.ops.args import normalize_axis
 from tensorlite.ops.arith import add, mul, where
 from tensorlite.ops.linalg import Matmul
-from tensorlite.ops.operands import as_tensor, operands
+from tensorlite.ops.operands import as_tensor, constant, operands
 from tensorlite.ops.shape import permute, reshape, squeeze, swapaxes
 from tensorlite.tensor import Tensor
 
@@ -77,12 +77,6 @@ class Outer(Op):
         a, b = self.saved
         return (None if self.parents[0] is None else grad @ self.input_tensor(1, b),
                 None if self.parents[1] is None else self.input_tensor(0, a) @ grad)
-
-
-def _const(a: Any) -> Tensor:
-    """An array (a mask, a sign pattern) as a constant of a graph rule: every array library's
-    arrays enter recorded functions as Tensors."""
-    return Tensor._wrap(a)
 
 
 def _ndim_check(name: str, t: Tensor, ndim: int, what: str) -> None:
@@ -402,17 +396,17 @@ class VectorNorm(Op):
             return xp_.zeros_like(x)
         if ord in (math.inf, -math.inf):  # the gradient does not depend on x (its derivative is 0)
             mask = xp_.abs(x) == norm
-            return g * _const((xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True)).astype(x.dtype))
-        sign = _const(xp_.sign(x))  # piecewise constant: a constant of the graph
+            return g * constant((xp_.sign(x) * mask / xp_.sum(mask, axis=self.axes, keepdims=True)).astype(x.dtype))
+        sign = constant(xp_.sign(x))  # piecewise constant: a constant of the graph
         if ord == 1:
             return g * sign
-        zero = _const(norm == 0)  # the gradient is 0 there; the inner where keeps derivatives finite
+        zero = constant(norm == 0)  # the gradient is 0 there; the inner where keeps derivatives finite
         n = self.output_tensor(norm if self.keepdim else xp_.squeeze(norm, axis=self.axes)).reshape(norm.shape)
         n = where(zero, 1.0, n)
         xt = self.input_tensor(0, x)
         if ord == 2:
             return xt * where(zero, 0.0, g / n)
-        off = _const(x == 0)
+        off = constant(x == 0)
         scaled = where(off, 0.0, where(off, 1.0, xt * sign) ** (ord - 1)) * sign  # sign(x) |x|^(p-1)
         return scaled * where(zero, 0.0, g / n ** (ord - 1))
 
@@ -680,7 +674,7 @@ def _adjugate(a: Tensor) -> Tensor:
     ``M_{k+1} = A M_k + c I``, ``adj(A) = (-1)^(n-1) M_n``; so its derivatives of every order are
     exact at any matrix, singular ones included (for ``det``'s graph rule)."""
     n = a.shape[-1]
-    eye = _const(array_module(a.data).eye(n, dtype=a.dtype))
+    eye = constant(array_module(a.data).eye(n, dtype=a.dtype))
     m = eye
     for k in range(1, n):
         c = (a * m.mT).sum((-2, -1), keepdim=True) / -k  # the next coefficient of det(xI - A)
@@ -718,7 +712,7 @@ class Det(Op):
         g = grad.unsqueeze(-1).unsqueeze(-1)
         n = a.shape[-1]
         if n == 0 or a.size == 0:
-            return g * _const(xp_.zeros(a.shape, dtype=a.dtype))
+            return g * constant(xp_.zeros(a.shape, dtype=a.dtype))
         at = self.input_tensor(0, a)
         s = xp_.linalg.svd(a, compute_uv=False)  # descending
         tol = s[..., :1] * (n * xp_.finfo(a.dtype).eps)
@@ -729,11 +723,11 @@ class Det(Op):
             # rank n-1, distinct singular values: the cofactor from the SVD, as backward computes
             # it (its derivatives exist there)
             u, s_, vh = svd(at)
-            sign = _const((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
+            sign = constant((xp_.linalg.det(u.data) * xp_.linalg.det(vh.data))[..., None])  # piecewise constant
             eye = xp_.eye(n, dtype=bool)
             others = None  # prod_{j != i} s_j, as a product of n factors
             for j in range(n):
-                pick = _const(eye[j])
+                pick = constant(eye[j])
                 factor = where(pick, 1.0, (s_ * pick).sum(-1, keepdim=True))
                 others = factor if others is None else others * factor
             return g * ((u * (others * sign).unsqueeze(-2)) @ vh)
@@ -866,7 +860,7 @@ class Cholesky(Op):
         else:
             lt, g = self.output_tensor(lo), grad
         n = lo.shape[-1]
-        phi = _const(xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype))
+        phi = constant(xp_.tril(xp_.ones((n, n), dtype=lo.dtype)) - 0.5 * xp_.eye(n, dtype=lo.dtype))
         linv = Inv.apply(lt)
         ga = linv.mT @ ((lt.mT @ g) * phi) @ linv
         return 0.5 * (ga + ga.mT)
@@ -967,8 +961,8 @@ class Qr(Op):
         qt, rt = _results(self, self.shapes, q, r)
         gq, gr = _split(grad, q.shape[:-2], self.shapes)
         mm_ = rt @ gr.mT - gq.mT @ qt
-        low = where(_const(self.xp.tril(self.xp.ones((n, n), dtype=bool), -1)), mm_, 0.0)
-        copyltu = low + low.mT + mm_ * _const(self.xp.eye(n, dtype=r.dtype))
+        low = where(constant(self.xp.tril(self.xp.ones((n, n), dtype=bool), -1)), mm_, 0.0)
+        copyltu = low + low.mT + mm_ * constant(self.xp.eye(n, dtype=r.dtype))
         return Solve.apply(rt, (gq + qt @ copyltu).mT).mT
 
 
@@ -1091,12 +1085,12 @@ class Svd(Op):
                 self.backward(grad.data)  # raises its error
             ut, vht, gu, gvh = ut[..., :, :k], vht[..., :k, :], gu[..., :, :k], gvh[..., :k, :]
         vectors = bool(gu.data.any() or gvh.data.any())
-        core = gs.unsqueeze(-1) * _const(xp_.eye(k, dtype=s.dtype))
+        core = gs.unsqueeze(-1) * constant(xp_.eye(k, dtype=s.dtype))
         if not vectors:
             return ut @ core @ vht
         vt, gv = vht.mT, gvh.mT
         s2 = st * st
-        eye = _const(xp_.eye(k, dtype=bool))
+        eye = constant(xp_.eye(k, dtype=bool))
         with xp_.errstate(divide="ignore"):
             f = where(eye, 0.0, 1 / where(eye, 1.0, s2.unsqueeze(-2) - s2.unsqueeze(-1)))  # 1/(s_j^2 - s_i^2)
         ut_gu, vt_gv = ut.mT @ gu, vt.mT @ gv
@@ -1200,10 +1194,10 @@ class Eigh(Op):
         wt, vt = _results(self, self.shapes, w, v)
         gw, gv = _split(grad, w.shape[:-1], self.shapes)
         n = w.shape[-1]
-        inner = gw.unsqueeze(-1) * _const(xp_.eye(n, dtype=w.dtype))
+        inner = gw.unsqueeze(-1) * constant(xp_.eye(n, dtype=w.dtype))
         if gv.data.any():
             vt_gv = vt.mT @ gv
-            eye = _const(xp_.eye(n, dtype=bool))
+            eye = constant(xp_.eye(n, dtype=bool))
             e = where(eye, 1.0, wt.unsqueeze(-2) - wt.unsqueeze(-1))  # w_j - w_i off the diagonal
             with xp_.errstate(divide="ignore", invalid="ignore"):
                 inner = inner + where(eye, 0.0, 0.5 * (vt_gv - vt_gv.mT) / e)

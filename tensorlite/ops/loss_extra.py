@@ -20,8 +20,8 @@ from tensorlite.ops import arith
 from tensorlite.ops.activation_extra import _p, _pairwise_distance
 from tensorlite.ops.args import flag, integer, number
 from tensorlite.ops.arith import where
-from tensorlite.ops.loss import _floating, _one_hot, _reduce, _reduction, _same_shape, _upstream, fixed, upstream_graph
-from tensorlite.ops.operands import as_tensor, operands
+from tensorlite.ops.loss import _floating, _one_hot, _reduce, _reduction, _same_shape, _upstream, upstream_graph
+from tensorlite.ops.operands import as_tensor, constant, operands
 from tensorlite.tensor import Tensor
 
 __all__ = ["l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cosine_embedding_loss",
@@ -222,7 +222,7 @@ class CtcLoss(Op):
         dtype = lp.dtype
         finite = xq.isfinite(ll)
         time_ok = (xq.arange(T)[:, None] < in_len[None, :])[:, :, None]
-        scale = grad if finite.all() else where(fixed(finite), grad, 0.0)  # an impossible alignment: set below
+        scale = grad if finite.all() else where(constant(finite), grad, 0.0)  # an impossible alignment: set below
         hot = xq.asarray(_one_hot(ext, C, 1, dtype))  # (N, C, S), in lp's array library
         steps = xq.arange(S)
         moves = xq.zeros((N, S, S), dtype=dtype)  # moves[n, s, s']: from label s to s' in one step
@@ -240,30 +240,30 @@ class CtcLoss(Op):
         two = ext_len > 1
         end[batch[two], ext_len[two] - 2] = 1
         clock = xq.eye(T, dtype=dtype)
-        hot, moves, start, end = fixed(hot), fixed(moves), fixed(start), fixed(end)
-        usable = fixed(finite[:, None])  # (N, 1): the other samples get emissions of 1 (no NaN; zero gradient)
+        hot, moves, start, end = constant(hot), constant(moves), constant(start), constant(end)
+        usable = constant(finite[:, None])  # (N, 1): the other samples get emissions of 1 (no NaN; zero gradient)
 
         def nll(log_probs):
             e = log_probs.permute(1, 2, 0)  # (N, C, T)
             e = hot.swapaxes(1, 2) @ e  # (N, S, T): log-probabilities of the extended labels
             shift = e.data.max(axis=1, keepdims=True)  # (N, 1, T) constants
             shift = xq.where(xq.isfinite(shift), shift, 0)
-            em = (e - fixed(shift)).exp()
+            em = (e - constant(shift)).exp()
             total: Any = 0.0
             a: Any = start
             for t in range(T):
-                em_t = where(usable, em @ fixed(clock[t]), 1.0)  # (N, S)
+                em_t = where(usable, em @ constant(clock[t]), 1.0)  # (N, S)
                 a_new = em_t * start if t == 0 else (a.unsqueeze(1) @ moves).reshape(N, S) * em_t
                 c = a_new.sum(1, keepdim=True)
-                active = fixed((t < in_len)[:, None])
+                active = constant((t < in_len)[:, None])
                 a = where(active, a_new / c, a)
-                total = total + where(active, c.log() + fixed(shift[:, :, t]), 0.0)
-            return -(total.reshape(N) + where(fixed(finite), (a * end).sum(1), 1.0).log())
+                total = total + where(active, c.log() + constant(shift[:, :, t]), 0.0)
+            return -(total.reshape(N) + where(constant(finite), (a * end).sum(1), 1.0).log())
 
         (g,) = self.backward_by_recompute(scale, nll, lp)
-        g = g + where(fixed(time_ok), self.input_tensor(0, lp).exp() * scale.reshape(1, N, 1), 0.0)
+        g = g + where(constant(time_ok), self.input_tensor(0, lp).exp() * scale.reshape(1, N, 1), 0.0)
         if not self.zero_infinity and not finite.all():  # NaN gradients, as backward
-            g = where(fixed(time_ok & ~finite[None, :, None]), float("nan"), g)
+            g = where(constant(time_ok & ~finite[None, :, None]), float("nan"), g)
         return g, None, None, None
 
 

@@ -12,6 +12,15 @@ _PY_SCALARS = (bool, int, float)
 _SCALARS = (bool, int, float, xp.bool_, xp.number)
 
 
+def constant(a: Any) -> Any:
+    """An array as a constant operand of a graph rule (``Op.backward_graph``): a Tensor that needs
+    no gradient, so that recorded functions take it in any array library. Numbers (NumPy scalars
+    as Python's), Tensors and None are returned as they are."""
+    if isinstance(a, xp.generic):
+        return a.item()
+    return a if a is None or isinstance(a, (Tensor, int, float)) else Tensor._wrap(a)
+
+
 def as_tensor(x: Any, op_name: str) -> Tensor:
     """``x`` itself when it is a Tensor (or a subclass, such as a Parameter), else a new tensor
     wrapping it (lists of floats get the default dtype; ndarrays keep theirs)."""
