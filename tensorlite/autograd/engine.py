@@ -251,16 +251,7 @@ def backward(
     """
     if _uses is None and accumulate and _hooked:
         return _backward_with_hooks(roots, root_grads, inputs, retain_graph, stop_at_inputs)
-    grads: dict[Any, Any] = {}
-    heap: list[tuple[int, Op]] = []
-    for root, g in zip(roots, root_grads):
-        key = root._ctx if root._ctx is not None else root
-        if key in grads:
-            grads[key] = grads[key] + g
-        else:
-            grads[key] = g
-            if isinstance(key, Op):
-                heapq.heappush(heap, (-key.seq, key))
+    grads, heap = _seed(roots, root_grads)
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
     handed_out = {id(g) for g in root_grads}
@@ -338,6 +329,22 @@ def backward(
     return result
 
 
+def _seed(roots: Sequence[Any], root_grads: Sequence[Any]) -> tuple[dict[Any, Any], list[tuple[int, Op]]]:
+    """The walk's start: each root's gradient by its entry (or leaf), summed where a root repeats,
+    and the heap of entries to visit, keyed on the sequence number (latest first)."""
+    grads: dict[Any, Any] = {}
+    heap: list[tuple[int, Op]] = []
+    for root, g in zip(roots, root_grads):
+        key = root._ctx if root._ctx is not None else root
+        if key in grads:
+            grads[key] = grads[key] + g
+        else:
+            grads[key] = g
+            if isinstance(key, Op):
+                heapq.heappush(heap, (-key.seq, key))
+    return grads, heap
+
+
 def _sum_to(g: Tensor, shape: tuple[int, ...], op: Op) -> Tensor:
     """``_unbroadcast`` with recorded ops, for the walk that records the gradient."""
     from tensorlite import ops
@@ -367,16 +374,7 @@ def _graph_backward(roots: Sequence[Any], root_grads: Sequence[Tensor], inputs: 
     forward that way)."""
     from tensorlite.autograd.mode import enable_grad
 
-    grads: dict[Any, Any] = {}
-    heap: list[tuple[int, Op]] = []
-    for root, g in zip(roots, root_grads):
-        key = root._ctx if root._ctx is not None else root
-        if key in grads:
-            grads[key] = grads[key] + g
-        else:
-            grads[key] = g
-            if isinstance(key, Op):
-                heapq.heappush(heap, (-key.seq, key))
+    grads, heap = _seed(roots, root_grads)
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs}
     captured: dict[Any, Any] = {}
     last_write = versions._last_write
