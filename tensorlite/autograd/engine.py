@@ -288,12 +288,13 @@ def backward(
                 ig = _unbroadcast(ig, like.shape, op)
             if ig.dtype is not like.dtype and ig.dtype != like.dtype:
                 ig = ig.astype(like.dtype)
-            if parent in grads:
-                grads[parent] = grads[parent] + ig
-            else:
+            before = grads.get(parent)
+            if before is None:
                 grads[parent] = ig
                 if is_entry:
                     push(heap, (-parent.seq, parent))
+            else:
+                grads[parent] = before + ig
         if _uses:  # hooked leaves whose last consumer this entry was are final now
             for parent in op.parents:
                 if parent in _uses:
@@ -453,7 +454,9 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
                 f"has shape {root.shape}; pass a gradient of that shape, e.g. backward(tl.ones_like(out))"
             )
         data = root.data
-        return (_numpy if type(data) is ndarray else array_module(data)).ones(data.shape, data.dtype)
+        if type(data) is ndarray:  # one element: a 1 of its dtype, reshaped (np.ones is Python-level)
+            return _numpy.array(1, data.dtype).reshape(data.shape)
+        return array_module(data).ones(data.shape, data.dtype)
     g = grad.data if isinstance(grad, Tensor) else array_module(root.data).asarray(grad)
     if g.shape != root.shape:
         raise ValueError(

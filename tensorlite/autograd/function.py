@@ -171,23 +171,33 @@ class Op:
         """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
         if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
             return _hook.apply(cls, inputs, params)
-        op = cls()
-        record = False
-        if _mode.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    record = True
-                    break
-        if record:
-            op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
-                                for t in inputs])
-        first = inputs[0].data
+        op = cls.__new__(cls)  # no __init__ to run
+        n = len(inputs)
+        a = inputs[0]
+        first = a.data
+        # Record when grad mode is on and some input requires grad; each input's parent is its
+        # entry, the leaf itself, or None. One and two inputs are the common cases: no loops.
+        if n == 1:
+            record = a._requires_grad and _mode.enabled
+            if record:
+                op.parents = (a._ctx if a._ctx is not None else a,)
+        elif n == 2:
+            b = inputs[1]
+            record = (a._requires_grad or b._requires_grad) and _mode.enabled
+            if record:
+                op.parents = (a._ctx if a._ctx is not None else (a if a._requires_grad else None),
+                              b._ctx if b._ctx is not None else (b if b._requires_grad else None))
+        else:
+            record = _mode.enabled and any([t._requires_grad for t in inputs])
+            if record:
+                op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
+                                    for t in inputs])
         if type(first) is not ndarray:  # another library's array: compute with its namespace
             op.xp = backend.array_module(first)
-        if len(inputs) == 1:  # the common cases without building a list
+        if n == 1:
             data = op.forward(first, **params)
-        elif len(inputs) == 2:
-            data = op.forward(first, inputs[1].data, **params)
+        elif n == 2:
+            data = op.forward(first, b.data, **params)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
         if type(data) is not ndarray:  # a NumPy scalar, say, or another library's array
