@@ -20,3 +20,13 @@ def test_help_says_how_long_each_mode_takes():
     assert full and quick, text
     assert int(quick[2]) < int(full[1])
     assert "--no-torch" in text and "--only overhead|layers|train" in text
+
+
+def test_thread_split_benchmark_runs_one_small_case():
+    """``python -m benchmarks.thread_split`` times both configurations in fresh processes."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.thread_split", "--models", "fnn", "--batches", "8"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    row = done.stdout.strip().splitlines()[-1].split()
+    assert row[:2] == ["fnn", "8"] and row[-1].endswith("x") and float(row[2]) > 0 and float(row[3]) > 0
