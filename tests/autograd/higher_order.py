@@ -26,34 +26,37 @@ def derivatives(fn, arrays, order=3, lib="tl", seed=0, wrt=None):
     wrt = list(range(len(arrays))) if wrt is None else list(wrt)
     if lib == "tl":
         xs = [tl.tensor(a, dtype=np.float64, requires_grad=i in wrt) for i, a in enumerate(arrays)]
-        grad, const = (lambda s, xs_, last: tl.grad(s, xs_, create_graph=not last, allow_unused=True)), \
-            (lambda a: tl.tensor(a))
-        needs = lambda t: t.requires_grad  # noqa: E731
-        value = lambda t: np.asarray(t.data) if isinstance(t, tl.Tensor) else np.asarray(t)  # noqa: E731
+        const = tl.tensor
+
+        def grad(s, inputs, create_graph):
+            return tl.grad(s, inputs, create_graph=create_graph, allow_unused=True)
+
+        def value(t):
+            return np.asarray(t.data)
     else:
         import torch
         xs = [torch.tensor(a, dtype=torch.float64, requires_grad=i in wrt) for i, a in enumerate(arrays)]
-        grad = lambda s, xs_, last: torch.autograd.grad(s, xs_, create_graph=not last, allow_unused=True)  # noqa: E731
         const = torch.tensor
-        needs = lambda t: t.requires_grad  # noqa: E731
-        value = lambda t: t.detach().numpy()  # noqa: E731
+
+        def grad(s, inputs, create_graph):
+            return torch.autograd.grad(s, inputs, create_graph=create_graph, allow_unused=True)
+
+        def value(t):
+            return t.detach().numpy()
     targets = [xs[i] for i in wrt]
-    outs = [o for o in _outputs(fn(*xs)) if o.dtype in (np.float64, getattr(o, "dtype", None)) and
-            ("float" in str(o.dtype))]
+    zeros = [np.zeros(tuple(t.shape)) for t in targets]
+    outs = [o for o in _outputs(fn(*xs)) if "float" in str(o.dtype)]
     s = sum((o * const(rng.standard_normal(tuple(o.shape)))).sum() for o in outs)
     results = []
     for k in range(order):
-        if not needs(s):
-            results.append([np.zeros(tuple(t.shape)) for t in targets])
-            s = None
-            for _ in range(k + 1, order):
-                results.append([np.zeros(tuple(t.shape)) for t in targets])
+        if not s.requires_grad:  # the derivative no longer depends on the inputs: zeros from here on
+            results += [zeros] * (order - k)
             break
-        gs = grad(s, targets, k == order - 1)
-        results.append([np.zeros(tuple(t.shape)) if g is None else value(g) for g, t in zip(gs, targets)])
+        gs = grad(s, targets, k < order - 1)
+        results.append([z if g is None else value(g) for g, z in zip(gs, zeros)])
         if k < order - 1:
             terms = [(g * const(rng.standard_normal(tuple(t.shape)))).sum()
-                     for g, t in zip(gs, targets) if g is not None and needs(g)]
+                     for g, t in zip(gs, targets) if g is not None and g.requires_grad]
             s = sum(terms) if terms else const(0.0)
     return results
 

@@ -10,9 +10,7 @@ import pytest
 
 import tensorlite as tl
 from tensorlite import nn
-from tensorlite.autograd import Op
 from tensorlite.nn import hooks as hooks_module
-from tensorlite.ops import linalg
 
 torch = pytest.importorskip("torch")
 
@@ -282,8 +280,6 @@ def test_grad_input_and_grad_output_layout_matches_torch():
 def test_backward_hooks_in_tl_grad_and_create_graph():
     """tl.grad runs the hooks; under create_graph=True they get Tensors with a graph, and what
     they return is differentiated again (as torch.autograd.grad(create_graph=True))."""
-    if linalg.Linear.backward_graph is Op.backward_graph:
-        pytest.skip("waiting for the double-backward rule of Linear (another family of issue 16)")
     results = {}
     for lib in ("tl", "torch"):
         ours, theirs = pair()
