@@ -119,10 +119,9 @@ def _run_grad_hooks(hooks: dict[int, Any], g: Any, graph: bool) -> Any:
                 g = new if isinstance(new, Tensor) else Tensor._wrap(array_module(g.data).asarray(new))
             else:
                 g = new.data if isinstance(new, Tensor) else array_module(g).asarray(new)
-            like = t
-            if g.shape != like.shape:
+            if g.shape != t.shape:
                 raise RuntimeError(f"register_hook: the hook returned a gradient of shape {tuple(g.shape)} "
-                                   f"for a tensor of shape {like.shape}")
+                                   f"for a tensor of shape {t.shape}")
     return g
 
 

@@ -88,7 +88,7 @@ def _check_v(v: Any, outputs: tuple[Tensor, ...], fn_name: str, what: str) -> tu
 def _grads(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bool, strict: bool,
            fn_name: str, stage: str = "output") -> tuple[Tensor, ...]:
     """``tl.grad`` that gives zeros (or, with ``strict``, an error) for inputs not reached."""
-    outputs = [o for o in outputs]
+    outputs = list(outputs)
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if pairs:
         result = grad([o for o, _ in pairs], list(inputs), [g for _, g in pairs], retain_graph=True,
