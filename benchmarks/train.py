@@ -55,9 +55,10 @@ BATCHES = (64, 250)
 SIDES = ("tensorlite", "PyTorch")
 LR = 1e-3
 WARMUP_STEPS = 3
-# tensorlite / PyTorch samples per second, at least; peak memory of the CNN at batch 250, at most
-TARGETS = {"fnn": 1.0, "cnn": 0.6, "lstm": 0.6, "vit": 0.5}
-RSS_TARGET = ("cnn", 250, 0.5)
+# tensorlite / PyTorch samples per second, at least (the speed issue's targets; the ViT has none
+# there); tensorlite / PyTorch peak memory of every row, at most
+TARGETS = {"fnn": 1.5, "cnn": 1.0, "lstm": 1.0, "vit": 0.5}
+RSS_TARGET = 0.35
 
 
 # ----------------------------------------------------------------------------------------------
@@ -318,12 +319,10 @@ def run(models: tuple[str, ...] = MODELS, batches: tuple[int, ...] = BATCHES, sa
             row = measure_row(model, batch, samples, rounds, threads, sides)
             print(format_row(row), flush=True)
             rows.append(row)
-    for row in rows:
-        m, b, limit = RSS_TARGET
-        if row["model"] == m and row["batch"] == b and "rss_ratio" in row:
-            verdict = "PASS" if row["rss_ratio"] <= limit else "MISS"
-            print(f"target: peak memory of the {m.upper()} epoch at batch {b} <= {limit}x PyTorch's: "
-                  f"{row['rss_ratio']:.2f}x {verdict}")
+    memory = [row["rss_ratio"] for row in rows if "rss_ratio" in row]
+    if memory:
+        verdict = "PASS" if max(memory) <= RSS_TARGET else "MISS"
+        print(f"target: peak memory of every row <= {RSS_TARGET}x PyTorch's: at most {max(memory):.2f}x {verdict}")
     print()
     return rows
 

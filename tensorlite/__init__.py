@@ -16,6 +16,7 @@ from tensorlite.autograd import (
     GradcheckError, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from tensorlite.config import get_default_dtype, manual_seed, set_default_dtype
+from tensorlite.parallel import get_num_threads, set_num_threads
 from tensorlite.creation import (
     arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck", "gradgradcheck",
     "GradcheckError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
     "profile", "manual_seed", "get_default_dtype", "set_default_dtype", "save", "load",
+    "get_num_threads", "set_num_threads",
     "autograd", "ops", "nn", "optim", "data", "training", "viz",
     *ops.__all__, "clamp",
     "__version__",

@@ -1,12 +1,16 @@
 """N-dimensional convolution: one op (:class:`ConvNd`) serving ``conv1d``, ``conv2d``, ``conv3d``.
 
-Forward copies the input's sliding windows (a strided view of the zero-padded input) once into a
+Forward copies the input's sliding windows (a strided view of the zero-padded input) into a
 matrix, one row per output position and one column per (kernel offset, input channel): im2col.
-One matrix multiply with the weight gives the output. Backward multiplies again: the weight
-gradient is the upstream gradient times the saved window matrix; the input gradient is the
-upstream gradient times the weight, one block per kernel offset, each block added into a strided
-slice of the padded input gradient (col2im: a loop over kernel offsets only, a few images at a
-time so that the blocks stay in cache). Groups are a batch axis of the multiplies.
+One matrix multiply with the weight gives the output. The matrix is made a chunk of images at a
+time, about a megabyte, so that the product reads it from cache, and the chunks are split over
+tensorlite's thread pool (:func:`tensorlite.set_num_threads`). Only the (padded) input is saved,
+not the window matrix, which is kernel-size times larger: backward rebuilds each chunk's windows
+for the weight gradient (the upstream gradient times the windows, one partial sum per thread),
+and gets the input gradient from the upstream gradient times the weight, one block per kernel
+offset, each block added into a strided slice of the padded input gradient (col2im: a loop over
+kernel offsets only, a few images at a time so that the blocks stay in cache). Groups are a
+batch axis of the multiplies.
 
 The window matrix has one of two layouts, whichever makes the im2col copy read the longer
 contiguous runs (the op picks it from the shapes):
@@ -24,12 +28,12 @@ the input was read in.
 
 For higher-order gradients (``backward_graph``) both halves are recorded convolutions: the input
 gradient a :class:`~tensorlite.ops.conv_transpose.ConvTransposeNd` of the upstream gradient with
-the weight, the weight gradient a :class:`ConvNd` of the input with the upstream gradient as its
-kernel (stride and dilation swapped). The input is read back from the saved window matrix, so
-nothing more is saved for them.
+the weight, the weight gradient a :class:`ConvNd` of the saved input with the upstream gradient as
+its kernel (stride and dilation swapped).
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -37,11 +41,12 @@ from tensorlite.autograd import Op
 from tensorlite.ops.args import check_spatial_rank, size, spatial_tuple
 from tensorlite.ops.operands import operands
 from tensorlite.ops.windows import pad_spatial, reframe, unpadded, window_regions
+from tensorlite.parallel import parallel_for, parallel_map
 from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
 
-_CHUNK = 1 << 18  # elements of the per-offset gradient blocks made at once in backward (1 MiB in float32)
+_CHUNK = 1 << 18  # elements of window matrix or gradient blocks made at once (1 MiB in float32)
 
 
 class ConvNd(Op):
@@ -65,69 +70,85 @@ class ConvNd(Op):
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, padding))
         # the layout whose im2col copy reads the longer contiguous runs (see the module docstring)
         last = cg * (kernel[-1] if dilation[-1] == 1 else 1) >= (out_size[-1] if stride[-1] == 1 else 1)
+        xp = self.xp
         if last:  # (N, *S_padded, C): a channels-last input (a conv's output) needs no copy
-            xs = self.xp.moveaxis(x, 1, -1)
-            xs = pad_spatial(xs, padding, 0, 1) if padded != size else self.xp.ascontiguousarray(xs)
-            sn, *ss, sc = xs.strides
-            windows = self.xp.windows(  # (N, *out, G, *K, C/G)
-                xs, (n, *out_size, g, *kernel, cg),
-                (sn, *(s * st for s, st in zip(ss, stride)), cg * sc,
-                 *(s * dl for s, dl in zip(ss, dilation)), sc))
-            cols = windows.reshape(n * pixels, g, taps * cg).transpose(1, 0, 2)  # (G, N*P, K*C/G)
-            wt = self.xp.moveaxis(w.reshape(g, og, cg, taps), 2, 3).reshape(g, og, taps * cg)
-            y = self.xp.matmul(cols, wt.transpose(0, 2, 1))  # (G, N*P, O/G)
-        else:  # (C, *S_padded, N, ...): channel first, batch inner
+            xs = xp.moveaxis(x, 1, -1)
+            xs = pad_spatial(xs, padding, 0, 1) if padded != size else xp.ascontiguousarray(xs)
+            wt = xp.moveaxis(w.reshape(g, og, cg, taps), 2, 3).reshape(g, og, taps * cg).transpose(0, 2, 1)
+        else:  # (N, C, *S_padded): channel first
             xs = pad_spatial(x, padding, 0, 2) if padded != size else x
-            sn, sc, *ss = xs.strides
-            windows = self.xp.windows(  # (G, C/G, *K, N, *out)
-                xs, (g, cg, *kernel, n, *out_size),
-                (cg * sc, sc, *(s * dl for s, dl in zip(ss, dilation)), sn,
-                 *(s * st for s, st in zip(ss, stride))))
-            cols = windows.reshape(g, cg * taps, n * pixels)  # (G, C/G*K, N*P)
-            y = self.xp.matmul(cols.transpose(0, 2, 1), w.reshape(g, og, cg * taps).transpose(0, 2, 1))
+            wt = w.reshape(g, og, cg * taps).transpose(0, 2, 1)
+        self.geometry = (last, size, padded, padding, kernel, stride, dilation, out_size, g)
+        y = xp.empty((g, n * pixels, og), x.dtype)  # (G, N*P, O/G)
+        tiled = None if b is None else xp.tile(b, pixels)  # one image's bias: runs of P*O, not of O
+        im2col = self._im2col(xs, cg)
+
+        def images(first: int, end: int) -> None:
+            """The output rows of chunks first..end of images."""
+            buffer = xp.empty(im2col.chunk * im2col.per_image, x.dtype)
+            for start, stop in im2col.chunks(first, end):
+                cols = im2col(start, stop, buffer)
+                span = slice(start * pixels, stop * pixels)
+                xp.matmul(cols if last else cols.transpose(0, 2, 1), wt, out=y[:, span])
+                if tiled is not None and g == 1:
+                    y[0].reshape(n, pixels * o)[start:stop] += tiled
+
+        parallel_for(im2col.count, images, work=n * im2col.per_image)
         if g == 1:  # (1, N*P, O): already the output, channels last
             out = y[0]
         else:
-            out = self.xp.empty((n * pixels, g, og), x.dtype)
-            self.xp.copyto(out, y.transpose(1, 0, 2))
-        if b is not None:  # one image's row at a time: runs of P*O, not of O
-            out.reshape(n, pixels * o)[...] += self.xp.tile(b, pixels)
-        out = self.xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
-
-        if self.parents:
-            self.save(cols if self.parents[1] is not None else None,
-                      w if self.parents[0] is not None else None)
-            self.geometry = (last, size, padded, padding, kernel, stride, dilation, out_size, g)
+            out = xp.empty((n * pixels, g, og), x.dtype)
+            xp.copyto(out, y.transpose(1, 0, 2))
+            if tiled is not None:
+                out.reshape(n, pixels * o)[...] += tiled
+        out = xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
+        if self.parents:  # the (padded) input, from which backward rebuilds the windows
+            self.save(xs if self.parents[1] is not None else None,
+                      w if self.parents[0] is not None else None, cg)
         return out[0] if self.unbatched else out
 
+    def _im2col(self, xs: Any, cg: int) -> _Im2col:
+        return _Im2col(self.xp, xs, cg, self.geometry)
+
     def backward(self, grad):
-        cols, w = self.saved
+        xs, w, cg = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad[None]
         n, o = grad.shape[:2]
         og, pixels, taps = o // g, math.prod(out_size), math.prod(kernel)
-        moved = self.xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
-        rows: Any = None
-        g4: Any = None  # the upstream gradient as rows, (N*P, O); grouped, (G, N*P, O/G)
-        if last or moved.flags.c_contiguous or self.parents[0] is not None:
-            rows = moved.reshape(n * pixels, o)
-            g4 = rows.reshape(n * pixels, g, og).transpose(1, 0, 2)
-        gx = gw = gb = None
+        xp = self.xp
+        moved = xp.moveaxis(grad, 1, -1)  # (N, *out, O): contiguous when grad is channels last
 
+        def grad_rows(start: int, stop: int) -> Any:
+            """The upstream gradient of images start..stop as (G, rows, O/G) (a copy only of
+            those images when grad is not channels last)."""
+            return moved[start:stop].reshape((stop - start) * pixels, g, og).transpose(1, 0, 2)
+
+        gx = gw = gb = None
         if len(self.parents) > 2 and self.parents[2] is not None:  # long runs first
-            gb = (rows.reshape(n, pixels * o).sum(axis=0).reshape(pixels, o) if rows is not None
+            gb = (moved.reshape(n, pixels * o).sum(axis=0).reshape(pixels, o) if moved.flags.c_contiguous
                   else grad.reshape(n, o, pixels).sum(axis=2)).sum(axis=0)
 
         if self.parents[1] is not None:
+            # the windows again, a chunk of images at a time, each chunk's product added: one
+            # partial sum per thread, added at the end
+            im2col = self._im2col(xs, cg)
+
+            def weight_part(first: int, end: int) -> Any:
+                buffer = xp.empty(im2col.chunk * im2col.per_image, xs.dtype)
+                total = None
+                for start, stop in im2col.chunks(first, end):
+                    cols = im2col(start, stop, buffer)
+                    part = xp.matmul(cols.transpose(0, 2, 1) if last else cols, grad_rows(start, stop))
+                    total = part if total is None else xp.add(total, part, out=total)
+                return total
+
+            gw = functools.reduce(xp.add, parallel_map(im2col.count, weight_part, work=n * im2col.per_image))
             if last:  # (G, K*C/G, O/G): rows ordered (kernel offset, channel)
-                gw = self.xp.matmul(cols.transpose(0, 2, 1), g4)
-                gw = self.xp.ascontiguousarray(gw.reshape(g, taps, -1, og).transpose(0, 3, 2, 1))
-            elif g4 is not None:  # (G, C/G*K, O/G): rows ordered (channel, kernel offset)
-                gw = self.xp.ascontiguousarray(self.xp.matmul(cols, g4).transpose(0, 2, 1))
-            else:  # a channels-first gradient: one product per image, summed (no copy of grad)
-                per_image = cols.reshape(g, -1, n, pixels).transpose(2, 0, 3, 1)  # (N, G, P, C/G*K)
-                gw = self.xp.matmul(grad.reshape(n, g, og, pixels), per_image).sum(axis=0)
+                gw = xp.ascontiguousarray(gw.reshape(g, taps, -1, og).transpose(0, 3, 2, 1))
+            else:  # (G, C/G*K, O/G): rows ordered (channel, kernel offset)
+                gw = xp.ascontiguousarray(gw.transpose(0, 2, 1))
             gw = gw.reshape(o, -1, *kernel)
 
         if self.parents[0] is not None:
@@ -139,37 +160,48 @@ class ConvNd(Op):
                 # times the upstream gradient is the gradient of the input elements it met —
                 # then each block is added into the strided slice of the input it met.
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),))
-                w_taps = self.xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
+                w_taps = xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
                 images = max(1, min(n, _CHUNK // (taps * pixels * g * cg)))
-                blocks = self.xp.empty((taps, images * pixels, g, cg), grad.dtype)
-                gxs = self.xp.zeros((n, *padded, g, cg), grad.dtype)
-                for start in range(0, n, images):
-                    stop = min(n, start + images)
-                    chunk = blocks[:, :(stop - start) * pixels]
-                    self.xp.matmul(g4[:, start * pixels:stop * pixels], w_taps, out=chunk.transpose(0, 2, 1, 3))
-                    chunk = chunk.reshape(taps, stop - start, *out_size, g, cg)
-                    target = gxs[start:stop]
-                    for block, region in zip(chunk, regions):
-                        target[region] += block
+                gxs = xp.zeros((n, *padded, g, cg), grad.dtype)
+
+                def input_part(first: int, end: int) -> None:
+                    blocks = xp.empty((taps, images * pixels, g, cg), grad.dtype)
+                    for start in range(first, end, images):
+                        stop = min(end, start + images)
+                        chunk = blocks[:, :(stop - start) * pixels]
+                        xp.matmul(grad_rows(start, stop), w_taps, out=chunk.transpose(0, 2, 1, 3))
+                        chunk = chunk.reshape(taps, stop - start, *out_size, g, cg)
+                        target = gxs[start:stop]
+                        for block, region in zip(chunk, regions):
+                            target[region] += block
+
+                parallel_for(n, input_part, work=grad.size * taps)
                 gxs = gxs[unpadded(size, padding, (slice(None),))]
-                gx = self.xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
+                gx = xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
             else:
-                # all offsets in one multiply, (G, C/G*K, N*P); then each offset's block in turn
+                # each chunk's offsets in one multiply, (G, C/G*K, images*P); then each offset's
+                # block in turn
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)
-                blocks = self.xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1), g4.transpose(0, 2, 1))
-                blocks = blocks.reshape(g, cg, taps, n, *out_size)
-                gxs = self.xp.zeros((g, cg, n, *padded), grad.dtype)
-                for i, region in enumerate(regions):
-                    gxs[region] += blocks[:, :, i]
+                gxs = xp.zeros((g, cg, n, *padded), grad.dtype)
+
+                def input_part(first: int, end: int) -> None:
+                    blocks = xp.matmul(w4.reshape(g, og, -1).transpose(0, 2, 1),
+                                       grad_rows(first, end).transpose(0, 2, 1))
+                    blocks = blocks.reshape(g, cg, taps, end - first, *out_size)
+                    target = gxs[:, :, first:end]
+                    for i, region in enumerate(regions):
+                        target[region] += blocks[:, :, i]
+
+                parallel_for(n, input_part, work=grad.size * taps)
                 gxs = gxs.reshape(g * cg, n, *padded)[unpadded(size, padding, (slice(None),) * 2)]
-                gx = self.xp.moveaxis(gxs, 0, 1)  # (N, C, *S) view of a channel-major array
+                gx = xp.moveaxis(gxs, 0, 1)  # (N, C, *S) view of a channel-major array
             if self.unbatched:
                 gx = gx[0]
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
 
     def backward_graph(self, grad):
         # d/dx: a transposed convolution of grad with w; d/dw: a convolution of x with grad
-        cols, w = self.saved
+        xs, w, _ = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad.unsqueeze(0)
@@ -181,34 +213,65 @@ class ConvNd(Op):
             if self.unbatched:
                 gx = gx.squeeze(0)
         if self.parents[1] is not None:
-            x = _input_from_cols(self.xp, cols, grad.shape[0], self.geometry)
+            x = _input_from_source(self.xp, xs, self.geometry)
             xt = self.input_tensor(0, x[0] if self.unbatched else x)
             gw = conv_weight_grad(xt.unsqueeze(0) if self.unbatched else xt, grad, kernel, padding,
                                   stride, dilation, g)
         return (gx, gw) if len(self.parents) == 2 else (gx, gw, gb)
 
 
-def _input_from_cols(xp: Any, cols: Any, n: int, geometry: tuple[Any, ...]) -> Any:
-    """The input (N, C, *S) of a convolution, read back from its saved window matrix (either
-    layout): every element some window covers; those no window covers (they never meet the
-    weight) are 0. For ``ConvNd.backward_graph``, which then needs no saved input."""
+class _Im2col:
+    """A convolution's window matrix, a chunk of images at a time: ``im2col(start, stop, buffer)``
+    copies the windows of images start..stop into ``buffer`` and returns them as
+    (G, images*P, K*C/G) channels-last or (G, C/G*K, images*P) channel-major (see the module
+    docstring). ``chunk`` images fill about :data:`_CHUNK` elements, so a chunk's copy is still in
+    cache when the product reads it; ``per_image`` is one image's share."""
+
+    def __init__(self, xp: Any, xs: Any, cg: int, geometry: tuple[Any, ...]) -> None:
+        last, size, padded, padding, kernel, stride, dilation, out_size, g = geometry
+        self.xp, self.last, self.g, self.kernel, self.out_size = xp, last, g, kernel, out_size
+        self.pixels, self.taps, self.cg = math.prod(out_size), math.prod(kernel), cg
+        n = xs.shape[0]
+        if last:  # xs (N, *S_padded, C)
+            sn, *ss, sc = xs.strides
+            self.windows = xp.windows(  # (N, *out, G, *K, C/G)
+                xs, (n, *out_size, g, *kernel, cg),
+                (sn, *(s * st for s, st in zip(ss, stride)), cg * sc,
+                 *(s * dl for s, dl in zip(ss, dilation)), sc))
+        else:  # xs (N, C, *S_padded)
+            sn, sc, *ss = xs.strides
+            self.windows = xp.windows(  # (G, C/G, *K, N, *out)
+                xs, (g, cg, *kernel, n, *out_size),
+                (cg * sc, sc, *(s * dl for s, dl in zip(ss, dilation)), sn,
+                 *(s * st for s, st in zip(ss, stride))))
+        self.per_image = self.pixels * self.taps * cg * g
+        self.chunk = max(1, min(n, _CHUNK // max(1, self.per_image)))
+        self.n, self.count = n, -(-n // self.chunk)  # images, chunks
+
+    def chunks(self, first: int, end: int) -> Any:
+        """The (start, stop) images of chunks first..end: fixed bounds, however the work is split."""
+        return ((i * self.chunk, min(self.n, (i + 1) * self.chunk)) for i in range(first, end))
+
+    def __call__(self, start: int, stop: int, buffer: Any) -> Any:
+        g, cg, taps, kernel, out_size = self.g, self.cg, self.taps, self.kernel, self.out_size
+        images = stop - start
+        cols = buffer[:images * self.per_image]
+        if self.last:
+            rows = cols.reshape(images * self.pixels, g, taps * cg)
+            self.xp.copyto(rows.reshape(images, *out_size, g, *kernel, cg), self.windows[start:stop])
+            return rows.transpose(1, 0, 2)
+        cols = cols.reshape(g, cg * taps, images * self.pixels)
+        batch = (slice(None),) * (2 + len(kernel)) + (slice(start, stop),)  # N follows G, C/G, *K
+        self.xp.copyto(cols.reshape(g, cg, *kernel, images, *out_size), self.windows[batch])
+        return cols
+
+
+def _input_from_source(xp: Any, xs: Any, geometry: tuple[Any, ...]) -> Any:
+    """The input (N, C, *S) of a convolution from the padded copy or view forward saved."""
     last, size, padded, padding, kernel, stride, dilation, out_size, g = geometry
-    taps = math.prod(kernel)
-    if last:  # (G, N*P, K*C/G) with rows (N, *out) and columns (kernel offset, channel)
-        cg = cols.shape[2] // taps
-        win = cols.transpose(1, 0, 2).reshape(n, *out_size, g, taps, cg)
-        xs = xp.zeros((n, *padded, g, cg), cols.dtype)
-        for t, region in enumerate(window_regions(kernel, stride, dilation, out_size, (slice(None),))):
-            xs[region] = win[..., t, :]
-        xs = xs[unpadded(size, padding, (slice(None),))]
-        return xp.moveaxis(xs.reshape(n, *size, g * cg), -1, 1)
-    cg = cols.shape[1] // taps  # (G, C/G*K, N*P)
-    win = cols.reshape(g, cg, taps, n, *out_size)
-    xs = xp.zeros((g, cg, n, *padded), cols.dtype)
-    for t, region in enumerate(window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)):
-        xs[region] = win[:, :, t]
-    xs = xs[unpadded(size, padding, (slice(None),) * 3)]
-    return xp.moveaxis(xs.reshape(g * cg, n, *size), 0, 1)
+    if last:  # (N, *S_padded, C)
+        return xp.moveaxis(xs[unpadded(size, padding, (slice(None),))], -1, 1)
+    return xs[unpadded(size, padding, (slice(None),) * 2)]
 
 
 def conv_input_grad(grad: Tensor, w: Tensor, size: tuple[int, ...], padding: tuple[tuple[int, int], ...],

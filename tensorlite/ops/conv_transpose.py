@@ -72,7 +72,7 @@ class ConvTransposeNd(Op):
         # the convolution whose input gradient this op's forward is: C_out -> C_in channels
         conv = ConvNd()
         conv.xp = self.xp
-        conv.parents = (True, True if x is not None else None)  # keep its windows for the weight gradient
+        conv.parents = (True, True if x is not None else None)  # keep its input for the weight gradient
         y = conv.forward(grad, w, stride=stride, padding=pads, dilation=dilation, groups=g)
         extra = tuple(a - s for a, s in zip(y.shape[2:], size_))  # output_padding >= stride leaves extra
         if self.parents[0] is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tensorlite import parallel
 from tensorlite.autograd import Op
 from tensorlite.ops.operands import operands
 from tensorlite.tensor import Tensor
@@ -106,7 +107,7 @@ class Linear(Op):
         parents = self.parents
         if parents:  # dx needs w, dw needs x
             self.save(None if parents[1] is None else rows, None if parents[0] is None else w, x.shape)
-        out = rows @ w.T
+        out = parallel.matmul(self.xp, rows, w.T)
         if b is not None:
             out += b
         return out if x.ndim == 2 else out.reshape(*x.shape[:-1], w.shape[0])
@@ -117,9 +118,9 @@ class Linear(Op):
         grad_rows = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
         gx = gw = gb = None
         if parents[0] is not None:
-            gx = (grad_rows @ w).reshape(x_shape)
+            gx = parallel.matmul(self.xp, grad_rows, w).reshape(x_shape)
         if parents[1] is not None:
-            gw = grad_rows.T @ rows
+            gw = parallel.matmul(self.xp, grad_rows.T, rows)
         if len(parents) == 3 and parents[2] is not None:
             gb = grad_rows.sum(axis=0)
         return (gx, gw) if len(parents) == 2 else (gx, gw, gb)

@@ -30,6 +30,7 @@ from tensorlite.ops.args import check_spatial_rank, spatial_tuple
 from tensorlite.ops.arith import where
 from tensorlite.ops.operands import as_floating
 from tensorlite.ops.windows import pad_spatial, unpadded, window_regions
+from tensorlite.parallel import parallel_for, split_work
 from tensorlite.tensor import Tensor
 
 __all__ = [
@@ -90,27 +91,19 @@ class MaxPoolNd(Op):
     def forward(self, x, *, kernel, stride, padding, dilation, out_size):
         win = _Windows(x.shape, kernel, stride, padding, dilation, out_size)
         src = win.source(x, -self.xp.inf)
-        regions = win.regions
-        taps = len(regions)
+        taps = len(win.regions)
         itype = self.xp.int8 if taps <= 127 else (self.xp.int16 if taps <= 32767 else self.xp.int32)
-        # the tournament: (values, offset) pairs; a pair's right side wins only if strictly
-        # greater, so the first maximal offset wins ties
-        level = [(src[region], k) for k, region in enumerate(regions)]
-        owned = False  # whether the values in ``level`` are arrays of this op (not views of src)
-        while len(level) > 1:
-            merged = []
-            for j in range(0, len(level) - 1, 2):
-                (va, ia), (vb, ib) = level[j], level[j + 1]
-                right = self.xp.greater(vb, va)
-                values = self.xp.maximum(va, vb, out=va if owned else None)
-                merged.append((values, _pick(right, ia, ib, itype)))
-            if len(level) % 2:
-                merged.append(level[-1])
-            level, owned = merged, True
-        index: Any
-        out, index = level[0]  # index: an array, or an int when the kernel covers one element
-        if not owned:  # a single offset: the kernel covers one element
-            out, index = out.copy(), self.xp.zeros(out.shape, itype)
+        xp = self.xp
+        if x.ndim == len(kernel) or split_work(src.shape[0], src.size) == 1:
+            out, index = _tournament(xp, src, win.regions, itype)
+        else:  # each thread's images into their slice of the result
+            out = xp.empty_like(src[win.regions[0]])  # laid out in memory as x
+            index = xp.empty_like(out, dtype=itype)
+
+            def images(start: int, stop: int) -> None:
+                out[start:stop], index[start:stop] = _tournament(xp, src[start:stop], win.regions, itype)
+
+            parallel_for(src.shape[0], images, work=src.size)
         if self.parents:
             nan = self.xp.isnan(out)
             if nan.any():
@@ -125,15 +118,25 @@ class MaxPoolNd(Op):
         if _axis_order(grad) != _axis_order(index):  # one copy in the index's memory layout
             grad = _copy_like(index, grad)          # costs less than passes mixing two layouts
         gsrc = win.gradient_buffer(grad.dtype)
-        mask = self.xp.empty_like(index, dtype=bool)
-        part = None if win.disjoint else self.xp.empty_like(grad)
-        for k, region in enumerate(win.regions):
-            self.xp.equal(index, k, out=mask)
-            if part is None:
-                self.xp.multiply(grad, mask, out=gsrc[region])
-            else:
-                self.xp.multiply(grad, mask, out=part)
-                gsrc[region] += part
+        xp = self.xp
+
+        def images(start: int, stop: int) -> None:
+            # each kernel offset's share: the upstream gradient where the offset held the maximum
+            g, ix, target = grad[start:stop], index[start:stop], gsrc[start:stop]
+            mask = xp.empty_like(ix, dtype=bool)
+            part = None if win.disjoint else xp.empty_like(g)
+            for k, region in enumerate(win.regions):
+                xp.equal(ix, k, out=mask)
+                if part is None:
+                    xp.multiply(g, mask, out=target[region])
+                else:
+                    xp.multiply(g, mask, out=part)
+                    target[region] += part
+
+        if index.ndim == len(win.size):  # unbatched: one part
+            images(0, index.shape[0])
+        else:
+            parallel_for(index.shape[0], images, work=gsrc.size)
         return win.crop(gsrc)
 
     def backward_graph(self, grad):
@@ -149,6 +152,28 @@ class MaxPoolNd(Op):
         shape = (*index.shape[:index.ndim - len(win.size)], *win.size)
         return TakePlaneGrad.apply(grad, shape=shape, rows=math.prod(shape[:len(shape) - len(win.size)]),
                                    indices=flat)
+
+
+def _tournament(xp: Any, src: Any, regions: list[Any], itype: Any) -> tuple[Any, Any]:
+    """Each window's maximum over ``src`` and the first kernel offset holding it (an ``itype``
+    array): a pairwise tournament of the offsets' views, whose right side wins only if strictly
+    greater, so the first maximal offset wins ties."""
+    level = [(src[region], k) for k, region in enumerate(regions)]
+    owned = False  # whether the values in ``level`` are arrays of this call (not views of src)
+    while len(level) > 1:
+        merged = []
+        for j in range(0, len(level) - 1, 2):
+            (va, ia), (vb, ib) = level[j], level[j + 1]
+            right = xp.greater(vb, va)
+            values = xp.maximum(va, vb, out=va if owned else None)
+            merged.append((values, _pick(right, ia, ib, itype)))
+        if len(level) % 2:
+            merged.append(level[-1])
+        level, owned = merged, True
+    out, index = level[0]  # index: an array, or an int when the kernel covers one element
+    if not owned:  # a single offset: the kernel covers one element
+        out, index = out.copy(), xp.zeros(out.shape, itype)
+    return out, index
 
 
 def _argmax_flat(lib: Any, index: Any, win: _Windows) -> tuple[Any, Any]:

@@ -5,6 +5,7 @@ from typing import Any, Iterable, Mapping
 
 from tensorlite.backend import ndarray, xp
 from tensorlite.optim.optimizer import Optimizer, _apply_, _effective_grad, _lerp_
+from tensorlite.parallel import parallel_for
 from tensorlite.tensor import Tensor
 
 
@@ -88,25 +89,52 @@ class Adam(Optimizer):
         else:
             g, own = _effective_grad(grad, x, weight_decay, group["maximize"])
 
-        scratch = xp.empty_like(x)
-        _lerp_(exp_avg, g, 1.0 - beta1, scratch)
-        xp.multiply(g, 1.0 - beta2, out=scratch)       # exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
-        scratch *= g
-        exp_avg_sq *= beta2
-        exp_avg_sq += scratch
-
         step_size = lr / (1.0 - beta1 ** step)
         bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
-        second = exp_avg_sq
-        if group["amsgrad"]:
-            second = state["max_exp_avg_sq"]
-            xp.maximum(second, exp_avg_sq, out=second)
-        denom = xp.sqrt(second, out=scratch)
-        denom /= bias_correction2_sqrt
-        denom += eps
-        xp.divide(exp_avg, denom, out=denom)            # theta.addcdiv_(exp_avg, denom, -step_size)
-        denom *= step_size
-        _apply_(param, xp.subtract, denom)
+        max_sq = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        arrays = (x, g, exp_avg, exp_avg_sq) if max_sq is None else (x, g, exp_avg, exp_avg_sq, max_sq)
+        if not all(a.flags.c_contiguous for a in arrays):  # one block: the whole arrays
+            _adam_block(param, None, *arrays[1:4], max_sq, xp.empty_like(x), beta1, beta2, step_size,
+                        bias_correction2_sqrt, eps)
+        else:
+            # flat blocks of a few thousand elements: the thirteen passes of the update stay in
+            # the cache, and the blocks split over the thread pool
+            flat = [a.reshape(-1) for a in arrays]
+
+            def blocks(start: int, stop: int) -> None:
+                scratch = xp.empty(min(_BLOCK, stop - start), x.dtype)
+                for first in range(start, stop, _BLOCK):
+                    part = slice(first, min(stop, first + _BLOCK))
+                    gs, ms, vs, *ws = (a[part] for a in flat[1:])
+                    _adam_block(param, part, gs, ms, vs, ws[0] if ws else None, scratch[:len(gs)],
+                                beta1, beta2, step_size, bias_correction2_sqrt, eps)
+
+            parallel_for(x.size, blocks, work=x.size * 4)
+
+
+_BLOCK = 1 << 16  # elements of a parameter updated at once (256 KiB in float32)
+
+
+def _adam_block(param: Tensor, part: slice | None, g: ndarray, exp_avg: ndarray, exp_avg_sq: ndarray,
+                max_exp_avg_sq: ndarray | None, scratch: ndarray, beta1: float, beta2: float, step_size: float,
+                bias_correction2_sqrt: float, eps: float) -> None:
+    """Adam's update of ``param`` in place, PyTorch's arithmetic step for step: of the ``part`` of
+    its flat view that the other arrays (flat too) hold, or of all of it (``part`` None)."""
+    _lerp_(exp_avg, g, 1.0 - beta1, scratch)
+    xp.multiply(g, 1.0 - beta2, out=scratch)       # exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
+    scratch *= g
+    exp_avg_sq *= beta2
+    exp_avg_sq += scratch
+    second = exp_avg_sq
+    if max_exp_avg_sq is not None:  # amsgrad
+        second = max_exp_avg_sq
+        xp.maximum(second, exp_avg_sq, out=second)
+    denom = xp.sqrt(second, out=scratch)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    xp.divide(exp_avg, denom, out=denom)            # theta.addcdiv_(exp_avg, denom, -step_size)
+    denom *= step_size
+    _apply_(param, xp.subtract, denom, part)
 
 
 class AdamW(Adam):

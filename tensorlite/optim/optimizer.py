@@ -14,13 +14,15 @@ from tensorlite.backend import ndarray, xp
 from tensorlite.tensor import Tensor
 
 
-def _apply_(param: Tensor, ufunc: Any, operand: Any) -> None:
-    """Update ``param.data`` in place as ``ufunc(param.data, operand)``.
+def _apply_(param: Tensor, ufunc: Any, operand: Any, part: slice | None = None) -> None:
+    """Update ``param.data`` in place as ``ufunc(param.data, operand)``; with ``part``, only that
+    slice of the (contiguous) parameter's flat view.
 
     The one place where optimizers write into parameters: it bumps the parameter's version, so a
     backward through an entry that saved the old values raises instead of using the new ones.
     """
-    ufunc(param.data, operand, out=param.data)
+    target = param.data if part is None else param.data.reshape(-1)[part]
+    ufunc(target, operand, out=target)
     mark_dirty(param.data, "an optimizer step")
 
 

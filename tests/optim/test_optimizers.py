@@ -223,10 +223,10 @@ def test_every_parameter_write_goes_through_apply(monkeypatch):
     real = importlib.import_module("tensorlite.optim.optimizer")._apply_
     calls = []
 
-    def guarded(param, ufunc, operand):
+    def guarded(param, ufunc, operand, part=None):
         param.data.flags.writeable = True
         try:
-            real(param, ufunc, operand)
+            real(param, ufunc, operand, part)
         finally:
             param.data.flags.writeable = False
         calls.append(ufunc.__name__)

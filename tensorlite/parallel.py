@@ -1,0 +1,255 @@
+"""tensorlite's thread pool: the big, batch-splittable ops run on every core.
+
+NumPy runs elementwise work, copies and reductions on one thread; only its BLAS (matrix
+products) uses several. tensorlite keeps a small pool of worker threads, and the heavy ops that
+work image by image split their batch over it: convolutions (the window copy, the product and
+the scatter of the input gradient), pooling, and large matrix products (:class:`Linear`,
+``matmul``). NumPy releases the GIL inside its loops, so the parts run at the same time, each
+writing its own slice of one preallocated result.
+
+The pool owns the cores. While it has more than one thread, BLAS is held to one thread (through
+threadpoolctl), because BLAS's own threads busy-wait on the other cores for a while after every
+product and would starve the pool's workers; the pool splits the products instead. So
+``tl.set_num_threads(1)`` turns the pool off and gives BLAS back the thread count it had when
+tensorlite was imported. This also holds for NumPy products in your own code.
+
+The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else the number of threads
+BLAS had at import (NumPy's default: one per core), capped at the number of CPUs this process may
+use. An op splits only when each part gets enough work to outweigh waking a thread (about 20 µs):
+small tensors always run on the calling thread.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from typing import Any, Callable
+
+__all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map", "split_work", "matmul"]
+
+MIN_ELEMENTS = 1 << 17  # the least work (elements touched) worth giving a thread of its own
+FLOPS_PER_ELEMENT = 16  # a product's multiply-adds cost about this many elements' worth of copying
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _blas_controllers() -> list[Any]:
+    """threadpoolctl's controllers of the BLAS libraries NumPy loaded (empty where it cannot tell)."""
+    try:
+        import numpy  # noqa: F401  (loads BLAS, so that threadpoolctl finds it)
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover  (a dependency; only a broken install lacks it)
+        return []
+    return [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+
+
+_blas = _blas_controllers()
+_blas_threads = [c.num_threads for c in _blas]  # BLAS's own thread counts, restored by set_num_threads(1)
+
+
+def _default_threads() -> int:
+    env = os.environ.get("TENSORLITE_NUM_THREADS")
+    if env:
+        try:
+            wanted = int(env)
+        except ValueError:
+            raise ValueError(f"TENSORLITE_NUM_THREADS must be a positive integer, got {env!r}") from None
+        if wanted < 1:
+            raise ValueError(f"TENSORLITE_NUM_THREADS must be a positive integer, got {env!r}")
+        return wanted
+    return max(1, min(max(_blas_threads, default=1), _cpus()))
+
+
+class _Pool:
+    """``workers`` daemon threads taking ``(fn, part, start, stop, results)`` from one queue and
+    putting ``(part, fn(start, stop), error)`` into ``results``."""
+
+    def __init__(self, workers: int) -> None:
+        self.tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.pid = os.getpid()
+        self.threads = [threading.Thread(target=self._work, name=f"tensorlite-{i + 1}", daemon=True)
+                        for i in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self) -> None:
+        _local.worker = True
+        while True:
+            task = self.tasks.get()
+            if task is None:
+                return
+            fn, i, start, stop, results = task
+            try:
+                results.put((i, fn(start, stop), None))
+            except BaseException as error:  # handed to the caller, which raises it
+                results.put((i, None, error))
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.tasks.put(None)
+
+
+_local = threading.local()
+_threads = 1
+_pool: _Pool | None = None
+
+
+def get_num_threads() -> int:
+    """Return the number of threads tensorlite's ops may use (see :func:`set_num_threads`).
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> tl.get_num_threads() >= 1
+    True
+    """
+    return _threads
+
+
+def set_num_threads(n: int) -> None:
+    """Set how many threads tensorlite's heavy ops split their batch over, as ``torch.set_num_threads``.
+
+    With ``n > 1``, convolutions, pooling and large matrix products split their work over a pool
+    of ``n - 1`` worker threads plus the calling thread, and BLAS is held to one thread, so that
+    the pool owns the cores. ``n == 1`` turns the pool off: every op runs on the calling thread
+    and BLAS gets back the thread count it had when tensorlite was imported. The results do not
+    depend on ``n`` beyond float rounding of sums split into parts (weight gradients).
+
+    The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else BLAS's thread count
+    at import (one per core), at most the CPUs this process may use.
+
+    Parameters
+    ----------
+    n : int
+        At least 1.
+
+    Examples
+    --------
+    >>> import tensorlite as tl
+    >>> before = tl.get_num_threads()
+    >>> tl.set_num_threads(1)  # everything on the calling thread; BLAS as NumPy had it
+    >>> tl.get_num_threads()
+    1
+    >>> tl.set_num_threads(before)
+    """
+    global _threads, _pool
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    if _pool is not None and len(_pool.threads) != n - 1:
+        _pool.close()
+        _pool = None
+    _threads = n
+    for controller, threads in zip(_blas, _blas_threads):
+        controller.set_num_threads(1 if n > 1 else threads)
+
+
+def _get_pool() -> _Pool:
+    global _pool
+    if _pool is None or _pool.pid != os.getpid():  # a forked child has no worker threads
+        _pool = _Pool(_threads - 1)
+    return _pool
+
+
+def split_work(parts: int, work: int) -> int:
+    """How many parts (at most ``parts``) to split ``work`` elements into: one unless each part
+    gets at least :data:`MIN_ELEMENTS`, and one inside a pool worker (no nested splits)."""
+    if _threads == 1 or getattr(_local, "worker", False):
+        return 1
+    return max(1, min(_threads, parts, work // MIN_ELEMENTS))
+
+
+def parallel_for(total: int, fn: Callable[[int, int], Any], work: int | None = None) -> None:
+    """Call ``fn(start, stop)`` on consecutive ranges covering ``range(total)``, in parallel.
+
+    The ranges are as even as possible, one per thread (see :func:`split_work`: ``work`` is the
+    number of elements the whole call touches, ``total`` when not given); the calling thread runs
+    the first. ``fn`` must only write its own range's part of preallocated results. The first
+    exception raised by any range is raised here, after every range has finished.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite.parallel import parallel_for
+    >>> out = np.zeros(10)
+    >>> def fill(start, stop):
+    ...     out[start:stop] = np.arange(start, stop)
+    >>> parallel_for(10, fill)
+    >>> out
+    array([0., 1., 2., 3., 4., 5., 6., 7., 8., 9.])
+    """
+    parallel_map(total, fn, work)
+
+
+def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = None) -> list[Any]:
+    """As :func:`parallel_for`, returning what each range's call returned, in order (one
+    element when the work is not split): partial results, such as a sum's parts, to combine.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite.parallel import parallel_map
+    >>> a = np.arange(10.0)
+    >>> float(sum(parallel_map(10, lambda start, stop: a[start:stop].sum())))
+    45.0
+    """
+    parts = split_work(total, total if work is None else work)
+    if parts <= 1:
+        return [fn(0, total)] if total else []
+    pool = _get_pool()
+    bounds = [total * i // parts for i in range(parts + 1)]
+    outcomes: list[Any] = [None] * parts
+    results: queue.SimpleQueue[tuple[int, Any, BaseException | None]] = queue.SimpleQueue()
+    for i in range(1, parts):
+        pool.tasks.put((fn, i, bounds[i], bounds[i + 1], results))
+    error: BaseException | None = None
+    try:
+        outcomes[0] = fn(bounds[0], bounds[1])
+    except BaseException as caught:
+        error = caught
+    for _ in range(1, parts):
+        i, outcome, failed = results.get()
+        outcomes[i] = outcome
+        error = error or failed
+    if error is not None:
+        raise error
+    return outcomes
+
+
+def matmul(xp: Any, a: Any, b: Any) -> Any:
+    """``a @ b`` for a 2-D ``b``, split over the pool (BLAS runs on one thread while the pool is
+    on): by rows of ``a`` (its leading dims flattened), or by columns of ``b`` when it has more
+    of those. Anything else, or a small product, is one ``xp.matmul`` on the calling thread.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorlite.parallel import matmul
+    >>> matmul(np, np.ones((2, 3)), np.ones((3, 4))).shape
+    (2, 4)
+    """
+    if b.ndim != 2 or a.ndim < 2 or not (a.ndim == 2 or a.flags.c_contiguous) or a.size == 0:
+        return xp.matmul(a, b)
+    (k, n), m = b.shape, a.size // a.shape[-1]
+    by_rows = m >= n
+    parts = split_work(m if by_rows else n, m * n * k // FLOPS_PER_ELEMENT)
+    if parts == 1:
+        return xp.matmul(a, b)
+    rows = a.reshape(m, k)
+    out = xp.empty((m, n), xp.result_type(a, b))
+
+    def block(start: int, stop: int) -> None:
+        if by_rows:
+            xp.matmul(rows[start:stop], b, out=out[start:stop])
+        else:
+            xp.matmul(rows, b[:, start:stop], out=out[:, start:stop])
+
+    parallel_for(m if by_rows else n, block, work=m * n * k // FLOPS_PER_ELEMENT)
+    return out.reshape(*a.shape[:-1], n)
+
+
+set_num_threads(_default_threads())
