@@ -194,10 +194,11 @@ class Op:
                                     for t in inputs])
         if type(first) is not ndarray:  # another library's array: compute with its namespace
             op.xp = backend.array_module(first)
+        # (a call with ``**params`` costs more than a plain one even when params is empty)
         if n == 1:
-            data = op.forward(first, **params)
+            data = op.forward(first, **params) if params else op.forward(first)
         elif n == 2:
-            data = op.forward(first, b.data, **params)
+            data = op.forward(first, b.data, **params) if params else op.forward(first, b.data)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
         if type(data) is not ndarray:  # a NumPy scalar, say, or another library's array

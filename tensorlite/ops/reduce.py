@@ -66,7 +66,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
 class Sum(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
-        return a.sum(axis=axes, keepdims=keepdims)
+        return self.xp.add.reduce(a, axes, keepdims=keepdims)  # a.sum() without NumPy's Python wrapper
 
     def backward(self, grad):
         return _spread(grad, self.axes, self.keepdims, self.in_shape)
@@ -311,6 +311,9 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
+    if type(a) is Tensor and dim is None and axis is None and dtype is None and keepdim is False and \
+            keepdims is False and a.data.dtype.kind != "u":  # x.sum(): nothing to convert or check
+        return Sum.apply(a, axes=None, keepdims=False)
     a = as_tensor(a, "sum")
     if dtype is not None:
         a = a.astype(dtype)
