@@ -463,7 +463,8 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
             )
         data = root.data
         if type(data) is ndarray:  # one element: a 1 of its dtype, reshaped (np.ones is Python-level)
-            return _numpy.array(1, data.dtype).reshape(data.shape)
+            one = _numpy.array(1, data.dtype)
+            return one.reshape(data.shape) if data.ndim else one  # a 0-d reshape costs more than the array
         return array_module(data).ones(data.shape, data.dtype)
     g = grad.data if isinstance(grad, Tensor) else array_module(root.data).asarray(grad)
     if g.shape != root.shape:

@@ -167,27 +167,28 @@ class Op:
         return f"<{self.name} entry #{getattr(self, 'seq', '?')}>"
 
     @classmethod
-    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
+    def apply(cls, a: Tensor, b: Any = None, /, *more: Tensor, **params: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays (``apply(*inputs, **params)``) and record the op
+        when a gradient may flow."""
+        # The inputs are positional-only, so one or two of them arrive without packing a tuple
+        # (and a keyword parameter may have any name); ``b`` is None when there is one input.
         if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
-            return _hook.apply(cls, inputs, params)
+            return _hook.apply(cls, (a,) if b is None else (a, b, *more), params)
         op = cls.__new__(cls)  # no __init__ to run
-        n = len(inputs)
-        a = inputs[0]
         first = a.data
         # Record when grad mode is on and some input requires grad; each input's parent is its
         # entry, the leaf itself, or None. One and two inputs are the common cases: no loops.
-        if n == 1:
+        if b is None:
             record = a._requires_grad and _mode.enabled
             if record:
                 op.parents = (a._ctx if a._ctx is not None else a,)
-        elif n == 2:
-            b = inputs[1]
+        elif not more:
             record = (a._requires_grad or b._requires_grad) and _mode.enabled
             if record:
                 op.parents = (a._ctx if a._ctx is not None else (a if a._requires_grad else None),
                               b._ctx if b._ctx is not None else (b if b._requires_grad else None))
         else:
+            inputs = (a, b, *more)
             record = _mode.enabled and any([t._requires_grad for t in inputs])
             if record:
                 op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
@@ -195,9 +196,9 @@ class Op:
         if type(first) is not ndarray:  # another library's array: compute with its namespace
             op.xp = backend.array_module(first)
         # (a call with ``**params`` costs more than a plain one even when params is empty)
-        if n == 1:
+        if b is None:
             data = op.forward(first, **params) if params else op.forward(first)
-        elif n == 2:
+        elif not more:
             data = op.forward(first, b.data, **params) if params else op.forward(first, b.data)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
