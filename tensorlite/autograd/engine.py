@@ -214,7 +214,10 @@ def _unbroadcast(g: Any, shape: tuple[int, ...], op: Op) -> Any:
 
 
 def _conform(g: Any, like: Any, op: Op) -> Any:
-    """``g`` reduced to ``like``'s shape (``_unbroadcast``) and cast to its dtype."""
+    """``g`` as an array of ``op``'s library (a NumPy scalar, say, becomes one), reduced to
+    ``like``'s shape (``_unbroadcast``) and cast to its dtype."""
+    if type(g) is not ndarray and not op.xp.is_array(g):
+        g = op.xp.asarray(g)
     if g.shape != like.shape:
         g = _unbroadcast(g, like.shape, op)
     if g.dtype != like.dtype:
@@ -288,10 +291,9 @@ def backward(
         for parent, ig in zip(op.parents, in_grads):
             if parent is None or ig is None:
                 continue
-            if type(ig) is not ndarray and not op.xp.is_array(ig):  # a NumPy scalar, say
-                ig = op.xp.asarray(ig)
             like = parent if isinstance(parent, Op) else parent.data  # both have .shape and .dtype
-            if ig.shape != like.shape or ig.dtype is not like.dtype:  # one test for the common case
+            # one test for the common case: an ndarray of the input's shape and dtype
+            if type(ig) is not ndarray or ig.shape != like.shape or ig.dtype is not like.dtype:
                 ig = _conform(ig, like, op)
             before = grads.get(parent)
             if before is None:

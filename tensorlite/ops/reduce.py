@@ -66,7 +66,12 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
 class Sum(Op):
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
-        return self.xp.add.reduce(a, axes, keepdims=keepdims)  # a.sum() without NumPy's Python wrapper
+        lib = self.xp
+        # np.add.reduce is a.sum() without NumPy's Python wrapper. A floating sum of everything goes
+        # into a 0-d array of its own (else NumPy returns a scalar, to be made an array again).
+        if axes is None and not keepdims and a.dtype.kind == "f":
+            return lib.add.reduce(a, None, None, lib.empty((), a.dtype))
+        return lib.add.reduce(a, axes, keepdims=keepdims)
 
     def backward(self, grad):
         return _spread(grad, self.axes, self.keepdims, self.in_shape)
