@@ -64,7 +64,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
 
 
 class Sum(Op):
-    def forward(self, a, axes, keepdims):
+    def forward(self, a, axes=None, keepdims=False):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
         lib = self.xp
         # np.add.reduce is a.sum() without NumPy's Python wrapper. A floating sum of everything goes
@@ -318,7 +318,7 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     """
     if type(a) is Tensor and dim is None and axis is None and dtype is None and keepdim is False and \
             keepdims is False and a.data.dtype.kind != "u":  # x.sum(): nothing to convert or check
-        return Sum.apply(a, axes=None, keepdims=False)
+        return Sum.apply(a)  # forward's defaults: everything, no kept dims (no parameters to pass on)
     a = as_tensor(a, "sum")
     if dtype is not None:
         a = a.astype(dtype)
