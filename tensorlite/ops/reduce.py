@@ -68,9 +68,10 @@ class Sum(Op):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
         lib = self.xp
         # np.add.reduce is a.sum() without NumPy's Python wrapper. A floating sum of everything goes
-        # into a 0-d array of its own (else NumPy returns a scalar, to be made an array again).
+        # into a 0-d array of its own (else NumPy returns a scalar, to be made an array again), of
+        # the dtype's scalar type: native byte order, as NumPy's own result.
         if axes is None and not keepdims and a.dtype.kind == "f":
-            return lib.add.reduce(a, None, None, lib.empty((), a.dtype))
+            return lib.add.reduce(a, None, None, lib.empty((), a.dtype.type))
         return lib.add.reduce(a, axes, keepdims=keepdims)
 
     def backward(self, grad):
