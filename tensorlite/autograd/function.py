@@ -169,10 +169,12 @@ class Op:
 
     @classmethod
     def apply(cls, a: Tensor, b: Any = _ONE_INPUT, /, *more: Tensor, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays (``apply(*inputs, **params)``) and record the op
-        when a gradient may flow."""
-        # The inputs are positional-only, so one or two of them arrive without packing a tuple
-        # (and a keyword parameter may have any name).
+        """apply(*inputs, **params)
+
+        Run ``forward`` on the inputs' arrays and record the op when a gradient may flow.
+        """
+        # The inputs are positional-only (the line above is the signature the docs show), so one
+        # or two of them arrive without packing a tuple, and a keyword parameter may have any name.
         if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
             return _hook.apply(cls, (a,) if b is _ONE_INPUT else (a, b, *more), params)
         op = cls.__new__(cls)  # no __init__ to run
