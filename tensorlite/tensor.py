@@ -680,11 +680,13 @@ class Tensor:
 
     def sum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         """Method form of :func:`tensorlite.sum`."""
-        return ops.sum(self, dim, keepdim, **kw)
+        # (a call with ** costs more than a plain one, even with nothing in kw)
+        return ops.sum(self, dim, keepdim, **kw) if kw else ops.sum(self, dim, keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         """Method form of :func:`tensorlite.mean`."""
-        return ops.mean(self, dim, keepdim, **kw)
+        # (a call with ** costs more than a plain one, even with nothing in kw)
+        return ops.mean(self, dim, keepdim, **kw) if kw else ops.mean(self, dim, keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
         """Method form of :func:`tensorlite.max`."""

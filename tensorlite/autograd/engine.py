@@ -213,6 +213,18 @@ def _unbroadcast(g: Any, shape: tuple[int, ...], op: Op) -> Any:
     return g
 
 
+def _conform(g: Any, like: Any, op: Op) -> Any:
+    """``g`` as an array of ``op``'s library (a NumPy scalar, say, becomes one), reduced to
+    ``like``'s shape (``_unbroadcast``) and cast to its dtype."""
+    if type(g) is not ndarray and not op.xp.is_array(g):
+        g = op.xp.asarray(g)
+    if g.shape != like.shape:
+        g = _unbroadcast(g, like.shape, op)
+    if g.dtype != like.dtype:
+        g = g.astype(like.dtype)
+    return g
+
+
 def _released_error(op: Op) -> RuntimeError:
     return RuntimeError(
         f"Trying to backward through the graph a second time: the arrays saved by {op.name} "
@@ -253,7 +265,7 @@ def backward(
     grads, heap = _seed(roots, root_grads)
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
-    handed_out = {id(g) for g in root_grads}
+    handed_out = set(map(id, root_grads))
     pop, push = heapq.heappop, heapq.heappush
     hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
     last_write = versions._last_write  # in-place writes happen between walks, not during one
@@ -279,18 +291,14 @@ def backward(
         for parent, ig in zip(op.parents, in_grads):
             if parent is None or ig is None:
                 continue
-            if type(ig) is not ndarray and not op.xp.is_array(ig):  # a NumPy scalar, say
-                ig = op.xp.asarray(ig)
-            is_entry = isinstance(parent, Op)
-            like = parent if is_entry else parent.data  # both have .shape and .dtype
-            if ig.shape != like.shape:
-                ig = _unbroadcast(ig, like.shape, op)
-            if ig.dtype is not like.dtype and ig.dtype != like.dtype:
-                ig = ig.astype(like.dtype)
+            like = parent if isinstance(parent, Op) else parent.data  # both have .shape and .dtype
+            # one test for the common case: an ndarray of the input's shape and dtype
+            if type(ig) is not ndarray or ig.shape != like.shape or ig.dtype is not like.dtype:
+                ig = _conform(ig, like, op)
             before = grads.get(parent)
             if before is None:
                 grads[parent] = ig
-                if is_entry:
+                if like is parent:  # an entry (a leaf's ``like`` is its array)
                     push(heap, (-parent.seq, parent))
             else:
                 grads[parent] = before + ig
@@ -332,6 +340,9 @@ def backward(
 def _seed(roots: Sequence[Any], root_grads: Sequence[Any]) -> tuple[dict[Any, Any], list[tuple[int, Op]]]:
     """The walk's start: each root's gradient by its entry (or leaf), summed where a root repeats,
     and the heap of entries to visit, keyed on the sequence number (latest first)."""
+    if len(roots) == 1:  # the common case (loss.backward()): no loop, no repeat to sum
+        key = roots[0]._ctx if roots[0]._ctx is not None else roots[0]
+        return {key: root_grads[0]}, ([(-key.seq, key)] if isinstance(key, Op) else [])
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Op]] = []
     for root, g in zip(roots, root_grads):
@@ -454,7 +465,8 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
             )
         data = root.data
         if type(data) is ndarray:  # one element: a 1 of its dtype, reshaped (np.ones is Python-level)
-            return _numpy.array(1, data.dtype).reshape(data.shape)
+            one = _numpy.array(1, data.dtype)
+            return one.reshape(data.shape) if data.ndim else one  # a 0-d reshape costs more than the array
         return array_module(data).ones(data.shape, data.dtype)
     g = grad.data if isinstance(grad, Tensor) else array_module(root.data).asarray(grad)
     if g.shape != root.shape:
@@ -466,7 +478,7 @@ def _as_grad_array(grad: Any, root: Tensor, where: str) -> Any:
 
 def run_tensor_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
     """``Tensor.backward``: accumulate d(root)/d(leaf) into every leaf's ``.grad``."""
-    if not root.requires_grad:
+    if not root._requires_grad:
         raise RuntimeError(
             f"backward(): the tensor of shape {root.shape} does not require grad and has no grad_fn; "
             "no input it was computed from has requires_grad=True (or it was computed under no_grad)"

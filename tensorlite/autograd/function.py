@@ -20,6 +20,7 @@ from tensorlite.tensor import Tensor
 __all__ = ["Op", "Alias", "BackwardOf", "push_hook", "remove_hook", "module_path"]
 
 _sequence = itertools.count()
+_ONE_INPUT: Any = object()  # Op.apply's second input when there is only one
 # The innermost active hook, or None: a ``tl.profile()`` (tensorlite.profiler) or anomaly detection
 # (tensorlite.anomaly). A hook has ``apply(cls, inputs, params)``, ``backward(op, grad)``, ``_busy``
 # (set while it runs an op: ops applied inside skip it) and ``_outer`` (the next hook: each hook
@@ -167,37 +168,41 @@ class Op:
         return f"<{self.name} entry #{getattr(self, 'seq', '?')}>"
 
     @classmethod
-    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays and record the op when a gradient may flow."""
+    def apply(cls, a: Tensor, b: Any = _ONE_INPUT, /, *more: Tensor, **params: Any) -> Tensor:
+        """apply(*inputs, **params)
+
+        Run ``forward`` on the inputs' arrays and record the op when a gradient may flow.
+        """
+        # The inputs are positional-only (the line above is the signature the docs show), so one
+        # or two of them arrive without packing a tuple, and a keyword parameter may have any name.
         if _hook is not None and not _hook._busy:  # profiling or anomaly detection is on
-            return _hook.apply(cls, inputs, params)
+            return _hook.apply(cls, (a,) if b is _ONE_INPUT else (a, b, *more), params)
         op = cls.__new__(cls)  # no __init__ to run
-        n = len(inputs)
-        a = inputs[0]
         first = a.data
         # Record when grad mode is on and some input requires grad; each input's parent is its
         # entry, the leaf itself, or None. One and two inputs are the common cases: no loops.
-        if n == 1:
+        if b is _ONE_INPUT:
             record = a._requires_grad and _mode.enabled
             if record:
                 op.parents = (a._ctx if a._ctx is not None else a,)
-        elif n == 2:
-            b = inputs[1]
+        elif not more:
             record = (a._requires_grad or b._requires_grad) and _mode.enabled
             if record:
                 op.parents = (a._ctx if a._ctx is not None else (a if a._requires_grad else None),
                               b._ctx if b._ctx is not None else (b if b._requires_grad else None))
         else:
+            inputs = (a, b, *more)
             record = _mode.enabled and any([t._requires_grad for t in inputs])
             if record:
                 op.parents = tuple([t._ctx if t._ctx is not None else (t if t._requires_grad else None)
                                     for t in inputs])
         if type(first) is not ndarray:  # another library's array: compute with its namespace
             op.xp = backend.array_module(first)
-        if n == 1:
-            data = op.forward(first, **params)
-        elif n == 2:
-            data = op.forward(first, b.data, **params)
+        # (a call with ``**params`` costs more than a plain one even when params is empty)
+        if b is _ONE_INPUT:
+            data = op.forward(first, **params) if params else op.forward(first)
+        elif not more:
+            data = op.forward(first, b.data, **params) if params else op.forward(first, b.data)
         else:
             data = op.forward(*[t.data for t in inputs], **params)
         if type(data) is not ndarray:  # a NumPy scalar, say, or another library's array

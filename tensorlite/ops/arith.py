@@ -147,7 +147,8 @@ class PowScalar(Op):
 
 
 def _binary(op: type[Op], name: str, a: Any, b: Any) -> Tensor:
-    if type(a) is not Tensor or type(b) is not Tensor or a.data.dtype != b.data.dtype:
+    # (``is not``: cheaper than ``!=``; an equal dtype that is another object goes to operands, which accepts it)
+    if type(a) is not Tensor or type(b) is not Tensor or a.data.dtype is not b.data.dtype:
         a, b = operands(name, a, b)
     try:
         return op.apply(a, b)

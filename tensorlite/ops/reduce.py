@@ -64,9 +64,15 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
 
 
 class Sum(Op):
-    def forward(self, a, axes, keepdims):
+    def forward(self, a, axes=None, keepdims=False):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, a.shape
-        return a.sum(axis=axes, keepdims=keepdims)
+        lib = self.xp
+        # np.add.reduce is a.sum() without NumPy's Python wrapper. A floating sum of everything goes
+        # into a 0-d array of its own (else NumPy returns a scalar, to be made an array again), of
+        # the dtype's scalar type: native byte order, as NumPy's own result.
+        if axes is None and not keepdims and a.dtype.kind == "f":
+            return lib.add.reduce(a, None, None, lib.empty((), a.dtype.type))
+        return lib.add.reduce(a, axes, keepdims=keepdims)
 
     def backward(self, grad):
         return _spread(grad, self.axes, self.keepdims, self.in_shape)
@@ -311,6 +317,9 @@ def sum(a: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     >>> tl.sum(x), tl.sum(x, dim=1), x.sum(axis=0, keepdims=True).shape
     (tensor(6.), tensor([3., 3.]), (1, 3))
     """
+    if type(a) is Tensor and dim is None and axis is None and dtype is None and keepdim is False and \
+            keepdims is False and a.data.dtype.kind != "u":  # x.sum(): nothing to convert or check
+        return Sum.apply(a)  # forward's defaults: everything, no kept dims (no parameters to pass on)
     a = as_tensor(a, "sum")
     if dtype is not None:
         a = a.astype(dtype)
