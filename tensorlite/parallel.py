@@ -221,9 +221,12 @@ def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = N
 
 
 def matmul(xp: Any, a: Any, b: Any) -> Any:
-    """``a @ b`` for a 2-D ``b``, split over the pool (BLAS runs on one thread while the pool is
-    on): by rows of ``a`` (its leading dims flattened), or by columns of ``b`` when it has more
-    of those. Anything else, or a small product, is one ``xp.matmul`` on the calling thread.
+    """``a @ b``, split over the pool (BLAS runs on one thread while the pool is on).
+
+    A 2-D ``b``: by rows of ``a`` (its leading dims flattened), or by columns of ``b`` when it
+    has more of those. Stacks of matrices with the same batch dims: by matrices. Anything else
+    (broadcast batch dims, vectors), or a small product, is one ``xp.matmul`` on the calling
+    thread.
 
     Examples
     --------
@@ -232,23 +235,39 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     >>> matmul(np, np.ones((2, 3)), np.ones((3, 4))).shape
     (2, 4)
     """
-    if b.ndim != 2 or a.ndim < 2 or not (a.ndim == 2 or a.flags.c_contiguous) or a.size == 0:
+    if a.ndim < 2 or b.ndim < 2 or a.size == 0 or b.size == 0:
         return xp.matmul(a, b)
-    (k, n), m = b.shape, a.size // a.shape[-1]
-    by_rows = m >= n
-    parts = split_work(m if by_rows else n, m * n * k // FLOPS_PER_ELEMENT)
-    if parts == 1:
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    if b.ndim == 2 and (a.ndim == 2 or a.flags.c_contiguous):
+        m = a.size // k
+        by_rows = m >= n
+        work = m * n * k // FLOPS_PER_ELEMENT
+        if split_work(m if by_rows else n, work) == 1:
+            return xp.matmul(a, b)
+        rows = a.reshape(m, k)
+        out = xp.empty((m, n), xp.result_type(a, b))
+
+        def block(start: int, stop: int) -> None:
+            if by_rows:
+                xp.matmul(rows[start:stop], b, out=out[start:stop])
+            else:
+                xp.matmul(rows, b[:, start:stop], out=out[:, start:stop])
+
+        parallel_for(m if by_rows else n, block, work=work)
+        return out.reshape(*a.shape[:-1], n)
+    if a.shape[:-2] != b.shape[:-2]:
         return xp.matmul(a, b)
-    rows = a.reshape(m, k)
-    out = xp.empty((m, n), xp.result_type(a, b))
+    batch = a.size // (m * k)
+    work = batch * m * n * k // FLOPS_PER_ELEMENT
+    if split_work(batch, work) == 1:
+        return xp.matmul(a, b)
+    a3, b3 = a.reshape(batch, m, k), b.reshape(batch, k, n)
+    out = xp.empty((batch, m, n), xp.result_type(a, b))
 
-    def block(start: int, stop: int) -> None:
-        if by_rows:
-            xp.matmul(rows[start:stop], b, out=out[start:stop])
-        else:
-            xp.matmul(rows, b[:, start:stop], out=out[:, start:stop])
+    def matrices(start: int, stop: int) -> None:
+        xp.matmul(a3[start:stop], b3[start:stop], out=out[start:stop])
 
-    parallel_for(m if by_rows else n, block, work=m * n * k // FLOPS_PER_ELEMENT)
+    parallel_for(batch, matrices, work=work)
     return out.reshape(*a.shape[:-1], n)
 
 

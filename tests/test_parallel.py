@@ -247,11 +247,22 @@ def test_linear_splits_like_one_thread(split, xs, ws):
     assert tl.gradcheck(F.linear, [tl.tensor(a, requires_grad=True) for a in arrays])
 
 
+@pytest.mark.parametrize("a_shape, b_shape", [((7, 5), (5, 3)), ((2, 3, 4), (4, 6)), ((4, 3, 5), (4, 5, 2)),
+                                          ((2, 2, 3, 4), (2, 2, 4, 3))])
+def test_matmul_splits_like_one_thread(split, a_shape, b_shape):
+    # by rows, by columns, and stacks of matrices by matrices; gradients are products too
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(a_shape), rng.standard_normal(b_shape)]
+    run_both(tl.matmul, arrays, split)
+    tl.set_num_threads(3)
+    assert tl.gradcheck(tl.matmul, [tl.tensor(a, requires_grad=True) for a in arrays])
+
+
 def test_the_product_helper_leaves_other_shapes_to_numpy(split):
-    a, b = np.ones((2, 3, 4)), np.ones((2, 4, 5))
-    assert parallel.matmul(np, a, b).shape == (2, 3, 5)
+    assert parallel.matmul(np, np.ones((2, 3, 4)), np.ones((1, 4, 5))).shape == (2, 3, 5)  # broadcast
     assert parallel.matmul(np, np.ones(4), np.ones((4, 2))).shape == (2,)
-    assert split == []  # neither split
+    assert parallel.matmul(np, np.ones((3, 4)), np.ones(4)).shape == (3,)
+    assert split == []  # none split
     np.testing.assert_array_equal(parallel.matmul(np, np.ones((6, 4)), np.ones((4, 2))), np.full((6, 2), 4.0))
     np.testing.assert_array_equal(parallel.matmul(np, np.ones((2, 4)), np.ones((4, 6))), np.full((2, 6), 4.0))
     assert len(split) == 2

@@ -1231,6 +1231,7 @@ def test_the_table_covers_the_shared_names() -> None:
                  and not isinstance(getattr(tl, n), type)}
     methods = {n for n in dir(tl.Tensor) if not n.startswith("_") and hasattr(torch.Tensor, n)}
     not_values = {"manual_seed", "set_default_dtype", "save", "load",  # state and files, not results
+                  "set_num_threads", "get_num_threads",  # the thread pool: tested in tests/test_parallel.py
                   "backward", "register_post_accumulate_grad_hook", "register_hook",  # hooks: tested in
                   "device", "cuda", "data"}  # tests/autograd/test_higher_order_engine.py
     missing = sorted(n for n in (functions | methods) - not_values

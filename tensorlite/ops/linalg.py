@@ -18,7 +18,7 @@ class Matmul(Op):
         parents = self.parents
         if parents:  # d/da needs b and d/db needs a: keep only what will be used
             self.save(None if parents[1] is None else a, None if parents[0] is None else b, a.ndim, b.ndim)
-        return a @ b
+        return parallel.matmul(self.xp, a, b)
 
     def backward(self, grad):
         a, b, a_ndim, b_ndim = self.saved
@@ -29,11 +29,11 @@ class Matmul(Op):
             g = g[..., None, :]
         ga = gb = None
         if b is not None:
-            ga = g @ self.xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2)
+            ga = parallel.matmul(self.xp, g, self.xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2))
             if a_ndim == 1:
                 ga = ga[..., 0, :]
         if a is not None:
-            gb = self.xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2) @ g
+            gb = parallel.matmul(self.xp, self.xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2), g)
             if b_ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
