@@ -181,9 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     pinned = overhead._pin_malloc_thresholds() if "overhead" in parts or "layers" in parts else False
     torch = None if args.no_torch else overhead._load_torch()
     env = overhead._environment(torch)
-    env.update(numpy_blas_threads=overhead._numpy_threads(), malloc_thresholds_pinned_in_process=pinned,
+    env.update(numpy_blas_threads=overhead._numpy_threads(), tensorlite_threads=overhead.tl.get_num_threads(),
+               malloc_thresholds_pinned_in_process=pinned,
                malloc_env={k: v for k, v in os.environ.items() if k.startswith("MALLOC_")})
-    print(f"tensorlite {env['tensorlite']} | numpy {env['numpy']} ({env['numpy_blas_threads']} BLAS threads) | "
+    print(f"tensorlite {env['tensorlite']} ({env['tensorlite_threads']} threads) | numpy {env['numpy']} | "
           + (f"torch {env['torch']} ({env['torch_threads']} threads)" if torch else "torch: not used")
           + f" | python {env['python']} | {env['cpu_count']} CPUs | {'quick' if args.quick else 'full'} run\n")
 

@@ -13,7 +13,7 @@ layer forward on a fixed float32 input and propagates a fixed upstream gradient 
 part of the work), not when the layer is a network's first layer (MNIST-shaped input).
 
 PyTorch (when installed) gets the very same weights (tensorlite's ``state_dict`` loaded into the
-torch layer), input and upstream gradient, and as many threads as NumPy's BLAS. Before timing, the
+torch layer), input and upstream gradient, and as many threads as tensorlite uses. Before timing, the
 outputs and every gradient of both sides are compared, so the sides cannot be doing different work.
 The sides alternate in rounds, each round starting with the other side; each side's figure is its
 best round (on a shared machine other work only adds time). The ratio is tensorlite's time over

@@ -14,7 +14,7 @@ Three sides do the same work:
 
 * tensorlite: the expression above (:func:`autograd_step`);
 * PyTorch: the very same function on torch tensors (skipped when ``import torch`` fails); torch
-  gets as many threads as NumPy's BLAS reports (through threadpoolctl), else ``os.cpu_count()``;
+  gets as many threads as tensorlite computes on (``tl.get_num_threads()``, or NumPy's BLAS count when larger);
 * NumPy seed-style: the forward and the backward written out by hand the way the library
   tensorlite grew out of did it, each step's backward applying the chain rule to the upstream
   gradient it receives (:func:`numpy_seed_style`). This is the reference for the target.
@@ -139,13 +139,14 @@ def _load_torch() -> Any:
 
 
 def _numpy_threads() -> int:
-    """NumPy's BLAS thread count when threadpoolctl can tell, else the number of CPUs."""
+    """The cores tensorlite computes on: its thread pool's size, or NumPy's BLAS thread count
+    when that is larger (the pool off), as threadpoolctl tells it, else the number of CPUs."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return os.cpu_count() or 1
+        return max(tl.get_num_threads(), os.cpu_count() or 1)
     counts = [int(p["num_threads"]) for p in threadpool_info() if p.get("user_api") == "blas"]
-    return max(counts) if counts else (os.cpu_count() or 1)
+    return max(tl.get_num_threads(), *counts) if counts else (os.cpu_count() or 1)
 
 
 def _make_sides(shape: tuple[int, ...], torch: Any) -> dict[str, tuple[Step, tuple[Any, ...]]]:

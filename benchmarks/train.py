@@ -22,7 +22,8 @@ Each side runs in a worker process of its own (tensorlite's never imports torch)
 row and warmed up with a few steps. The rounds alternate the sides, each round starting with the
 other one; each round is one epoch per side; a side's figure is its median samples per second.
 The ratio is tensorlite's samples/s over PyTorch's (above 1: tensorlite is faster). PyTorch gets
-as many threads as NumPy's BLAS, and the same glibc malloc thresholds that ``import tensorlite``
+as many threads as tensorlite computes on (its thread pool, ``tl.get_num_threads()``, or NumPy's
+BLAS threads with the pool off), and the same glibc malloc thresholds that ``import tensorlite``
 sets (``tensorlite/backend.py``: freed blocks are kept for reuse instead of being returned to the
 OS after every step), so the two run under the same allocator settings.
 
@@ -333,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="comma-separated batch sizes")
     parser.add_argument("--samples", type=int, default=10_000, help="samples per epoch (default 10000)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
-    parser.add_argument("--threads", type=int, default=None, help="PyTorch threads (default: NumPy's BLAS)")
+    parser.add_argument("--threads", type=int, default=None, help="PyTorch threads (default: tensorlite's)")
     parser.add_argument("--no-torch", action="store_true", help="time tensorlite only")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
     parser.add_argument("--worker", choices=SIDES, help=argparse.SUPPRESS)

