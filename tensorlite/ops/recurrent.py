@@ -86,34 +86,37 @@ class LstmLayer(Op):
         if keep:  # what backward needs of each step, computed while the step is in cache
             fs = self.xp.empty((steps, hidden, n), dtype)  # the forget gate
             k_c = self.xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
+        xp = self.xp
+        s = a[:sig]
+        o, f, i, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
+        g_i = a[2 * hidden:].reshape(2, hidden, n)[::-1]  # g and i, swapped
         for k in range(steps):
             z = act[k if keep else 0]
-            self.xp.matmul(w_all, hx[k], out=z)
-            self.xp.tanh(z, out=a)
+            xp.matmul(w_all, hx[k], out=z)
+            xp.tanh(z, out=a)
             if keep:  # z becomes 1 - tanh^2: tanh' of g, 4 sigmoid' of o, f, i (backward has the 1/4)
-                self.xp.square(a, out=z)
-                self.xp.subtract(1, z, out=z)
-            s = a[:sig]
+                xp.square(a, out=z)
+                xp.subtract(1, z, out=z)
             s *= 0.5
             s += 0.5
-            o, f, i, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
             cell = cells[k % 2]
             tc, c, c_new = cell[0], cell[1], cells[1 - k % 2, 1]
-            self.xp.multiply(f, c, out=c_new)
-            self.xp.multiply(i, g, out=ig)
+            xp.multiply(f, c, out=c_new)
+            xp.multiply(i, g, out=ig)
             c_new += ig
-            self.xp.tanh(c_new, out=tc)
-            self.xp.multiply(o, tc, out=hx[k + 1, :hidden])
+            xp.tanh(c_new, out=tc)
+            xp.multiply(o, tc, out=hx[k + 1, :hidden])
             if keep:
                 # z becomes q: each gate's derivative times what the gate multiplies (o tanh(c),
                 # f c_prev, i g, g i), so that d(pre-activation) = q * (dh, dc, dc, dc) in backward
-                self.xp.multiply(z[:2 * hidden], cell.reshape(2 * hidden, n), out=z[:2 * hidden])
-                zig = z[2 * hidden:].reshape(2, hidden, n)
-                self.xp.multiply(zig, a[2 * hidden:].reshape(2, hidden, n)[::-1], out=zig)  # i by g, g by i
+                z_of, z_ig = z[:2 * hidden], z[2 * hidden:].reshape(2, hidden, n)
+                xp.multiply(z_of, cell.reshape(2 * hidden, n), out=z_of)
+                xp.multiply(z_ig, g_i, out=z_ig)
                 fs[k] = f
-                self.xp.square(tc, out=k_c[k])
-                self.xp.subtract(1, k_c[k], out=k_c[k])
-                self.xp.multiply(k_c[k], o, out=k_c[k])
+                kc = k_c[k]
+                xp.square(tc, out=kc)
+                xp.subtract(1, kc, out=kc)
+                xp.multiply(kc, o, out=kc)
         out = self.xp.empty((steps + 1, n, hidden), dtype)
         hs = hx[1:, :hidden]  # (L, H, N), processing order
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
@@ -137,27 +140,25 @@ class LstmLayer(Op):
         dh = self.xp.empty((hidden, n), grad.dtype)
         dh_next = self.xp.empty((hidden, n), grad.dtype)
         tmp = self.xp.empty((hidden, n), grad.dtype)
-        # d(pre-activation) of each step, but for `scale`; (gate, step, sample), so that the
-        # products over all steps at the end read it as one (4H, L N) matrix without a copy
-        dgates = self.xp.empty((steps, 4, hidden, n), grad.dtype)
-        flat = dgates.reshape(steps, gates, n)
+        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) of each step, but for `scale`
         w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
         need_h0 = parents[1] is not None
+        xp = self.xp
         for k in range(steps - 1, -1, -1):
             if k == steps - 1:
                 dh[...] = dhs[k]
             else:
-                self.xp.add(dhs[k], dh_next, out=dh)
-            self.xp.multiply(dh, k_c[k], out=tmp)
+                xp.add(dhs[k], dh_next, out=dh)
+            xp.multiply(dh, k_c[k], out=tmp)
             dc += tmp
-            qk, dg = q[k].reshape(4, hidden, n), dgates[k]  # q is (o, f, i, g): times (dh, dc, dc, dc)
-            self.xp.multiply(qk[0], dh, out=dg[0])
-            self.xp.multiply(qk[1:], dc, out=dg[1:])
+            qk, dg = q[k].reshape(4, hidden, n), dgates[k].reshape(4, hidden, n)
+            xp.multiply(qk[0], dh, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
+            xp.multiply(qk[1:], dc, out=dg[1:])
             dc *= fs[k]  # through c = f * c_prev + i * g
             if k or need_h0:
-                self.xp.matmul(w_back, flat[k], out=dh_next)
+                xp.matmul(w_back, dgates[k], out=dh_next)
         _, back = _order(hidden)
-        flat = self.xp.ascontiguousarray(flat.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        flat = self.xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
         gx = gw_ih = gw_hh = gb = None
         if parents[0] is not None:
             gx = (flat.T @ (w_ih_p * scale)).reshape(steps, n, -1)
