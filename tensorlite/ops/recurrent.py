@@ -159,19 +159,23 @@ class LstmLayer(Op):
                 xp.matmul(w_back, dgates[k], out=dh_next)
         _, back = _order(hidden)
         flat = self.xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        del dgates
         gx = gw_ih = gw_hh = gb = None
         if parents[0] is not None:
             gx = (flat.T @ (w_ih_p * scale)).reshape(steps, n, -1)
             if self.reverse:
                 gx = gx[::-1]
         if parents[3] is not None:
-            gw_ih = ((flat @ xs.reshape(steps * n, -1)) * scale)[back]
+            gw_ih = flat @ xs.reshape(steps * n, -1)
+            gw_ih *= scale
+            gw_ih = gw_ih[back]
         if parents[4] is not None:  # each step's gates times the hidden state before it (in out)
             gw_hh = flat[:, :n] @ h0
             if steps > 1:
                 before = out[steps - 1:0:-1] if self.reverse else out[:steps - 1]  # processing order
                 gw_hh += flat[:, n:] @ before.reshape(-1, hidden)
-            gw_hh = (gw_hh * scale)[back]
+            gw_hh *= scale
+            gw_hh = gw_hh[back]
         grads = [gx, self.xp.ascontiguousarray(dh_next.T) if need_h0 else None,
                  self.xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
         if len(parents) > 5:
