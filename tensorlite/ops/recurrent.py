@@ -113,10 +113,9 @@ class LstmLayer(Op):
                 xp.multiply(z_of, cell.reshape(2 * hidden, n), out=z_of)
                 xp.multiply(z_ig, g_i, out=z_ig)
                 fs[k] = f
-                kc = k_c[k]
-                xp.square(tc, out=kc)
-                xp.subtract(1, kc, out=kc)
-                xp.multiply(kc, o, out=kc)
+                kc = k_c[k]  # o (1 - tanh(c)^2) = o - h tanh(c)
+                xp.multiply(hx[k + 1, :hidden], tc, out=kc)
+                xp.subtract(o, kc, out=kc)
         out = self.xp.empty((steps + 1, n, hidden), dtype)
         hs = hx[1:, :hidden]  # (L, H, N), processing order
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
@@ -140,7 +139,7 @@ class LstmLayer(Op):
         dh = self.xp.empty((hidden, n), grad.dtype)
         dh_next = self.xp.empty((hidden, n), grad.dtype)
         tmp = self.xp.empty((hidden, n), grad.dtype)
-        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) of each step, but for `scale`
+        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) of each step, up to the row factors `scale`
         w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
         need_h0 = parents[1] is not None
         xp = self.xp
