@@ -139,7 +139,7 @@ class LstmLayer(Op):
         dh = self.xp.empty((hidden, n), grad.dtype)
         dh_next = self.xp.empty((hidden, n), grad.dtype)
         tmp = self.xp.empty((hidden, n), grad.dtype)
-        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) of each step, up to the row factors `scale`
+        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) per step, up to `scale`
         w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
         need_h0 = parents[1] is not None
         xp = self.xp
