@@ -27,7 +27,7 @@ for a reverse pass), ``out[L]`` is ``c_n``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from tensorlite.autograd import Op
 from tensorlite.backend import xp
@@ -44,13 +44,6 @@ def _order(hidden: int) -> tuple[Any, Any]:
     h = hidden
     internal = xp.concatenate([xp.arange(3 * h, 4 * h), xp.arange(h, 2 * h), xp.arange(0, h), xp.arange(2 * h, 3 * h)])
     return internal, xp.argsort(internal)
-
-
-def _over_samples(n: int, fn: Callable[[int, int], None]) -> None:
-    """Call ``fn(lo, hi)`` on ranges of samples covering ``range(n)``: an LSTM's recurrence is
-    independent per sample, so each range's whole loop over time could run on a thread of its own
-    (writing only its columns of shared results). One range here."""
-    fn(0, n)
 
 
 class LstmLayer(Op):
@@ -84,57 +77,49 @@ class LstmLayer(Op):
         keep = bool(self.parents)
         # when a gradient will be needed, each step's pre-activations become its q (see below)
         act = self.xp.empty((steps if keep else 1, gates, n), dtype)
+        # two buffers, one per step in turn: [0] tanh of the step's new cell state, [1] the cell
+        # state before the step (o and f multiply these, side by side)
+        cells = self.xp.empty((2, 2, hidden, n), dtype)
+        cells[0, 1] = c0.T
+        a = self.xp.empty((gates, n), dtype) if keep else act[0]  # the step's gates
+        ig = self.xp.empty((hidden, n), dtype)
         if keep:  # what backward needs of each step, computed while the step is in cache
             fs = self.xp.empty((steps, hidden, n), dtype)  # the forget gate
             k_c = self.xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
-        c_last = self.xp.empty((hidden, n), dtype)
         xp = self.xp
-
-        def run(lo: int, hi: int) -> None:  # the steps for samples lo .. hi - 1 (columns)
-            m = hi - lo
-            # two buffers, one per step in turn: [0] tanh of the step's new cell state, [1] the
-            # cell state before the step (o and f multiply these, side by side)
-            cells = xp.empty((2, 2, hidden, m), dtype)
-            cells[0, 1] = c0[lo:hi].T
-            a = xp.empty((gates, m), dtype) if keep else act[0, :, lo:hi]  # the step's gates
-            ig = xp.empty((hidden, m), dtype)
-            s = a[:sig]
-            o, f, i, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
-            g_i = a[2 * hidden:].reshape(2, hidden, m)[::-1]  # g and i, swapped
-            for k in range(steps):
-                z = act[k if keep else 0, :, lo:hi]
-                xp.matmul(w_all, hx[k, :, lo:hi], out=z)
-                xp.tanh(z, out=a)
-                if keep:  # z becomes 1 - tanh^2: tanh' of g, 4 sigmoid' of o, f, i (backward has the 1/4)
-                    xp.square(a, out=z)
-                    xp.subtract(1, z, out=z)
-                s *= 0.5
-                s += 0.5
-                cell = cells[k % 2]
-                tc, c, c_new = cell[0], cell[1], cells[1 - k % 2, 1]
-                xp.multiply(f, c, out=c_new)
-                xp.multiply(i, g, out=ig)
-                c_new += ig
-                xp.tanh(c_new, out=tc)
-                h = hx[k + 1, :hidden, lo:hi]
-                xp.multiply(o, tc, out=h)
-                if keep:
-                    # z becomes q: each gate's derivative times what the gate multiplies (o tanh(c),
-                    # f c_prev, i g, g i), so that d(pre-activation) = q * (dh, dc, dc, dc) in backward
-                    z_of, z_ig = z[:2 * hidden], z[2 * hidden:].reshape(2, hidden, m)
-                    xp.multiply(z_of, cell.reshape(2 * hidden, m), out=z_of)
-                    xp.multiply(z_ig, g_i, out=z_ig)
-                    fs[k, :, lo:hi] = f
-                    kc = k_c[k, :, lo:hi]  # o (1 - tanh(c)^2) = o - h tanh(c)
-                    xp.multiply(h, tc, out=kc)
-                    xp.subtract(o, kc, out=kc)
-            c_last[:, lo:hi] = cells[steps % 2, 1]
-
-        _over_samples(n, run)
+        s = a[:sig]
+        o, f, i, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
+        g_i = a[2 * hidden:].reshape(2, hidden, n)[::-1]  # g and i, swapped
+        for k in range(steps):
+            z = act[k if keep else 0]
+            xp.matmul(w_all, hx[k], out=z)
+            xp.tanh(z, out=a)
+            if keep:  # z becomes 1 - tanh^2: tanh' of g, 4 sigmoid' of o, f, i (backward has the 1/4)
+                xp.square(a, out=z)
+                xp.subtract(1, z, out=z)
+            s *= 0.5
+            s += 0.5
+            cell = cells[k % 2]
+            tc, c, c_new = cell[0], cell[1], cells[1 - k % 2, 1]
+            xp.multiply(f, c, out=c_new)
+            xp.multiply(i, g, out=ig)
+            c_new += ig
+            xp.tanh(c_new, out=tc)
+            xp.multiply(o, tc, out=hx[k + 1, :hidden])
+            if keep:
+                # z becomes q: each gate's derivative times what the gate multiplies (o tanh(c),
+                # f c_prev, i g, g i), so that d(pre-activation) = q * (dh, dc, dc, dc) in backward
+                z_of, z_ig = z[:2 * hidden], z[2 * hidden:].reshape(2, hidden, n)
+                xp.multiply(z_of, cell.reshape(2 * hidden, n), out=z_of)
+                xp.multiply(z_ig, g_i, out=z_ig)
+                fs[k] = f
+                kc = k_c[k]  # o (1 - tanh(c)^2) = o - h tanh(c)
+                xp.multiply(hx[k + 1, :hidden], tc, out=kc)
+                xp.subtract(o, kc, out=kc)
         out = self.xp.empty((steps + 1, n, hidden), dtype)
         hs = hx[1:, :hidden]  # (L, H, N), processing order
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
-        out[steps] = c_last.T
+        out[steps] = cells[steps % 2, 1].T
         if keep:  # c0 and the biases (references) only for backward_graph
             self.save(act, fs, k_c, out, xs, h0, w_ih_p, w_hh_p, c0, b_ih, b_hh)
             self.reverse = reverse
@@ -150,39 +135,31 @@ class LstmLayer(Op):
         scale = self.xp.ones((gates, 1), q.dtype)
         scale[:3 * hidden] = 0.25
         dhs = self.xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
-        dc_last = grad[steps].T  # (H, N)
-        dh0 = self.xp.empty((hidden, n), grad.dtype)  # the gradients of h0 and c0 (feature-major)
-        dc0 = self.xp.empty((hidden, n), grad.dtype)
+        dc = self.xp.empty((hidden, n), grad.dtype)  # a copy: updated in place below
+        dc[...] = grad[steps].T
+        dh = self.xp.empty((hidden, n), grad.dtype)
+        dh_next = self.xp.empty((hidden, n), grad.dtype)
+        tmp = self.xp.empty((hidden, n), grad.dtype)
         dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) per step, up to `scale`
         w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
         need_h0 = parents[1] is not None
         xp = self.xp
-
-        def run(lo: int, hi: int) -> None:  # the steps for samples lo .. hi - 1 (columns)
-            m = hi - lo
-            dh = xp.empty((hidden, m), grad.dtype)
-            dh_next = dh0[:, lo:hi]  # each step's product, the last one's is h0's gradient
-            tmp = xp.empty((hidden, m), grad.dtype)
-            dc = dc0[:, lo:hi]  # the running gradient of the cell state, c0's at the end
-            dc[...] = dc_last[:, lo:hi]
-            for k in range(steps - 1, -1, -1):
-                if k == steps - 1:
-                    dh[...] = dhs[k, :, lo:hi]
-                else:
-                    xp.add(dhs[k, :, lo:hi], dh_next, out=dh)
-                xp.multiply(dh, k_c[k, :, lo:hi], out=tmp)
-                dc += tmp
-                qk = q[k].reshape(4, hidden, n)[:, :, lo:hi]
-                dg = dgates[k].reshape(4, hidden, n)[:, :, lo:hi]
-                xp.multiply(qk[0], dh, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
-                xp.multiply(qk[1:], dc, out=dg[1:])
-                dc *= fs[k, :, lo:hi]  # through c = f * c_prev + i * g
-                if k or need_h0:
-                    xp.matmul(w_back, dgates[k, :, lo:hi], out=dh_next)
-
-        _over_samples(n, run)
+        for k in range(steps - 1, -1, -1):
+            if k == steps - 1:
+                dh[...] = dhs[k]
+            else:
+                xp.add(dhs[k], dh_next, out=dh)
+            xp.multiply(dh, k_c[k], out=tmp)
+            dc += tmp
+            qk, dg = q[k].reshape(4, hidden, n), dgates[k].reshape(4, hidden, n)
+            xp.multiply(qk[0], dh, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
+            xp.multiply(qk[1:], dc, out=dg[1:])
+            dc *= fs[k]  # through c = f * c_prev + i * g
+            if k or need_h0:
+                xp.matmul(w_back, dgates[k], out=dh_next)
         _, back = _order(hidden)
         flat = self.xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        del dgates
         gx = gw_ih = gw_hh = gb = None
         if parents[0] is not None:
             gx = (flat.T @ (w_ih_p * scale)).reshape(steps, n, -1)
@@ -199,8 +176,8 @@ class LstmLayer(Op):
                 gw_hh += flat[:, n:] @ before.reshape(-1, hidden)
             gw_hh *= scale
             gw_hh = gw_hh[back]
-        grads = [gx, self.xp.ascontiguousarray(dh0.T) if need_h0 else None,
-                 self.xp.ascontiguousarray(dc0.T) if parents[2] is not None else None, gw_ih, gw_hh]
+        grads = [gx, self.xp.ascontiguousarray(dh_next.T) if need_h0 else None,
+                 self.xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
         if len(parents) > 5:
             gb = (flat @ self.xp.ones(steps * n, flat.dtype) * scale[:, 0])[back]
             grads += [gb, gb]
