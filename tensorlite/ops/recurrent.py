@@ -6,11 +6,12 @@ products), each with its own Python overhead and full-size gradient arrays in ba
 sequence, that is most of the time. This op runs the same arithmetic on ndarrays, writing each
 step's results into arrays allocated once for the whole sequence:
 
-* forward: the input projection of every step in one matrix product; then per step one matrix
-  product ``h @ W_hh^T`` added to the step's projection, the four gate activations in one
-  ``tanh`` pass (``sigmoid(z) = (1 + tanh(z / 2)) / 2``: the weights of the sigmoid gates are
-  halved once, the results halved and shifted), the cell and hidden updates; when a gradient
-  will be needed, also each gate's local derivative, while the step's values are in cache;
+* forward: per step one matrix product ``[W_hh W_ih b] @ [h; x; 1]`` (the input's projection
+  inside the step's product), the four gate activations in one ``tanh`` pass
+  (``sigmoid(z) = (1 + tanh(z / 2)) / 2``: the weights of the sigmoid gates are halved once, the
+  results halved and shifted), the cell and hidden updates; when a gradient will be needed, also
+  each gate's local derivative (``1 - tanh^2`` of the pass, the sigmoid's 1/4 left to backward)
+  times what the gate multiplies, while the step's values are in cache;
 * backward: per step (last to first) four elementwise products and one matrix product
   ``dgates @ W_hh``; the gradients of the weights, the biases and the input are matrix products
   over all steps at the end.
@@ -19,7 +20,7 @@ Higher derivatives (``tl.grad(..., create_graph=True)``): ``backward_graph`` run
 step by step with recorded ops (``backward_by_recompute``), and differentiates that; for it the
 op also keeps references to ``c0`` and the biases (the fast path computes nothing more).
 
-Inside, the gates are ordered o, i, f, g (the three sigmoid gates side by side); parameters and
+Inside, the gates are ordered o, f, i, g (the three sigmoid gates side by side); parameters and
 their gradients keep PyTorch's order i, f, g, o. The output stacks the hidden state of every step
 and, as one extra row, the final cell state: ``out[:L]`` is ``h_1 .. h_L`` (in time order, also
 for a reverse pass), ``out[L]`` is ``c_n``.
@@ -38,10 +39,10 @@ __all__ = ["LstmLayer", "lstm_layer"]
 
 
 def _order(hidden: int) -> tuple[Any, Any]:
-    """Row indices taking PyTorch's gate order (i, f, g, o) to the internal one (o, i, f, g),
+    """Row indices taking PyTorch's gate order (i, f, g, o) to the internal one (o, f, i, g),
     and back."""
     h = hidden
-    internal = xp.concatenate([xp.arange(3 * h, 4 * h), xp.arange(0, 2 * h), xp.arange(2 * h, 3 * h)])
+    internal = xp.concatenate([xp.arange(3 * h, 4 * h), xp.arange(h, 2 * h), xp.arange(0, h), xp.arange(2 * h, 3 * h)])
     return internal, xp.argsort(internal)
 
 
@@ -58,62 +59,67 @@ class LstmLayer(Op):
         gates, sig = 4 * hidden, 3 * hidden  # the sigmoid gates are the first 3H rows inside
         dtype = x.dtype
         internal, _ = _order(hidden)
-        scale = self.xp.ones((gates, 1), dtype)
-        scale[:sig] = 0.5
         w_ih_p, w_hh_p = w_ih[internal], w_hh[internal]  # (4H, F), (4H, H) in the internal order
         xs = x[::-1] if reverse else x  # processing order
-        act = self.xp.matmul(w_ih_p * scale, xs.transpose(0, 2, 1))  # (L, 4H, N): pre-activations, then gates
+        # one matrix product per step gives the pre-activations: [w_hh w_ih b] @ [h; x; 1]
+        # (the input's share inside the product costs less than a product over all steps up
+        # front plus an addition per step); the sigmoid gates' rows are halved
+        blocks = [w_hh_p, w_ih_p] + ([(b_ih + b_hh)[internal, None]] if b_ih is not None else [])
+        scale = self.xp.ones((gates, 1), dtype)
+        scale[:sig] = 0.5
+        w_all = self.xp.concatenate(blocks, axis=1) * scale  # (4H, K)
+        hx = self.xp.empty((steps + 1, w_all.shape[1], n), dtype)  # column k: [h before step k; x_k; 1]
+        hx[0, :hidden] = h0.T
+        hx[:steps, hidden:hidden + features] = xs.transpose(0, 2, 1)
         if b_ih is not None:
-            act += (b_ih + b_hh)[internal, None] * scale
-        w_rec = w_hh_p * scale
+            hx[:steps, hidden + features] = 1
 
         keep = bool(self.parents)
-        hs = self.xp.empty((steps, hidden, n), dtype)  # hidden states, processing order
-        cs = self.xp.empty((2, hidden, n), dtype)  # this step's and the last step's cell state
-        tc = self.xp.empty((hidden, n), dtype)
-        pre = self.xp.empty((gates, n), dtype)
+        # when a gradient will be needed, each step's pre-activations become its q (see below)
+        act = self.xp.empty((steps if keep else 1, gates, n), dtype)
+        # two buffers, one per step in turn: [0] tanh of the step's new cell state, [1] the cell
+        # state before the step (o and f multiply these, side by side)
+        cells = self.xp.empty((2, 2, hidden, n), dtype)
+        cells[0, 1] = c0.T
+        a = self.xp.empty((gates, n), dtype) if keep else act[0]  # the step's gates
         ig = self.xp.empty((hidden, n), dtype)
         if keep:  # what backward needs of each step, computed while the step is in cache
             fs = self.xp.empty((steps, hidden, n), dtype)  # the forget gate
             k_c = self.xp.empty((steps, hidden, n), dtype)  # d(h)/d(c) = o (1 - tanh(c)^2)
-            spare = self.xp.empty((sig, n), dtype)
-        h, c = h0.T, c0.T
+        xp = self.xp
+        s = a[:sig]
+        o, f, i, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
+        g_i = a[2 * hidden:].reshape(2, hidden, n)[::-1]  # g and i, swapped
         for k in range(steps):
-            a = act[k]
-            self.xp.matmul(w_rec, h, out=pre)
-            a += pre
-            self.xp.tanh(a, out=a)
-            s = a[:sig]
+            z = act[k if keep else 0]
+            xp.matmul(w_all, hx[k], out=z)
+            xp.tanh(z, out=a)
+            if keep:  # z becomes 1 - tanh^2: tanh' of g, 4 sigmoid' of o, f, i (backward has the 1/4)
+                xp.square(a, out=z)
+                xp.subtract(1, z, out=z)
             s *= 0.5
             s += 0.5
-            o, i, f, g = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:sig], a[sig:]
-            c_new = cs[k % 2]
-            self.xp.multiply(f, c, out=c_new)
-            self.xp.multiply(i, g, out=ig)
+            cell = cells[k % 2]
+            tc, c, c_new = cell[0], cell[1], cells[1 - k % 2, 1]
+            xp.multiply(f, c, out=c_new)
+            xp.multiply(i, g, out=ig)
             c_new += ig
-            self.xp.tanh(c_new, out=tc)
-            h = hs[k]
-            self.xp.multiply(o, tc, out=h)
+            xp.tanh(c_new, out=tc)
+            xp.multiply(o, tc, out=hx[k + 1, :hidden])
             if keep:
+                # z becomes q: each gate's derivative times what the gate multiplies (o tanh(c),
+                # f c_prev, i g, g i), so that d(pre-activation) = q * (dh, dc, dc, dc) in backward
+                z_of, z_ig = z[:2 * hidden], z[2 * hidden:].reshape(2, hidden, n)
+                xp.multiply(z_of, cell.reshape(2 * hidden, n), out=z_of)
+                xp.multiply(z_ig, g_i, out=z_ig)
                 fs[k] = f
-                self.xp.multiply(tc, tc, out=k_c[k])
-                self.xp.subtract(1, k_c[k], out=k_c[k])
-                k_c[k] *= o
-                # a becomes q: each gate's derivative times what the gate multiplies, so that
-                # d(pre-activation) = q * (dh, dc, dc, dc) in backward
-                self.xp.multiply(g, g, out=ig)
-                self.xp.subtract(1, ig, out=ig)  # tanh' = 1 - g^2
-                ig *= i
-                self.xp.subtract(1, s, out=spare)
-                s *= spare  # sigmoid' = s (1 - s)
-                i *= g
-                f *= c
-                o *= tc
-                g[...] = ig
-            c = c_new
+                kc = k_c[k]  # o (1 - tanh(c)^2) = o - h tanh(c)
+                xp.multiply(hx[k + 1, :hidden], tc, out=kc)
+                xp.subtract(o, kc, out=kc)
         out = self.xp.empty((steps + 1, n, hidden), dtype)
+        hs = hx[1:, :hidden]  # (L, H, N), processing order
         out[:steps] = (hs[::-1] if reverse else hs).transpose(0, 2, 1)
-        out[steps] = c.T
+        out[steps] = cells[steps % 2, 1].T
         if keep:  # c0 and the biases (references) only for backward_graph
             self.save(act, fs, k_c, out, xs, h0, w_ih_p, w_hh_p, c0, b_ih, b_hh)
             self.reverse = reverse
@@ -124,46 +130,56 @@ class LstmLayer(Op):
         steps, gates, n = q.shape
         hidden = gates // 4
         parents = self.parents
+        # q leaves out the 1/4 of sigmoid'(z) = (1 - tanh(z / 2)^2) / 4 (rows o, f, i): the
+        # products below take it once, in their (4H, *) operands or results
+        scale = self.xp.ones((gates, 1), q.dtype)
+        scale[:3 * hidden] = 0.25
         dhs = self.xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
-        dc = self.xp.ascontiguousarray(grad[steps].T)
+        dc = self.xp.empty((hidden, n), grad.dtype)  # a copy: updated in place below
+        dc[...] = grad[steps].T
         dh = self.xp.empty((hidden, n), grad.dtype)
+        dh_next = self.xp.empty((hidden, n), grad.dtype)
         tmp = self.xp.empty((hidden, n), grad.dtype)
-        dgates = self.xp.empty_like(q)  # d(pre-activation) of each step
-        w_back = self.xp.ascontiguousarray(w_hh_p.T)  # (H, 4H)
+        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) per step, up to `scale`
+        w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
         need_h0 = parents[1] is not None
-        dh_next: Any = None
+        xp = self.xp
         for k in range(steps - 1, -1, -1):
-            if dh_next is None:
+            if k == steps - 1:
                 dh[...] = dhs[k]
             else:
-                self.xp.add(dhs[k], dh_next, out=dh)
-            self.xp.multiply(dh, k_c[k], out=tmp)
+                xp.add(dhs[k], dh_next, out=dh)
+            xp.multiply(dh, k_c[k], out=tmp)
             dc += tmp
-            dg = dgates[k]
-            self.xp.multiply(q[k, :hidden], dh, out=dg[:hidden])  # q is (o, i, f, g): times (dh, dc, dc, dc)
-            self.xp.multiply(q[k, hidden:].reshape(3, hidden, n), dc, out=dg[hidden:].reshape(3, hidden, n))
+            qk, dg = q[k].reshape(4, hidden, n), dgates[k].reshape(4, hidden, n)
+            xp.multiply(qk[0], dh, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
+            xp.multiply(qk[1:], dc, out=dg[1:])
             dc *= fs[k]  # through c = f * c_prev + i * g
             if k or need_h0:
-                dh_next = w_back @ dg
+                xp.matmul(w_back, dgates[k], out=dh_next)
         _, back = _order(hidden)
         flat = self.xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * n)  # columns: (step, sample)
+        del dgates
         gx = gw_ih = gw_hh = gb = None
         if parents[0] is not None:
-            gx = (flat.T @ w_ih_p).reshape(steps, n, -1)
+            gx = (flat.T @ (w_ih_p * scale)).reshape(steps, n, -1)
             if self.reverse:
                 gx = gx[::-1]
         if parents[3] is not None:
-            gw_ih = (flat @ xs.reshape(steps * n, -1))[back]
+            gw_ih = flat @ xs.reshape(steps * n, -1)
+            gw_ih *= scale
+            gw_ih = gw_ih[back]
         if parents[4] is not None:  # each step's gates times the hidden state before it (in out)
             gw_hh = flat[:, :n] @ h0
             if steps > 1:
                 before = out[steps - 1:0:-1] if self.reverse else out[:steps - 1]  # processing order
                 gw_hh += flat[:, n:] @ before.reshape(-1, hidden)
+            gw_hh *= scale
             gw_hh = gw_hh[back]
         grads = [gx, self.xp.ascontiguousarray(dh_next.T) if need_h0 else None,
                  self.xp.ascontiguousarray(dc.T) if parents[2] is not None else None, gw_ih, gw_hh]
         if len(parents) > 5:
-            gb = (flat @ self.xp.ones(steps * n, flat.dtype))[back]
+            gb = (flat @ self.xp.ones(steps * n, flat.dtype) * scale[:, 0])[back]
             grads += [gb, gb]
         return tuple(grads)
 

@@ -101,6 +101,17 @@ def test_lstm_layer_backward_twice_with_retain_graph():
     np.testing.assert_allclose(w.grad, 2 * first)
 
 
+def test_lstm_layer_backward_leaves_its_incoming_gradient_alone():
+    # one sample: (1, H).T is contiguous, so a gradient taken as is would be updated in place,
+    # and the other addend of out + p, which gets the same array, would see the change
+    rng = np.random.default_rng(5)
+    args = [f64(rng, 3, 1, 2), f64(rng, 1, 4), f64(rng, 1, 4), f64(rng, 16, 2), f64(rng, 16, 4)]
+    p = f64(rng, 4, 1, 4)
+    g = rng.standard_normal((4, 1, 4))
+    (lstm_layer(*args) + p).backward(tl.tensor(g))
+    np.testing.assert_array_equal(p.grad, g)
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(x=(0, 2, 3)), r"x must have shape \(L, N, F\) with L >= 1"),
     (dict(w_hh=(8, 3)), r"w_hh must have shape \(4H, H\)"),
