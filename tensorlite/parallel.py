@@ -20,12 +20,14 @@ small tensors always run on the calling thread.
 """
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
 from typing import Any, Callable
 
-__all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map", "split_work", "matmul"]
+__all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map", "split_work", "matmul",
+           "with_blas_threads"]
 
 MIN_ELEMENTS = 1 << 17  # the least work (elements touched) worth giving a thread of its own
 FLOPS_PER_ELEMENT = 16  # a product's multiply-adds cost about this many elements' worth of copying
@@ -146,6 +148,41 @@ def set_num_threads(n: int) -> None:
     _threads = n
     for controller, threads in zip(_blas, _blas_threads):
         controller.set_num_threads(1 if n > 1 else threads)
+
+
+_blas_lent = 0  # how many calls of ``with_blas_threads`` functions are running
+
+
+def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate an op's ``forward`` or ``backward`` whose work is a chain of small matrix
+    products that cannot be split (an LSTM's steps): while it runs, BLAS has its own thread
+    count back, as if the pool were off; after it, BLAS is held to one thread again.
+
+    Examples
+    --------
+    >>> from tensorlite.parallel import with_blas_threads
+    >>> @with_blas_threads
+    ... def steps(a):
+    ...     return a @ a
+    """
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        global _blas_lent
+        if _threads == 1 or not _blas:
+            return method(*args, **kwargs)
+        if not _blas_lent:
+            for controller, threads in zip(_blas, _blas_threads):
+                controller.set_num_threads(threads)
+        _blas_lent += 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _blas_lent -= 1
+            if not _blas_lent and _threads > 1:
+                for controller in _blas:
+                    controller.set_num_threads(1)
+
+    return run
 
 
 def _get_pool() -> _Pool:

@@ -312,3 +312,32 @@ def test_backward_may_run_with_another_thread_count_than_forward(split, forward_
         monkey.undo()
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_an_op_may_lend_the_cores_to_blas_while_it_runs(threads):
+    # the LSTM's steps are small products in a chain: BLAS's own threads serve them better
+    if not parallel._blas:
+        pytest.skip("threadpoolctl finds no BLAS to control here")
+    seen = []
+
+    @parallel.with_blas_threads
+    def inner():
+        seen.append(("inner", blas_threads()))
+
+    @parallel.with_blas_threads
+    def outer(fail):
+        seen.append(("outer", blas_threads()))
+        inner()
+        seen.append(("outer after inner", blas_threads()))
+        if fail:
+            raise RuntimeError("in the op")
+
+    tl.set_num_threads(2)
+    outer(False)
+    with pytest.raises(RuntimeError, match="in the op"):
+        outer(True)
+    assert blas_threads() == [1] * len(parallel._blas)  # held again after it, error or not
+    own = parallel._blas_threads
+    assert seen == [("outer", own), ("inner", own), ("outer after inner", own)] * 2
+    from tensorlite.ops.recurrent import LstmLayer
+    assert LstmLayer.forward.__wrapped__ and LstmLayer.backward.__wrapped__

@@ -33,6 +33,7 @@ from tensorlite.autograd import Op
 from tensorlite.backend import xp
 from tensorlite.ops.index import stack
 from tensorlite.ops.operands import operands
+from tensorlite.parallel import with_blas_threads
 from tensorlite.tensor import Tensor
 
 __all__ = ["LstmLayer", "lstm_layer"]
@@ -53,6 +54,7 @@ class LstmLayer(Op):
     Inside, every per-step array is feature-major, (4H, N) or (H, N), so that each gate is one
     contiguous block: all elementwise work runs over whole contiguous blocks."""
 
+    @with_blas_threads  # a chain of small products, one per step: BLAS's threads, not the pool's
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse):
         steps, n, features = x.shape
         hidden = w_hh.shape[1]
@@ -125,6 +127,7 @@ class LstmLayer(Op):
             self.reverse = reverse
         return out
 
+    @with_blas_threads
     def backward(self, grad):
         q, fs, k_c, out, xs, h0, w_ih_p, w_hh_p = self.saved[:8]
         steps, gates, n = q.shape
