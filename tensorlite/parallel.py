@@ -2,16 +2,19 @@
 
 NumPy runs elementwise work, copies and reductions on one thread; only its BLAS (matrix
 products) uses several. tensorlite keeps a small pool of worker threads, and the heavy ops that
-work image by image split their batch over it: convolutions (the window copy, the product and
-the scatter of the input gradient), pooling, and large matrix products (:class:`Linear`,
-``matmul``). NumPy releases the GIL inside its loops, so the parts run at the same time, each
+work image by image split their batch over it: convolutions (the window copy, its product, the
+weight gradient and the scatter of the input gradient), max pooling, and the Adam update of a
+large parameter. NumPy releases the GIL inside its loops, so the parts run at the same time, each
 writing its own slice of one preallocated result.
 
-The pool owns the cores. While it has more than one thread, BLAS is held to one thread (through
-threadpoolctl), because BLAS's own threads busy-wait on the other cores for a while after every
-product and would starve the pool's workers; the pool splits the products instead. So
-``tl.set_num_threads(1)`` turns the pool off and gives BLAS back the thread count it had when
-tensorlite was imported. This also holds for NumPy products in your own code.
+The pool and BLAS take turns owning the cores. While the pool has more than one thread, BLAS is
+held to one thread (through threadpoolctl): after every product BLAS's own threads busy-wait on
+the other cores for a while, and would starve the pool's workers. A large product on its own
+(:class:`~tensorlite.nn.Linear`, ``matmul``: :func:`matmul` here) and an op made of a chain of
+small products (the LSTM layer: :func:`with_blas_threads`) get BLAS's threads back while they
+run: BLAS splits a product better than the pool does. ``tl.set_num_threads(1)`` turns the pool
+off and gives BLAS back, for good, the thread count it had when tensorlite was imported; with the
+pool on, NumPy products in your own code run on one thread.
 
 The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else the number of threads
 BLAS had at import (NumPy's default: one per core), capped at the number of CPUs this process may
@@ -30,7 +33,7 @@ __all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map",
            "with_blas_threads"]
 
 MIN_ELEMENTS = 1 << 17  # the least work (elements touched) worth giving a thread of its own
-FLOPS_PER_ELEMENT = 16  # a product's multiply-adds cost about this many elements' worth of copying
+MIN_PRODUCT = 1 << 18  # multiply-adds from which BLAS runs a product on several threads
 
 
 def _cpus() -> int:
@@ -116,11 +119,12 @@ def get_num_threads() -> int:
 def set_num_threads(n: int) -> None:
     """Set how many threads tensorlite's heavy ops split their batch over, as ``torch.set_num_threads``.
 
-    With ``n > 1``, convolutions, pooling and large matrix products split their work over a pool
-    of ``n - 1`` worker threads plus the calling thread, and BLAS is held to one thread, so that
-    the pool owns the cores. ``n == 1`` turns the pool off: every op runs on the calling thread
-    and BLAS gets back the thread count it had when tensorlite was imported. The results do not
-    depend on ``n`` beyond float rounding of sums split into parts (weight gradients).
+    With ``n > 1``, convolutions, max pooling and the Adam update split their work over a pool of
+    ``n - 1`` worker threads plus the calling thread, and BLAS is held to one thread except
+    inside large products, so that BLAS's idle threads do not take the pool's cores. ``n == 1``
+    turns the pool off: every op runs on the calling thread and BLAS gets back the thread count it
+    had when tensorlite was imported. The results do not depend on ``n`` beyond float rounding of
+    sums split into parts (weight gradients).
 
     The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else BLAS's thread count
     at import (one per core), at most the CPUs this process may use.
@@ -150,7 +154,25 @@ def set_num_threads(n: int) -> None:
         controller.set_num_threads(1 if n > 1 else threads)
 
 
-_blas_lent = 0  # how many calls of ``with_blas_threads`` functions are running
+_blas_lent = 0  # how many lenders (products, ``with_blas_threads`` functions) are running
+
+
+def _lend_blas() -> None:
+    """BLAS gets its own thread count back (the first of nested lenders does it)."""
+    global _blas_lent
+    if not _blas_lent:
+        for controller, threads in zip(_blas, _blas_threads):
+            controller.set_num_threads(threads)
+    _blas_lent += 1
+
+
+def _hold_blas() -> None:
+    """The last lender done: BLAS is held to one thread again while the pool is on."""
+    global _blas_lent
+    _blas_lent -= 1
+    if not _blas_lent and _threads > 1:
+        for controller in _blas:
+            controller.set_num_threads(1)
 
 
 def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,20 +189,13 @@ def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
     """
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
-        global _blas_lent
         if _threads == 1 or not _blas:
             return method(*args, **kwargs)
-        if not _blas_lent:
-            for controller, threads in zip(_blas, _blas_threads):
-                controller.set_num_threads(threads)
-        _blas_lent += 1
+        _lend_blas()
         try:
             return method(*args, **kwargs)
         finally:
-            _blas_lent -= 1
-            if not _blas_lent and _threads > 1:
-                for controller in _blas:
-                    controller.set_num_threads(1)
+            _hold_blas()
 
     return run
 
@@ -258,12 +273,12 @@ def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = N
 
 
 def matmul(xp: Any, a: Any, b: Any) -> Any:
-    """``a @ b``, split over the pool (BLAS runs on one thread while the pool is on).
+    """``a @ b``; a large product gets BLAS's own threads while the pool holds BLAS to one.
 
-    A 2-D ``b``: by rows of ``a`` (its leading dims flattened), or by columns of ``b`` when it
-    has more of those. Stacks of matrices with the same batch dims: by matrices. Anything else
-    (broadcast batch dims, vectors), or a small product, is one ``xp.matmul`` on the calling
-    thread.
+    BLAS splits a product over the cores better than the pool would (its threads are already
+    waiting when a product starts), so ops make their products through this function rather than
+    splitting them. A small product (under about 260,000 multiply-adds, where BLAS stays on one
+    thread anyway) is a plain ``xp.matmul``.
 
     Examples
     --------
@@ -272,40 +287,13 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     >>> matmul(np, np.ones((2, 3)), np.ones((3, 4))).shape
     (2, 4)
     """
-    if a.ndim < 2 or b.ndim < 2 or a.size == 0 or b.size == 0:
+    if _threads == 1 or _blas_lent or not _blas or a.size * b.shape[-1] < MIN_PRODUCT:
         return xp.matmul(a, b)
-    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if b.ndim == 2 and (a.ndim == 2 or a.flags.c_contiguous):
-        m = a.size // k
-        by_rows = m >= n
-        work = m * n * k // FLOPS_PER_ELEMENT
-        if split_work(m if by_rows else n, work) == 1:
-            return xp.matmul(a, b)
-        rows = a.reshape(m, k)
-        out = xp.empty((m, n), xp.result_type(a, b))
-
-        def block(start: int, stop: int) -> None:
-            if by_rows:
-                xp.matmul(rows[start:stop], b, out=out[start:stop])
-            else:
-                xp.matmul(rows, b[:, start:stop], out=out[:, start:stop])
-
-        parallel_for(m if by_rows else n, block, work=work)
-        return out.reshape(*a.shape[:-1], n)
-    if a.shape[:-2] != b.shape[:-2]:
+    _lend_blas()
+    try:
         return xp.matmul(a, b)
-    batch = a.size // (m * k)
-    work = batch * m * n * k // FLOPS_PER_ELEMENT
-    if split_work(batch, work) == 1:
-        return xp.matmul(a, b)
-    a3, b3 = a.reshape(batch, m, k), b.reshape(batch, k, n)
-    out = xp.empty((batch, m, n), xp.result_type(a, b))
-
-    def matrices(start: int, stop: int) -> None:
-        xp.matmul(a3[start:stop], b3[start:stop], out=out[start:stop])
-
-    parallel_for(batch, matrices, work=work)
-    return out.reshape(*a.shape[:-1], n)
+    finally:
+        _hold_blas()
 
 
 set_num_threads(_default_threads())

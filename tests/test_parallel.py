@@ -237,35 +237,25 @@ def test_max_pool_of_a_conv_output_keeps_its_layout(split):
     run_both(lambda x, w: F.relu(F.max_pool2d(F.conv2d(x, w), 2)), arrays, split)
 
 
-@pytest.mark.parametrize("xs, ws", [((7, 5), (3, 5)), ((2, 3, 4, 6), (5, 6)), ((3, 4), (9, 4))])
-def test_linear_splits_like_one_thread(split, xs, ws):
-    # rows of x when it has more rows than the weight has outputs, else the weight's rows
+def test_large_products_get_blas_threads_small_ones_do_not(threads, monkeypatch):
+    # Linear and matmul do not split over the pool: BLAS's own threads serve a product better
+    if not parallel._blas:
+        pytest.skip("threadpoolctl finds no BLAS to control here")
+    tl.set_num_threads(2)
+    seen = []
+    real = parallel._lend_blas
+    monkeypatch.setattr(parallel, "_lend_blas", lambda: (seen.append(blas_threads()), real()))
     rng = np.random.default_rng(4)
-    arrays = [rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])]
-    run_both(F.linear, arrays, split)
-    tl.set_num_threads(3)
-    assert tl.gradcheck(F.linear, [tl.tensor(a, requires_grad=True) for a in arrays])
-
-
-@pytest.mark.parametrize("a_shape, b_shape", [((7, 5), (5, 3)), ((2, 3, 4), (4, 6)), ((4, 3, 5), (4, 5, 2)),
-                                          ((2, 2, 3, 4), (2, 2, 4, 3))])
-def test_matmul_splits_like_one_thread(split, a_shape, b_shape):
-    # by rows, by columns, and stacks of matrices by matrices; gradients are products too
-    rng = np.random.default_rng(7)
-    arrays = [rng.standard_normal(a_shape), rng.standard_normal(b_shape)]
-    run_both(tl.matmul, arrays, split)
-    tl.set_num_threads(3)
-    assert tl.gradcheck(tl.matmul, [tl.tensor(a, requires_grad=True) for a in arrays])
-
-
-def test_the_product_helper_leaves_other_shapes_to_numpy(split):
-    assert parallel.matmul(np, np.ones((2, 3, 4)), np.ones((1, 4, 5))).shape == (2, 3, 5)  # broadcast
-    assert parallel.matmul(np, np.ones(4), np.ones((4, 2))).shape == (2,)
-    assert parallel.matmul(np, np.ones((3, 4)), np.ones(4)).shape == (3,)
-    assert split == []  # none split
-    np.testing.assert_array_equal(parallel.matmul(np, np.ones((6, 4)), np.ones((4, 2))), np.full((6, 2), 4.0))
-    np.testing.assert_array_equal(parallel.matmul(np, np.ones((2, 4)), np.ones((4, 6))), np.full((2, 6), 4.0))
-    assert len(split) == 2
+    big = [tl.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+           for s in ((256, 128), (64, 128), (64,))]
+    F.linear(*big).sum().backward()  # forward, and both gradients' products
+    (big[0] @ big[1].T).sum().backward()
+    assert len(seen) == 6 and all(counts == [1] * len(parallel._blas) for counts in seen)
+    assert blas_threads() == [1] * len(parallel._blas)  # held again after each
+    small = [tl.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in ((8, 4), (3, 4))]
+    F.linear(*small).sum().backward()
+    assert len(seen) == 6
+    np.testing.assert_allclose(parallel.matmul(np, big[0].data, big[1].data.T), big[0].data @ big[1].data.T)
 
 
 def test_training_gives_the_same_weights_with_and_without_the_pool(threads):
