@@ -3,18 +3,24 @@
 NumPy runs elementwise work, copies and reductions on one thread; only its BLAS (matrix
 products) uses several. tensorlite keeps a small pool of worker threads, and the heavy ops that
 work image by image split their batch over it: convolutions (the window copy, its product, the
-weight gradient and the scatter of the input gradient), max pooling, and the Adam update of a
-large parameter. NumPy releases the GIL inside its loops, so the parts run at the same time, each
-writing its own slice of one preallocated result.
+weight gradient and the scatter of the input gradient) and max pooling. NumPy releases the GIL
+inside its loops, so the parts run at the same time, each writing its own slice of one
+preallocated result.
 
-The pool and BLAS take turns owning the cores. While the pool has more than one thread, BLAS is
-held to one thread (through threadpoolctl): after every product BLAS's own threads busy-wait on
-the other cores for a while, and would starve the pool's workers. A large product on its own
-(:class:`~tensorlite.nn.Linear`, ``matmul``: :func:`matmul` here) and an op made of a chain of
-small products (the LSTM layer: :func:`with_blas_threads`) get BLAS's threads back while they
-run: BLAS splits a product better than the pool does. ``tl.set_num_threads(1)`` turns the pool
-off and gives BLAS back, for good, the thread count it had when tensorlite was imported; with the
-pool on, NumPy products in your own code run on one thread.
+The pool and BLAS take turns owning the cores, because they cannot share them: after a product
+on several threads, BLAS's idle threads busy-wait for about a tenth of a second, and would take
+the cores from the pool's workers. So BLAS is held to one thread while the pool is on (through
+threadpoolctl), and:
+
+* while ops that split (convolutions, pooling) have run within the last second, the pool owns the
+  cores: matrix products (:func:`matmul`) and the Adam update split over it too;
+* otherwise BLAS does: a large product (:class:`~tensorlite.nn.Linear`, ``matmul``) and the LSTM
+  layer (a chain of small products, :func:`with_blas_threads`) get BLAS's own threads back while
+  they run. An MLP or an LSTM trains as it would with the pool off.
+
+``tl.set_num_threads(1)`` turns the pool off and gives BLAS back, for good, the thread count it
+had when tensorlite was imported; with the pool on, NumPy products in your own code run on one
+thread.
 
 The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else the number of threads
 BLAS had at import (NumPy's default: one per core), capped at the number of CPUs this process may
@@ -24,16 +30,20 @@ small tensors always run on the calling thread.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import queue
 import threading
+import time
 from typing import Any, Callable
 
 __all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map", "split_work", "matmul",
-           "with_blas_threads"]
+           "with_blas_threads", "pool_has_cores"]
 
 MIN_ELEMENTS = 1 << 17  # the least work (elements touched) worth giving a thread of its own
-MIN_PRODUCT = 1 << 18  # multiply-adds from which BLAS runs a product on several threads
+MIN_PRODUCT = 1 << 18  # multiply-adds from which a product is worth several threads
+FLOPS_PER_ELEMENT = 16  # a product's multiply-adds cost about this many elements' worth of copying
+POOL_TURN = 1.0  # seconds the pool keeps the cores after its last split
 
 
 def _cpus() -> int:
@@ -119,9 +129,9 @@ def get_num_threads() -> int:
 def set_num_threads(n: int) -> None:
     """Set how many threads tensorlite's heavy ops split their batch over, as ``torch.set_num_threads``.
 
-    With ``n > 1``, convolutions, max pooling and the Adam update split their work over a pool of
-    ``n - 1`` worker threads plus the calling thread, and BLAS is held to one thread except
-    inside large products, so that BLAS's idle threads do not take the pool's cores. ``n == 1``
+    With ``n > 1``, convolutions and max pooling split their work over a pool of ``n - 1`` worker
+    threads plus the calling thread, and BLAS is held to one thread except inside large products
+    of a model that does not use the pool (see :mod:`tensorlite.parallel`). ``n == 1``
     turns the pool off: every op runs on the calling thread and BLAS gets back the thread count it
     had when tensorlite was imported. The results do not depend on ``n`` beyond float rounding of
     sums split into parts (weight gradients).
@@ -155,6 +165,12 @@ def set_num_threads(n: int) -> None:
 
 
 _blas_lent = 0  # how many lenders (products, ``with_blas_threads`` functions) are running
+_last_split = -math.inf  # time.monotonic() of the pool's last split
+
+
+def pool_has_cores() -> bool:
+    """Whether the pool owns the cores now: it is on and split an op within :data:`POOL_TURN`."""
+    return _threads > 1 and time.monotonic() - _last_split < POOL_TURN
 
 
 def _lend_blas() -> None:
@@ -178,7 +194,7 @@ def _hold_blas() -> None:
 def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate an op's ``forward`` or ``backward`` whose work is a chain of small matrix
     products that cannot be split (an LSTM's steps): while it runs, BLAS has its own thread
-    count back, as if the pool were off; after it, BLAS is held to one thread again.
+    count back, unless the pool owns the cores (:func:`pool_has_cores`).
 
     Examples
     --------
@@ -189,7 +205,7 @@ def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
     """
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
-        if _threads == 1 or not _blas:
+        if _threads == 1 or not _blas or pool_has_cores():
             return method(*args, **kwargs)
         _lend_blas()
         try:
@@ -240,6 +256,7 @@ def parallel_for(total: int, fn: Callable[[int, int], Any], work: int | None = N
 def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = None) -> list[Any]:
     """As :func:`parallel_for`, returning what each range's call returned, in order (one
     element when the work is not split): partial results, such as a sum's parts, to combine.
+    A split gives the pool the cores for :data:`POOL_TURN` seconds (:func:`pool_has_cores`).
 
     Examples
     --------
@@ -249,9 +266,11 @@ def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = N
     >>> float(sum(parallel_map(10, lambda start, stop: a[start:stop].sum())))
     45.0
     """
+    global _last_split
     parts = split_work(total, total if work is None else work)
     if parts <= 1:
         return [fn(0, total)] if total else []
+    _last_split = time.monotonic()
     pool = _get_pool()
     bounds = [total * i // parts for i in range(parts + 1)]
     outcomes: list[Any] = [None] * parts
@@ -273,12 +292,13 @@ def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = N
 
 
 def matmul(xp: Any, a: Any, b: Any) -> Any:
-    """``a @ b``; a large product gets BLAS's own threads while the pool holds BLAS to one.
+    """``a @ b`` on every core: split over the pool while it owns the cores, else with BLAS's own
+    threads (see the module docstring). A small product (under :data:`MIN_PRODUCT` multiply-adds)
+    is a plain ``xp.matmul``.
 
-    BLAS splits a product over the cores better than the pool would (its threads are already
-    waiting when a product starts), so ops make their products through this function rather than
-    splitting them. A small product (under about 260,000 multiply-adds, where BLAS stays on one
-    thread anyway) is a plain ``xp.matmul``.
+    The pool splits by rows of ``a`` (its leading dims flattened) or by columns of a 2-D ``b``,
+    whichever there are more of, or by matrices of two stacks with the same batch dims; anything
+    else (broadcast batch dims, vectors) runs with BLAS on one thread.
 
     Examples
     --------
@@ -287,13 +307,42 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     >>> matmul(np, np.ones((2, 3)), np.ones((3, 4))).shape
     (2, 4)
     """
-    if _threads == 1 or _blas_lent or not _blas or a.size * b.shape[-1] < MIN_PRODUCT:
+    if _threads == 1 or a.ndim < 2 or b.ndim < 2 or a.size * b.shape[-1] < MIN_PRODUCT:
         return xp.matmul(a, b)
-    _lend_blas()
-    try:
+    if not pool_has_cores():
+        if _blas_lent or not _blas:
+            return xp.matmul(a, b)
+        _lend_blas()
+        try:
+            return xp.matmul(a, b)
+        finally:
+            _hold_blas()
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    if b.ndim == 2 and (a.ndim == 2 or a.flags.c_contiguous):
+        m = a.size // k
+        by_rows = m >= n
+        rows = a.reshape(m, k)
+        out = xp.empty((m, n), xp.result_type(a, b))
+
+        def block(start: int, stop: int) -> None:
+            if by_rows:
+                xp.matmul(rows[start:stop], b, out=out[start:stop])
+            else:
+                xp.matmul(rows, b[:, start:stop], out=out[:, start:stop])
+
+        parallel_for(m if by_rows else n, block, work=m * n * k // FLOPS_PER_ELEMENT)
+        return out.reshape(*a.shape[:-1], n)
+    if a.shape[:-2] != b.shape[:-2]:
         return xp.matmul(a, b)
-    finally:
-        _hold_blas()
+    batch = a.size // (m * k)
+    a3, b3 = a.reshape(batch, m, k), b.reshape(batch, k, n)
+    stack = xp.empty((batch, m, n), xp.result_type(a, b))
+
+    def matrices(start: int, stop: int) -> None:
+        xp.matmul(a3[start:stop], b3[start:stop], out=stack[start:stop])
+
+    parallel_for(batch, matrices, work=batch * m * n * k // FLOPS_PER_ELEMENT)
+    return stack.reshape(*a.shape[:-1], n)
 
 
 set_num_threads(_default_threads())

@@ -5,9 +5,11 @@ The ops split only when each part gets enough work (``MIN_ELEMENTS``); the ``spl
 that to 1, so that the small shapes here are cut into as many parts as threads, and checks that a
 split happened at all (a test whose split path never ran would prove nothing).
 """
+import math
 import multiprocessing
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -25,10 +27,21 @@ def threads():
 
 
 @pytest.fixture
+def blas_turn(monkeypatch, threads):
+    """The pool on (2 threads) but not owning the cores: no op split within POOL_TURN."""
+    tl.set_num_threads(2)
+    monkeypatch.setattr(parallel, "_last_split", -math.inf)
+
+
+@pytest.fixture
 def split(monkeypatch, threads):
-    """Every op splits into 3 parts (threads), however small; counts the parallel calls made."""
+    """Every op splits into 3 parts (threads), however small, and the pool keeps the cores (so
+    products and the Adam update split too); counts the parallel calls made."""
     tl.set_num_threads(3)
     monkeypatch.setattr(parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(parallel, "MIN_PRODUCT", 1)
+    monkeypatch.setattr(parallel, "POOL_TURN", math.inf)
+    monkeypatch.setattr(parallel, "_last_split", time.monotonic())
     calls = []
     real = parallel._get_pool
 
@@ -237,11 +250,55 @@ def test_max_pool_of_a_conv_output_keeps_its_layout(split):
     run_both(lambda x, w: F.relu(F.max_pool2d(F.conv2d(x, w), 2)), arrays, split)
 
 
-def test_large_products_get_blas_threads_small_ones_do_not(threads, monkeypatch):
-    # Linear and matmul do not split over the pool: BLAS's own threads serve a product better
+@pytest.mark.parametrize("xs, ws", [((7, 5), (3, 5)), ((2, 3, 4, 6), (5, 6)), ((3, 4), (9, 4))])
+def test_linear_splits_like_one_thread_while_the_pool_has_the_cores(split, xs, ws):
+    # rows of x when it has more rows than the weight has outputs, else the weight's rows
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])]
+    run_both(F.linear, arrays, split)
+    tl.set_num_threads(3)
+    assert tl.gradcheck(F.linear, [tl.tensor(a, requires_grad=True) for a in arrays])
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [((7, 5), (5, 3)), ((2, 3, 4), (4, 6)), ((4, 3, 5), (4, 5, 2)),
+                                          ((2, 2, 3, 4), (2, 2, 4, 3))])
+def test_matmul_splits_like_one_thread_while_the_pool_has_the_cores(split, a_shape, b_shape):
+    # by rows, by columns, and stacks of matrices by matrices; gradients are products too
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(a_shape), rng.standard_normal(b_shape)]
+    run_both(tl.matmul, arrays, split)
+    tl.set_num_threads(3)
+    assert tl.gradcheck(tl.matmul, [tl.tensor(a, requires_grad=True) for a in arrays])
+
+
+def test_the_product_helper_leaves_other_shapes_to_numpy(split):
+    assert parallel.matmul(np, np.ones((2, 3, 4)), np.ones((1, 4, 5))).shape == (2, 3, 5)  # broadcast
+    assert parallel.matmul(np, np.ones(4), np.ones((4, 2))).shape == (2,)
+    assert parallel.matmul(np, np.ones((3, 4)), np.ones(4)).shape == (3,)
+    assert split == []  # none split
+    np.testing.assert_array_equal(parallel.matmul(np, np.ones((6, 4)), np.ones((4, 2))), np.full((6, 2), 4.0))
+    np.testing.assert_array_equal(parallel.matmul(np, np.ones((2, 4)), np.ones((4, 6))), np.full((2, 6), 4.0))
+    assert len(split) == 2
+
+
+def test_the_pool_keeps_the_cores_for_a_while_after_a_split(threads, monkeypatch):
+    tl.set_num_threads(2)
+    monkeypatch.setattr(parallel, "_last_split", -math.inf)
+    assert not parallel.pool_has_cores()
+    x = tl.tensor(np.ones((8, 4, 128, 128), np.float32))
+    F.max_pool2d(x, 2)  # 4 x 131,072 elements: splits
+    assert parallel.pool_has_cores()
+    monkeypatch.setattr(parallel, "POOL_TURN", 0.0)
+    assert not parallel.pool_has_cores()
+    tl.set_num_threads(1)
+    F.max_pool2d(x, 2)
+    assert not parallel.pool_has_cores()  # the pool off never has them
+
+
+def test_large_products_get_blas_threads_small_ones_do_not(blas_turn, monkeypatch):
+    # while the pool does not own the cores, BLAS's own threads serve a product best
     if not parallel._blas:
         pytest.skip("threadpoolctl finds no BLAS to control here")
-    tl.set_num_threads(2)
     seen = []
     real = parallel._lend_blas
     monkeypatch.setattr(parallel, "_lend_blas", lambda: (seen.append(blas_threads()), real()))
@@ -304,7 +361,7 @@ def test_backward_may_run_with_another_thread_count_than_forward(split, forward_
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def test_an_op_may_lend_the_cores_to_blas_while_it_runs(threads):
+def test_an_op_may_lend_the_cores_to_blas_while_it_runs(blas_turn):
     # the LSTM's steps are small products in a chain: BLAS's own threads serve them better
     if not parallel._blas:
         pytest.skip("threadpoolctl finds no BLAS to control here")
@@ -322,7 +379,6 @@ def test_an_op_may_lend_the_cores_to_blas_while_it_runs(threads):
         if fail:
             raise RuntimeError("in the op")
 
-    tl.set_num_threads(2)
     outer(False)
     with pytest.raises(RuntimeError, match="in the op"):
         outer(True)

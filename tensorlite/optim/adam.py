@@ -5,7 +5,7 @@ from typing import Any, Iterable, Mapping
 
 from tensorlite.backend import ndarray, xp
 from tensorlite.optim.optimizer import Optimizer, _apply_, _effective_grad, _lerp_
-from tensorlite.parallel import parallel_for
+from tensorlite.parallel import parallel_for, pool_has_cores
 from tensorlite.tensor import Tensor
 
 
@@ -109,7 +109,10 @@ class Adam(Optimizer):
                     _adam_block(param, part, gs, ms, vs, ws[0] if ws else None, scratch[:len(gs)],
                                 beta1, beta2, step_size, bias_correction2_sqrt, eps)
 
-            parallel_for(x.size, blocks, work=x.size * 4)
+            if pool_has_cores():  # split over the pool only while it has the cores anyway
+                parallel_for(x.size, blocks, work=x.size * 4)
+            else:
+                blocks(0, x.size)
 
 
 _BLOCK = 1 << 16  # elements of a parameter updated at once (256 KiB in float32)
