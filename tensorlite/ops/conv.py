@@ -46,7 +46,8 @@ from tensorlite.tensor import Tensor
 
 __all__ = ["ConvNd", "conv1d", "conv2d", "conv3d"]
 
-_CHUNK = 1 << 18  # elements of window matrix or gradient blocks made at once (1 MiB in float32)
+_CHUNK = 1 << 18  # elements of window matrix made at once (1 MiB in float32)
+_GRAD_CHUNK = 1 << 20  # elements of input-gradient blocks made at once: fewer, larger strided adds
 
 
 class ConvNd(Op):
@@ -161,7 +162,7 @@ class ConvNd(Op):
                 # then each block is added into the strided slice of the input it met.
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),))
                 w_taps = xp.ascontiguousarray(w4.transpose(3, 0, 1, 2))  # (K, G, O/G, C/G)
-                images = max(1, min(n, _CHUNK // (taps * pixels * g * cg)))
+                images = max(1, min(n, _GRAD_CHUNK // (taps * pixels * g * cg)))
                 gxs = xp.zeros((n, *padded, g, cg), grad.dtype)
 
                 def input_part(first: int, end: int) -> None:

@@ -190,7 +190,7 @@ def test_conv_input_gradient_over_several_chunks_of_images(monkeypatch):
     F.conv2d(x, w).sum().backward()
     whole = x.grad.copy()
     x.grad = None
-    monkeypatch.setattr(conv, "_CHUNK", 1)  # one image per chunk
+    monkeypatch.setattr(conv, "_GRAD_CHUNK", 1)  # one image per chunk
     F.conv2d(x, w).sum().backward()
     np.testing.assert_allclose(x.grad, whole, rtol=1e-12)
 
