@@ -11,8 +11,9 @@ One training step's gradient (forward, then ``tl.grad`` of the cross entropy wit
 every parameter) of the models of ``benchmarks/train.py`` (the FNN, the seed CNN and the LSTM),
 in two configurations, each in its own process:
 
-* **one thread**: the step as tensorlite runs it today; BLAS keeps its default thread count, so
-  matrix products use every core and everything else runs on one;
+* **one thread**: the step with tensorlite's thread pool off (``TENSORLITE_NUM_THREADS=1``);
+  BLAS keeps its default thread count, so matrix products use every core and everything else
+  runs on one;
 * **split**: the batch is cut in two halves, each half's step runs on its own Python thread, and
   the two gradients are added; BLAS is held to one thread (``OPENBLAS_NUM_THREADS=1``, set before
   NumPy loads), so the two threads own the two cores. NumPy releases the GIL inside its loops, so
@@ -89,7 +90,7 @@ def time_step(name: str, batch: int, split: bool, rounds: int = 8, steps: int = 
 
 def _run(name: str, batch: int, split: bool) -> float:
     """``time_step`` in a fresh process, with BLAS held to one thread for the split."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TENSORLITE_NUM_THREADS": "1"}  # tensorlite's pool off
     if split:
         env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
     code = (f"from benchmarks.thread_split import time_step; "
