@@ -40,10 +40,14 @@ from typing import Any, Callable
 __all__ = ["get_num_threads", "set_num_threads", "parallel_for", "parallel_map", "split_work", "matmul",
            "with_blas_threads", "pool_has_cores"]
 
-MIN_ELEMENTS = 1 << 17  # the least work (elements touched) worth giving a thread of its own
-MIN_PRODUCT = 1 << 18  # multiply-adds from which a product is worth several threads
-FLOPS_PER_ELEMENT = 16  # a product's multiply-adds cost about this many elements' worth of copying
-POOL_TURN = 1.0  # seconds the pool keeps the cores after its last split
+#: The least work (elements touched) worth giving a thread of its own.
+MIN_ELEMENTS = 1 << 17
+#: The multiply-adds from which a product is worth several threads.
+MIN_PRODUCT = 1 << 18
+#: A product's multiply-adds cost about this many elements' worth of copying (for :func:`split_work`).
+FLOPS_PER_ELEMENT = 16
+#: Seconds the pool keeps the cores after its last split (see :func:`pool_has_cores`).
+POOL_TURN = 1.0
 
 
 def _cpus() -> int:
