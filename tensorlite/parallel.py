@@ -98,19 +98,21 @@ class _Pool:
 
     def _work(self) -> None:
         _local.worker = True
-        while True:
-            task = self.tasks.get()
-            if task is None:
-                return
-            fn, i, start, stop, results = task
-            try:
-                results.put((i, fn(start, stop), None))
-            except BaseException as error:  # handed to the caller, which raises it
-                results.put((i, None, error))
+        while (task := self.tasks.get()) is not None:
+            _run(*task)
+            del task  # no reference to the op's arrays while waiting for the next task
 
     def close(self) -> None:
         for _ in self.threads:
             self.tasks.put(None)
+
+
+def _run(fn: Callable[[int, int], Any], part: int, start: int, stop: int, results: Any) -> None:
+    """One task of a worker: its outcome or its error goes to ``results``."""
+    try:
+        results.put((part, fn(start, stop), None))
+    except BaseException as error:  # handed to the caller, which raises it
+        results.put((part, None, error))
 
 
 _local = threading.local()

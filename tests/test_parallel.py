@@ -387,3 +387,20 @@ def test_an_op_may_lend_the_cores_to_blas_while_it_runs(blas_turn):
     assert seen == [("outer", own), ("inner", own), ("outer after inner", own)] * 2
     from tensorlite.ops.recurrent import LstmLayer
     assert LstmLayer.forward.__wrapped__ and LstmLayer.backward.__wrapped__
+
+
+def test_the_workers_keep_no_reference_to_an_op_s_arrays(split):
+    # a finished task's function (a closure over the op's arrays) must not stay alive in a worker
+    import gc
+    import weakref
+
+    big = np.ones((6, 1000))
+    alive = weakref.ref(big)
+
+    def fill(start, stop, big=big):
+        big[start:stop] *= 2
+
+    parallel.parallel_for(6, fill)
+    del big, fill
+    gc.collect()
+    assert alive() is None
