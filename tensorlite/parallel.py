@@ -9,18 +9,18 @@ preallocated result.
 
 The pool and BLAS take turns owning the cores, because they cannot share them: after a product
 on several threads, BLAS's idle threads busy-wait for about a tenth of a second, and would take
-the cores from the pool's workers. So BLAS is held to one thread while the pool is on (through
-threadpoolctl), and:
+the cores from the pool's workers. So:
 
-* while ops that split (convolutions, pooling) have run within the last second, the pool owns the
-  cores: matrix products (:func:`matmul`) and the Adam update split over it too;
-* otherwise BLAS does: a large product (:class:`~tensorlite.nn.Linear`, ``matmul``) and the LSTM
-  layer (a chain of small products, :func:`with_blas_threads`) get BLAS's own threads back while
-  they run. An MLP or an LSTM trains as it would with the pool off.
+* from an op's split until a second passes without one (a convolutional network), the pool owns
+  the cores: BLAS is held to one thread (through threadpoolctl), and matrix products
+  (:func:`matmul`) and the Adam update split over the pool too;
+* otherwise BLAS owns them, with the thread count it had when tensorlite was imported: the first
+  large product (:class:`~tensorlite.nn.Linear`, ``matmul``) or LSTM layer
+  (:func:`with_blas_threads`) after the pool's turn gives it back. An MLP or an LSTM trains as it
+  would with the pool off.
 
-``tl.set_num_threads(1)`` turns the pool off and gives BLAS back, for good, the thread count it
-had when tensorlite was imported; with the pool on, NumPy products in your own code run on one
-thread.
+``tl.set_num_threads(1)`` turns the pool off and gives BLAS its threads back for good. While the
+pool has its turn, NumPy products in your own code run on one thread.
 
 The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else the number of threads
 BLAS had at import (NumPy's default: one per core), capped at the number of CPUs this process may
@@ -136,11 +136,10 @@ def set_num_threads(n: int) -> None:
     """Set how many threads tensorlite's heavy ops split their batch over, as ``torch.set_num_threads``.
 
     With ``n > 1``, convolutions and max pooling split their work over a pool of ``n - 1`` worker
-    threads plus the calling thread, and BLAS is held to one thread except inside large products
-    of a model that does not use the pool (see :mod:`tensorlite.parallel`). ``n == 1``
-    turns the pool off: every op runs on the calling thread and BLAS gets back the thread count it
-    had when tensorlite was imported. The results do not depend on ``n`` beyond float rounding of
-    sums split into parts (weight gradients).
+    threads plus the calling thread, and BLAS is held to one thread while they do (see
+    :mod:`tensorlite.parallel`). ``n == 1`` turns the pool off: every op runs on the calling
+    thread and BLAS has the thread count it had when tensorlite was imported. The results do not
+    depend on ``n`` beyond float rounding of sums split into parts (weight gradients).
 
     The default is the ``TENSORLITE_NUM_THREADS`` environment variable, else BLAS's thread count
     at import (one per core), at most the CPUs this process may use.
@@ -166,11 +165,10 @@ def set_num_threads(n: int) -> None:
         _pool.close()
         _pool = None
     _threads = n
-    for controller, threads in zip(_blas, _blas_threads):
-        controller.set_num_threads(1 if n > 1 else threads)
+    _give_blas_back()  # BLAS is held to one thread only while the pool has the cores
 
 
-_blas_lent = 0  # how many lenders (products, ``with_blas_threads`` functions) are running
+_blas_held = False  # whether BLAS is held to one thread, for the pool's turn
 _last_split = -math.inf  # time.monotonic() of the pool's last split
 
 
@@ -179,28 +177,28 @@ def pool_has_cores() -> bool:
     return _threads > 1 and time.monotonic() - _last_split < POOL_TURN
 
 
-def _lend_blas() -> None:
-    """BLAS gets its own thread count back (the first of nested lenders does it)."""
-    global _blas_lent
-    if not _blas_lent:
-        for controller, threads in zip(_blas, _blas_threads):
-            controller.set_num_threads(threads)
-    _blas_lent += 1
-
-
 def _hold_blas() -> None:
-    """The last lender done: BLAS is held to one thread again while the pool is on."""
-    global _blas_lent
-    _blas_lent -= 1
-    if not _blas_lent and _threads > 1:
+    """The pool's turn: BLAS on one thread (its parts make their own products)."""
+    global _blas_held
+    if not _blas_held:
         for controller in _blas:
             controller.set_num_threads(1)
+        _blas_held = True
+
+
+def _give_blas_back() -> None:
+    """BLAS's turn: its own thread count again, as NumPy had it at import."""
+    global _blas_held
+    if _blas_held:
+        for controller, threads in zip(_blas, _blas_threads):
+            controller.set_num_threads(threads)
+        _blas_held = False
 
 
 def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate an op's ``forward`` or ``backward`` whose work is a chain of small matrix
-    products that cannot be split (an LSTM's steps): while it runs, BLAS has its own thread
-    count back, unless the pool owns the cores (:func:`pool_has_cores`).
+    products that cannot be split (an LSTM's steps): unless the pool owns the cores
+    (:func:`pool_has_cores`), BLAS has its own thread count while it runs.
 
     Examples
     --------
@@ -211,13 +209,9 @@ def with_blas_threads(method: Callable[..., Any]) -> Callable[..., Any]:
     """
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
-        if _threads == 1 or not _blas or pool_has_cores():
-            return method(*args, **kwargs)
-        _lend_blas()
-        try:
-            return method(*args, **kwargs)
-        finally:
-            _hold_blas()
+        if _blas_held and not pool_has_cores():
+            _give_blas_back()
+        return method(*args, **kwargs)
 
     return run
 
@@ -277,6 +271,7 @@ def parallel_map(total: int, fn: Callable[[int, int], Any], work: int | None = N
     if parts <= 1:
         return [fn(0, total)] if total else []
     _last_split = time.monotonic()
+    _hold_blas()
     pool = _get_pool()
     bounds = [total * i // parts for i in range(parts + 1)]
     outcomes: list[Any] = [None] * parts
@@ -316,13 +311,8 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     if _threads == 1 or a.ndim < 2 or b.ndim < 2 or a.size * b.shape[-1] < MIN_PRODUCT:
         return xp.matmul(a, b)
     if not pool_has_cores():
-        if _blas_lent or not _blas:
-            return xp.matmul(a, b)
-        _lend_blas()
-        try:
-            return xp.matmul(a, b)
-        finally:
-            _hold_blas()
+        _give_blas_back()
+        return xp.matmul(a, b)
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
     if b.ndim == 2 and (a.ndim == 2 or a.flags.c_contiguous):
         m = a.size // k

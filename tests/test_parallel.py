@@ -95,13 +95,16 @@ def test_set_num_threads_refuses_non_positive_ints(bad, threads):
         tl.set_num_threads(bad)
 
 
-def test_blas_is_held_to_one_thread_while_the_pool_is_on(threads):
+def test_blas_is_held_to_one_thread_while_the_pool_has_the_cores(threads, monkeypatch):
     if not parallel._blas:
         pytest.skip("threadpoolctl finds no BLAS to control here")
+    own = parallel._blas_threads
     tl.set_num_threads(2)
-    assert blas_threads() == [1] * len(parallel._blas)
+    assert blas_threads() == own  # nothing split yet: BLAS's turn
+    F.max_pool2d(tl.tensor(np.ones((8, 4, 128, 128), np.float32)), 2)  # splits
+    assert blas_threads() == [1] * len(own)
     tl.set_num_threads(1)  # off: BLAS gets its own count back
-    assert blas_threads() == parallel._blas_threads
+    assert blas_threads() == own
     assert tl.get_num_threads() == 1
 
 
@@ -295,23 +298,23 @@ def test_the_pool_keeps_the_cores_for_a_while_after_a_split(threads, monkeypatch
     assert not parallel.pool_has_cores()  # the pool off never has them
 
 
-def test_large_products_get_blas_threads_small_ones_do_not(blas_turn, monkeypatch):
+def test_a_large_product_after_the_pool_s_turn_gives_blas_its_threads_back(blas_turn):
     # while the pool does not own the cores, BLAS's own threads serve a product best
     if not parallel._blas:
         pytest.skip("threadpoolctl finds no BLAS to control here")
-    seen = []
-    real = parallel._lend_blas
-    monkeypatch.setattr(parallel, "_lend_blas", lambda: (seen.append(blas_threads()), real()))
+    own, held = parallel._blas_threads, [1] * len(parallel._blas)
+    parallel._hold_blas()  # as the pool's last split left it
     rng = np.random.default_rng(4)
-    big = [tl.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
-           for s in ((256, 128), (64, 128), (64,))]
-    F.linear(*big).sum().backward()  # forward, and both gradients' products
-    (big[0] @ big[1].T).sum().backward()
-    assert len(seen) == 6 and all(counts == [1] * len(parallel._blas) for counts in seen)
-    assert blas_threads() == [1] * len(parallel._blas)  # held again after each
     small = [tl.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in ((8, 4), (3, 4))]
     F.linear(*small).sum().backward()
-    assert len(seen) == 6
+    assert blas_threads() == held  # a small product changes nothing
+    big = [tl.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+           for s in ((256, 128), (64, 128), (64,))]
+    out = F.linear(*big)
+    assert blas_threads() == own
+    parallel._hold_blas()
+    out.sum().backward()  # the gradients' products too
+    assert blas_threads() == own
     np.testing.assert_allclose(parallel.matmul(np, big[0].data, big[1].data.T), big[0].data @ big[1].data.T)
 
 
@@ -361,30 +364,22 @@ def test_backward_may_run_with_another_thread_count_than_forward(split, forward_
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def test_an_op_may_lend_the_cores_to_blas_while_it_runs(blas_turn):
-    # the LSTM's steps are small products in a chain: BLAS's own threads serve them better
+def test_the_lstm_layer_gives_blas_its_threads_back_after_the_pool_s_turn(blas_turn, monkeypatch):
+    # the LSTM's steps are a chain of small products: BLAS's own threads serve them better
     if not parallel._blas:
         pytest.skip("threadpoolctl finds no BLAS to control here")
     seen = []
 
     @parallel.with_blas_threads
-    def inner():
-        seen.append(("inner", blas_threads()))
+    def steps():
+        seen.append(blas_threads())
 
-    @parallel.with_blas_threads
-    def outer(fail):
-        seen.append(("outer", blas_threads()))
-        inner()
-        seen.append(("outer after inner", blas_threads()))
-        if fail:
-            raise RuntimeError("in the op")
-
-    outer(False)
-    with pytest.raises(RuntimeError, match="in the op"):
-        outer(True)
-    assert blas_threads() == [1] * len(parallel._blas)  # held again after it, error or not
-    own = parallel._blas_threads
-    assert seen == [("outer", own), ("inner", own), ("outer after inner", own)] * 2
+    parallel._hold_blas()
+    monkeypatch.setattr(parallel, "_last_split", time.monotonic())  # the pool's turn: stays held
+    steps()
+    monkeypatch.setattr(parallel, "_last_split", -math.inf)  # the turn is over
+    steps()
+    assert seen == [[1] * len(parallel._blas), parallel._blas_threads]
     from tensorlite.ops.recurrent import LstmLayer
     assert LstmLayer.forward.__wrapped__ and LstmLayer.backward.__wrapped__
 
