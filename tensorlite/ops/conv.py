@@ -82,7 +82,7 @@ class ConvNd(Op):
         self.geometry = (last, size, padded, padding, kernel, stride, dilation, out_size, g)
         y = xp.empty((g, n * pixels, og), x.dtype)  # (G, N*P, O/G)
         tiled = None if b is None else xp.tile(b, pixels)  # one image's bias: runs of P*O, not of O
-        im2col = self._im2col(xs, cg)
+        im2col = _Im2col(xp, xs, cg, self.geometry)
 
         def images(first: int, end: int) -> None:
             """The output rows of chunks first..end of images."""
@@ -104,15 +104,13 @@ class ConvNd(Op):
                 out.reshape(n, pixels * o)[...] += tiled
         out = xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
         if self.parents:  # the (padded) input, from which backward rebuilds the windows
-            self.save(xs if self.parents[1] is not None else None,
-                      w if self.parents[0] is not None else None, cg)
+            keep = self.parents[1] is not None
+            self.save(xs if keep else None, w if self.parents[0] is not None else None, cg,
+                      im2col if keep else None)
         return out[0] if self.unbatched else out
 
-    def _im2col(self, xs: Any, cg: int) -> _Im2col:
-        return _Im2col(self.xp, xs, cg, self.geometry)
-
     def backward(self, grad):
-        xs, w, cg = self.saved
+        xs, w, cg, im2col = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad[None]
@@ -134,7 +132,6 @@ class ConvNd(Op):
         if self.parents[1] is not None:
             # the windows again, a chunk of images at a time, each chunk's product added: one
             # partial sum per thread, added at the end
-            im2col = self._im2col(xs, cg)
 
             def weight_part(first: int, end: int) -> Any:
                 buffer = xp.empty(im2col.chunk * im2col.per_image, xs.dtype)
@@ -202,7 +199,7 @@ class ConvNd(Op):
 
     def backward_graph(self, grad):
         # d/dx: a transposed convolution of grad with w; d/dw: a convolution of x with grad
-        xs, w, _ = self.saved
+        xs, w, _, _ = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad.unsqueeze(0)
