@@ -26,6 +26,7 @@ array([0., 1., 2.])
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 from tensorlite.autograd import Op
@@ -43,6 +44,7 @@ _OPS = ("sum", "mean", "max", "min")
 _mpi: Any = None          # the mpi4py.MPI module, once a process group exists
 _comm: Any = None         # the communicator of the process group (a duplicate of COMM_WORLD)
 _previous_excepthook: Any = None
+_REPORT_SECONDS = 0.2  # how long a failing rank waits between its report and the abort
 
 
 def is_available() -> bool:
@@ -120,6 +122,7 @@ def _abort_on_exception(kind: Any, value: Any, traceback: Any) -> None:
         sys.stderr.write(f"tensorlite.distributed: rank {rank} of {size} failed with the exception "
                          "above; aborting every rank (MPI_Abort)\n")
     sys.stderr.flush()
+    time.sleep(_REPORT_SECONDS)  # mpiexec forwards the report before the abort ends its reading
     _mpi.COMM_WORLD.Abort(1)
 
 
