@@ -231,7 +231,16 @@ def test_conv_of_a_channels_last_input_splits(split):
     rng = np.random.default_rng(1)
     arrays = [rng.standard_normal((4, 3, 8, 8)), rng.standard_normal((8, 3, 3, 3)),
               rng.standard_normal((5, 8, 3, 3))]
-    run_both(lambda x, w1, w2: F.conv2d(F.relu(F.conv2d(x, w1)), w2, padding=1), arrays, split)
+    middle = []
+
+    def two_convs(x, w1, w2):
+        h = F.relu(F.conv2d(x, w1))
+        middle.append(h.data)
+        return F.conv2d(h, w2, padding=1)
+
+    out = run_both(two_convs, arrays, split)
+    assert out.shape == (4, 5, 6, 6)
+    assert all(np.moveaxis(m, 1, -1).flags.c_contiguous for m in middle)  # the second conv's input: channels last
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
@@ -250,7 +259,9 @@ def test_max_pool_splits_like_one_thread(split, kw):
 def test_max_pool_of_a_conv_output_keeps_its_layout(split):
     rng = np.random.default_rng(3)
     arrays = [rng.standard_normal((6, 2, 10, 10)), rng.standard_normal((4, 2, 3, 3))]
-    run_both(lambda x, w: F.relu(F.max_pool2d(F.conv2d(x, w), 2)), arrays, split)
+    out = run_both(lambda x, w: F.relu(F.max_pool2d(F.conv2d(x, w), 2)), arrays, split)
+    assert out.shape == (6, 4, 4, 4)
+    assert np.moveaxis(out, 1, -1).flags.c_contiguous  # pooled in the conv's channels-last layout
 
 
 @pytest.mark.parametrize("xs, ws", [((7, 5), (3, 5)), ((2, 3, 4, 6), (5, 6)), ((3, 4), (9, 4))])

@@ -105,12 +105,11 @@ class ConvNd(Op):
         out = xp.moveaxis(out.reshape(n, *out_size, o), -1, 1)
         if self.parents:  # the (padded) input, from which backward rebuilds the windows
             keep = self.parents[1] is not None
-            self.save(xs if keep else None, w if self.parents[0] is not None else None, cg,
-                      im2col if keep else None)
+            self.save(xs if keep else None, w if self.parents[0] is not None else None, im2col if keep else None)
         return out[0] if self.unbatched else out
 
     def backward(self, grad):
-        xs, w, cg, im2col = self.saved
+        xs, w, im2col = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad[None]
@@ -130,9 +129,8 @@ class ConvNd(Op):
                   else grad.reshape(n, o, pixels).sum(axis=2)).sum(axis=0)
 
         if self.parents[1] is not None:
-            # the windows again, a chunk of images at a time, each chunk's product added: one
+            # the windows again (the same chunks as forward's), each chunk's product added: one
             # partial sum per thread, added at the end
-
             def weight_part(first: int, end: int) -> Any:
                 buffer = xp.empty(im2col.chunk * im2col.per_image, xs.dtype)
                 total = None
@@ -177,7 +175,7 @@ class ConvNd(Op):
                 gxs = gxs[unpadded(size, padding, (slice(None),))]
                 gx = xp.moveaxis(gxs.reshape(*gxs.shape[:-2], -1), -1, 1)  # channels last, as x was
             else:
-                # each chunk's offsets in one multiply, (G, C/G*K, images*P); then each offset's
+                # each thread's offsets in one multiply, (G, C/G*K, images*P); then each offset's
                 # block in turn
                 regions = window_regions(kernel, stride, dilation, out_size, (slice(None),) * 3)
                 gxs = xp.zeros((g, cg, n, *padded), grad.dtype)
@@ -199,7 +197,7 @@ class ConvNd(Op):
 
     def backward_graph(self, grad):
         # d/dx: a transposed convolution of grad with w; d/dw: a convolution of x with grad
-        xs, w, _, _ = self.saved
+        xs, w, _ = self.saved
         last, size, padded, padding, kernel, stride, dilation, out_size, g = self.geometry
         if self.unbatched:
             grad = grad.unsqueeze(0)

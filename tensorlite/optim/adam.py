@@ -97,8 +97,8 @@ class Adam(Optimizer):
             _adam_block(param, None, *arrays[1:4], max_sq, xp.empty_like(x), beta1, beta2, step_size,
                         bias_correction2_sqrt, eps)
         else:
-            # flat blocks of a few thousand elements: the thirteen passes of the update stay in
-            # the cache, and the blocks split over the thread pool
+            # flat blocks of _BLOCK elements, so that the thirteen passes of the update run over
+            # one block while it is in cache, and the blocks can split over the thread pool
             flat = [a.reshape(-1) for a in arrays]
 
             def blocks(start: int, stop: int) -> None:
