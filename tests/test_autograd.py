@@ -122,6 +122,18 @@ def test_diamond_accumulates_both_paths():
     np.testing.assert_allclose(x.grad, 2 * (2 * yv + np.cos(yv)))
 
 
+def test_an_entry_waits_for_every_later_consumer():
+    # Add's first input (early) is an entry that also feeds its second (late): the walk must run
+    # late's rule before early's, even though early is the first new entry Add hands a gradient to
+    x = leaf([0.5, 2.0])
+    early = x.exp()
+    late = early * 3
+    with tl.profile() as prof:
+        (early + late).sum().backward()
+    np.testing.assert_allclose(x.grad, 4 * np.exp([0.5, 2.0]), rtol=1e-6)
+    assert prof.stats["Exp"].backward_calls == 1
+
+
 def test_tensor_used_as_both_operands():
     x = leaf([3.0])
     (x * x).backward()

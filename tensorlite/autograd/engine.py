@@ -2,7 +2,7 @@
 
 ``backward`` walks the entries reachable from the roots in reverse recording order (a heap keyed
 on the sequence number: no recursion, each entry visited once, after every entry that consumed
-it), calls each rule once with the summed upstream gradient, reduces broadcast gradients back to
+it; along a chain of ops, the next entry is known without the heap), calls each rule once with the summed upstream gradient, reduces broadcast gradients back to
 each input's shape here and nowhere else, and releases what each entry saved unless
 ``retain_graph=True``.
 
@@ -270,14 +270,18 @@ def backward(
     hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
     last_write = versions._last_write  # in-place writes happen between walks, not during one
     tensor_hooks = _grad_hooks_live
-    while heap:
+    op = g = None
+    if heap:
         op = pop(heap)[1]
         g = grads.pop(op)
+    while op is not None:
         if tensor_hooks and op._grad_hooks:
             g = _run_grad_hooks(op._grad_hooks, g, False)
         if targets and op in targets:
             captured[op] = g
             if stop_at_inputs:
+                op = pop(heap)[1] if heap else None
+                g = grads.pop(op) if op is not None else None
                 continue
         if op.saved is None:
             raise _released_error(op)
@@ -288,6 +292,11 @@ def backward(
             op.saved = None
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
+        # ``nxt``: the first entry this one hands a gradient to that had none yet; when it is the
+        # latest entry left it is walked next without going through ``grads`` and the heap (a
+        # chain of ops, the common case). Not while hooked leaves wait (``_settle`` looks for the
+        # arrays still pending in ``grads``).
+        nxt = nxt_g = None
         for parent, ig in zip(op.parents, in_grads):
             if parent is None or ig is None:
                 continue
@@ -295,11 +304,17 @@ def backward(
             # one test for the common case: an ndarray of the input's shape and dtype
             if type(ig) is not ndarray or ig.shape != like.shape or ig.dtype is not like.dtype:
                 ig = _conform(ig, like, op)
+            if parent is nxt:
+                nxt_g = nxt_g + ig
+                continue
             before = grads.get(parent)
             if before is None:
-                grads[parent] = ig
                 if like is parent:  # an entry (a leaf's ``like`` is its array)
+                    if nxt is None and not _uses:
+                        nxt, nxt_g = parent, ig
+                        continue
                     push(heap, (-parent.seq, parent))
+                grads[parent] = ig
             else:
                 grads[parent] = before + ig
         if _uses:  # hooked leaves whose last consumer this entry was are final now
@@ -310,6 +325,17 @@ def backward(
                         del _uses[parent]
                         if parent in grads:
                             _settle(parent, grads.pop(parent), grads, handed_out, captured, targets)
+        if nxt is not None and (not heap or heap[0][0] > -nxt.seq):
+            op, g = nxt, nxt_g
+        else:
+            if nxt is not None:
+                grads[nxt] = nxt_g
+                push(heap, (-nxt.seq, nxt))
+            if heap:
+                op = pop(heap)[1]
+                g = grads.pop(op)
+            else:
+                op = None
     # What is left in ``grads`` are gradients of leaf tensors. Every array handed out (to a
     # leaf's .grad or returned) is one of its own: a rule may pass one array to several inputs
     # (Add), a view of another, or the caller's own upstream gradient.
@@ -483,7 +509,7 @@ def run_tensor_backward(root: Tensor, grad: Any = None, retain_graph: bool = Fal
             f"backward(): the tensor of shape {root.shape} does not require grad and has no grad_fn; "
             "no input it was computed from has requires_grad=True (or it was computed under no_grad)"
         )
-    backward([root], [_as_grad_array(grad, root, "backward()")], retain_graph=retain_graph)
+    backward((root,), (_as_grad_array(grad, root, "backward()"),), (), True, retain_graph)
 
 
 def grad(

@@ -27,6 +27,7 @@ for a reverse pass), ``out[L]`` is ``c_n``.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from tensorlite.autograd import Op
@@ -39,12 +40,15 @@ from tensorlite.tensor import Tensor
 __all__ = ["LstmLayer", "lstm_layer"]
 
 
+@functools.lru_cache(maxsize=16)
 def _order(hidden: int) -> tuple[Any, Any]:
     """Row indices taking PyTorch's gate order (i, f, g, o) to the internal one (o, f, i, g),
-    and back."""
+    and back (read-only: made once per hidden size)."""
     h = hidden
     internal = xp.concatenate([xp.arange(3 * h, 4 * h), xp.arange(h, 2 * h), xp.arange(0, h), xp.arange(2 * h, 3 * h)])
-    return internal, xp.argsort(internal)
+    back = xp.argsort(internal)
+    internal.flags.writeable = back.flags.writeable = False
+    return internal, back
 
 
 class LstmLayer(Op):
