@@ -63,7 +63,8 @@ def _numpy_namespace() -> Any:
     def expand_scalar(value: Any, shape: tuple[int, ...]) -> Any:
         # The same as broadcast_to(value, shape) for one element, at a fraction of its cost:
         # reductions to a scalar (loss.sum(), loss.mean()) hand such a view back to every element.
-        return ndarray(shape, value.dtype, numpy.ascontiguousarray(value), 0, (0,) * len(shape))
+        # (one element is contiguous however it is strided, so it serves as the buffer as it is)
+        return ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
 
     def is_array(value: Any) -> bool:
         return isinstance(value, ndarray)

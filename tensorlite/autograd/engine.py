@@ -265,7 +265,7 @@ def backward(
     grads, heap = _seed(roots, root_grads)
     targets = {(t._ctx if t._ctx is not None else t) for t in inputs} if inputs else ()
     captured: dict[Any, Any] = {}
-    handed_out = set(map(id, root_grads))
+    handed_out = {id(root_grads[0])} if len(root_grads) == 1 else set(map(id, root_grads))
     pop, push = heapq.heappop, heapq.heappush
     hook = function._hook  # profiling or anomaly detection: set by blocks around the call, not inside
     last_write = versions._last_write  # in-place writes happen between walks, not during one
