@@ -2,9 +2,9 @@
 
 ``backward`` walks the entries reachable from the roots in reverse recording order (a heap keyed
 on the sequence number: no recursion, each entry visited once, after every entry that consumed
-it; along a chain of ops, the next entry is known without the heap), calls each rule once with the summed upstream gradient, reduces broadcast gradients back to
-each input's shape here and nowhere else, and releases what each entry saved unless
-``retain_graph=True``.
+it; along a chain of ops, the next entry is known without the heap), calls each rule once with
+the summed upstream gradient, reduces broadcast gradients back to each input's shape here and
+nowhere else, and releases what each entry saved unless ``retain_graph=True``.
 
 Post-accumulate-grad hooks (``Tensor.register_post_accumulate_grad_hook``) run as soon as a
 leaf's gradient is final, in the middle of the walk: a pre-pass counts, for each hooked leaf,
