@@ -21,6 +21,10 @@ is left): forward, ``cross_entropy``, ``zero_grad``, backward, ``Adam(lr=1e-3).s
 Each side runs in a worker process of its own (tensorlite's never imports torch), started once per
 row and warmed up with a few steps. The rounds alternate the sides, each round starting with the
 other one; each round is one epoch per side; a side's figure is its median samples per second.
+Before each epoch the coordinator waits ``SETTLE_SECONDS``: a BLAS or OpenMP thread pool keeps
+its idle threads spinning for a while after its last product (OpenBLAS: about 0.13 s), and those
+would take a core from the other side's epoch if it started at once (measured: PyTorch's FNN epochs
+that directly followed a tensorlite epoch ran 20-25% slower than the one that followed its own).
 The ratio is tensorlite's samples/s over PyTorch's (above 1: tensorlite is faster). PyTorch gets
 as many threads as tensorlite computes on (its thread pool, ``tl.get_num_threads()``, or NumPy's
 BLAS threads with the pool off), and the same glibc malloc thresholds that ``import tensorlite``
@@ -56,6 +60,7 @@ BATCHES = (64, 250)
 SIDES = ("tensorlite", "PyTorch")
 LR = 1e-3
 WARMUP_STEPS = 3
+SETTLE_SECONDS = 0.3  # the pause before each epoch, for the other side's spinning threads to sleep
 # tensorlite / PyTorch samples per second, at least (the speed issue's targets; the ViT has none
 # there); tensorlite / PyTorch peak memory of every row, at most
 TARGETS = {"fnn": 1.5, "cnn": 1.0, "lstm": 1.0, "vit": 0.5}
@@ -268,6 +273,7 @@ def measure_row(model: str, batch: int, samples: int, rounds: int, threads: int,
     try:
         for r in range(rounds):
             for side in sides[r % len(sides):] + sides[:r % len(sides)]:
+                time.sleep(SETTLE_SECONDS)
                 seconds[side].append(workers[side].ask("epoch")["seconds"])
         rss = {side: workers[side].ask("rss")["peak_rss_mb"] for side in sides}
     finally:
