@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from tensorlite.backend import ndarray, xp
-from tensorlite.optim.optimizer import Optimizer, _apply_, _effective_grad, _lerp_
+from tensorlite.optim.optimizer import Optimizer, _apply_, _effective_grad, _lerp_, _ndarray
 from tensorlite.parallel import parallel_for, pool_has_cores
 from tensorlite.tensor import Tensor
 
@@ -71,7 +71,8 @@ class Adam(Optimizer):
     def _update(self, param: Tensor, grad: ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         x = param.data
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
-        beta1, beta2 = (float(b) for b in group["betas"])
+        beta1, beta2 = group["betas"]
+        beta1, beta2 = float(beta1), float(beta2)
         if not state:
             state["step"] = 0
             state["exp_avg"] = xp.zeros_like(x)
@@ -80,39 +81,43 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(x)
         state["step"] += 1
         step = state["step"]
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        # the state as plain ndarrays (updated in place through the views; see _ndarray)
+        exp_avg, exp_avg_sq = _ndarray(state["exp_avg"]), _ndarray(state["exp_avg_sq"])
 
+        g = grad
         if group["decoupled_weight_decay"]:
             if weight_decay != 0:
                 _apply_(param, xp.multiply, 1.0 - lr * weight_decay)
-            g, own = _effective_grad(grad, x, 0.0, group["maximize"])
-        else:
-            g, own = _effective_grad(grad, x, weight_decay, group["maximize"])
+            if group["maximize"]:
+                g, _ = _effective_grad(grad, x, 0.0, True)
+        elif weight_decay != 0 or group["maximize"]:
+            g, _ = _effective_grad(grad, x, weight_decay, group["maximize"])
 
         step_size = lr / (1.0 - beta1 ** step)
         bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
-        max_sq = state["max_exp_avg_sq"] if group["amsgrad"] else None
-        arrays = (x, g, exp_avg, exp_avg_sq) if max_sq is None else (x, g, exp_avg, exp_avg_sq, max_sq)
-        if not all(a.flags.c_contiguous for a in arrays):  # one block: the whole arrays
-            _adam_block(param, None, *arrays[1:4], max_sq, xp.empty_like(x), beta1, beta2, step_size,
-                        bias_correction2_sqrt, eps)
+        max_sq = _ndarray(state["max_exp_avg_sq"]) if group["amsgrad"] else None
+        constants = (beta1, beta2, step_size, bias_correction2_sqrt, eps)
+        if x.size <= _BLOCK or not (g.flags.c_contiguous and exp_avg.flags.c_contiguous and
+                                    exp_avg_sq.flags.c_contiguous and x.flags.c_contiguous and
+                                    (max_sq is None or max_sq.flags.c_contiguous)):
+            # one block: the whole arrays (a small parameter, or one that is not contiguous)
+            _adam_block(param, None, g, exp_avg, exp_avg_sq, max_sq, xp.empty(x.shape, x.dtype), *constants)
+            return
+        # flat blocks of _BLOCK elements, so that the thirteen passes of the update run over
+        # one block while it is in cache, and the blocks can split over the thread pool
+        flat = [a.reshape(-1) for a in (g, exp_avg, exp_avg_sq) + (() if max_sq is None else (max_sq,))]
+
+        def blocks(start: int, stop: int) -> None:
+            scratch = xp.empty(min(_BLOCK, stop - start), x.dtype)
+            for first in range(start, stop, _BLOCK):
+                part = slice(first, min(stop, first + _BLOCK))
+                gs, ms, vs, *ws = (a[part] for a in flat)
+                _adam_block(param, part, gs, ms, vs, ws[0] if ws else None, scratch[:len(gs)], *constants)
+
+        if pool_has_cores():  # split over the pool only while it has the cores anyway
+            parallel_for(x.size, blocks, work=x.size * 4)
         else:
-            # flat blocks of _BLOCK elements, so that the thirteen passes of the update run over
-            # one block while it is in cache, and the blocks can split over the thread pool
-            flat = [a.reshape(-1) for a in arrays]
-
-            def blocks(start: int, stop: int) -> None:
-                scratch = xp.empty(min(_BLOCK, stop - start), x.dtype)
-                for first in range(start, stop, _BLOCK):
-                    part = slice(first, min(stop, first + _BLOCK))
-                    gs, ms, vs, *ws = (a[part] for a in flat[1:])
-                    _adam_block(param, part, gs, ms, vs, ws[0] if ws else None, scratch[:len(gs)],
-                                beta1, beta2, step_size, bias_correction2_sqrt, eps)
-
-            if pool_has_cores():  # split over the pool only while it has the cores anyway
-                parallel_for(x.size, blocks, work=x.size * 4)
-            else:
-                blocks(0, x.size)
+            blocks(0, x.size)
 
 
 _BLOCK = 1 << 16  # elements of a parameter updated at once (256 KiB in float32)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tensorlite as tl
-from tensorlite import optim
+from tensorlite import nn, optim
 
 # f(w) = 0.5 * sum(a * w**2) + b . w, whose gradient is a * w + b
 A = np.array([1.0, 2.0, 0.5, 3.0, 0.25])
@@ -216,6 +216,30 @@ def test_updates_in_place_with_bounded_temporaries(cls, kwargs):
         tracemalloc.stop()
     assert w.data is data  # the same array, updated in place
     assert peak <= 2 * data.nbytes + 65536, f"{peak / data.nbytes:.2f} parameter sizes of temporaries"
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=0.01), dict(lr=0.01, amsgrad=True, weight_decay=0.1),
+                                    dict(lr=0.01, maximize=True, decoupled_weight_decay=True, weight_decay=0.1)],
+                         ids=str)
+def test_adam_updates_a_large_parameter_in_blocks_exactly_as_in_one_piece(kwargs):
+    # a contiguous parameter of more than one block is updated a cache-sized block at a time; a
+    # strided one (the same values) in one piece: the arithmetic must not depend on which
+    from tensorlite.optim.adam import _BLOCK
+
+    n = 2 * _BLOCK + 123
+    rng = np.random.default_rng(0)
+    values, grads = rng.standard_normal((2, n)).astype(np.float32)
+    blocked = nn.Parameter(values.copy())
+    strided = nn.Parameter(np.repeat(values, 2)[::2])
+    assert blocked.data.flags.c_contiguous and not strided.data.flags.c_contiguous
+    opts = [optim.Adam([blocked], **kwargs), optim.Adam([strided], **kwargs)]
+    for step in range(3):
+        blocked.grad = grads * (step + 1)
+        strided.grad = grads * (step + 1)
+        for opt in opts:
+            opt.step()
+    np.testing.assert_array_equal(blocked.data, strided.data)
+    assert not np.array_equal(blocked.data, values)
 
 
 def test_every_parameter_write_goes_through_apply(monkeypatch):
