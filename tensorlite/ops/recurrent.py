@@ -141,25 +141,31 @@ class LstmLayer(Op):
         # products below take it once, in their (4H, *) operands or results
         scale = self.xp.ones((gates, 1), q.dtype)
         scale[:3 * hidden] = 0.25
-        dhs = self.xp.ascontiguousarray((grad[steps - 1::-1] if self.reverse else grad[:steps]).transpose(0, 2, 1))
-        dc = self.xp.empty((hidden, n), grad.dtype)  # a copy: updated in place below
-        dc[...] = grad[steps].T
-        dh = self.xp.empty((hidden, n), grad.dtype)
-        dh_next = self.xp.empty((hidden, n), grad.dtype)
-        tmp = self.xp.empty((hidden, n), grad.dtype)
-        dgates = self.xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) per step, up to `scale`
-        w_back = self.xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
-        need_h0 = parents[1] is not None
         xp = self.xp
+        g_steps = grad[steps - 1::-1] if self.reverse else grad[:steps]  # (L, N, H), processing order
+        # The steps whose hidden state gets a gradient from outside (a model that reads only the
+        # last one, through h_n, leaves the others zero): one pass finds them, and the others
+        # skip adding theirs. Mostly nonzero: all of them transposed at once.
+        live = g_steps.reshape(steps, -1).any(axis=1).tolist()
+        dhs = xp.ascontiguousarray(g_steps.transpose(0, 2, 1)) if 2 * sum(live) > steps else None
+        dc = xp.empty((hidden, n), grad.dtype)  # a copy: updated in place below
+        dc[...] = grad[steps].T
+        dh = xp.empty((hidden, n), grad.dtype)
+        dh_next = xp.zeros((hidden, n), grad.dtype)  # what flows back from the step after
+        tmp = xp.empty((hidden, n), grad.dtype)
+        dgates = xp.empty((steps, gates, n), grad.dtype)  # d(pre-activation) per step, up to `scale`
+        w_back = xp.ascontiguousarray((w_hh_p * scale).T)  # (H, 4H)
+        need_h0 = parents[1] is not None
         for k in range(steps - 1, -1, -1):
-            if k == steps - 1:
-                dh[...] = dhs[k]
-            else:
-                xp.add(dhs[k], dh_next, out=dh)
-            xp.multiply(dh, k_c[k], out=tmp)
+            if live[k]:
+                xp.add(g_steps[k].T if dhs is None else dhs[k], dh_next, out=dh)
+                d_h = dh
+            else:  # (read before the step's product overwrites dh_next)
+                d_h = dh_next
+            xp.multiply(d_h, k_c[k], out=tmp)
             dc += tmp
             qk, dg = q[k].reshape(4, hidden, n), dgates[k].reshape(4, hidden, n)
-            xp.multiply(qk[0], dh, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
+            xp.multiply(qk[0], d_h, out=dg[0])  # q is (o, f, i, g): times (dh, dc, dc, dc)
             xp.multiply(qk[1:], dc, out=dg[1:])
             dc *= fs[k]  # through c = f * c_prev + i * g
             if k or need_h0:

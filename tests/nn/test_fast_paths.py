@@ -46,14 +46,18 @@ def lstm_composite(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     return tl.stack(hs), state[1]
 
 
+# the steps whose hidden state gets an upstream gradient: all, most (transposed at once), or a few
+# (the others skipped: a model reading only h_n gives the last step alone)
+@pytest.mark.parametrize("live", [(0, 1, 2, 3, 4), (0, 1, 3, 4), (4,), (0, 2), ()], ids=str)
 @pytest.mark.parametrize("reverse", [False, True])
-def test_lstm_layer_matches_the_step_by_step_composite(reverse):
+def test_lstm_layer_matches_the_step_by_step_composite(reverse, live):
     rng = np.random.default_rng(1)
     steps, n, features, hidden = 5, 4, 3, 6
     inputs = [f64(rng, steps, n, features), f64(rng, n, hidden), f64(rng, n, hidden),
               f64(rng, 4 * hidden, features), f64(rng, 4 * hidden, hidden), f64(rng, 4 * hidden),
               f64(rng, 4 * hidden)]
     upstream_h = rng.standard_normal((steps, n, hidden))
+    upstream_h[[t for t in range(steps) if t not in live]] = 0.0
     upstream_c = rng.standard_normal((n, hidden))
 
     out = lstm_layer(*inputs, reverse=reverse)
