@@ -24,7 +24,7 @@ other one; each round is one epoch per side; a side's figure is its median sampl
 Before each epoch the coordinator waits ``SETTLE_SECONDS``: a BLAS or OpenMP thread pool keeps
 its idle threads spinning for a while after its last product (OpenBLAS: about 0.13 s), and those
 would take a core from the other side's epoch if it started at once (measured: PyTorch's FNN epochs
-that directly followed a tensorlite epoch ran 20-25% slower than the one that followed its own).
+that directly followed a tensorlite epoch ran 20-26% slower than the one that followed its own).
 The ratio is tensorlite's samples/s over PyTorch's (above 1: tensorlite is faster). PyTorch gets
 as many threads as tensorlite computes on (its thread pool, ``tl.get_num_threads()``, or NumPy's
 BLAS threads with the pool off), and the same glibc malloc thresholds that ``import tensorlite``
