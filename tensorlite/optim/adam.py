@@ -89,9 +89,9 @@ class Adam(Optimizer):
             if weight_decay != 0:
                 _apply_(param, xp.multiply, 1.0 - lr * weight_decay)
             if group["maximize"]:
-                g, _ = _effective_grad(grad, x, 0.0, True)
+                g, _ = _effective_grad(grad, _ndarray(x), 0.0, True)
         elif weight_decay != 0 or group["maximize"]:
-            g, _ = _effective_grad(grad, x, weight_decay, group["maximize"])
+            g, _ = _effective_grad(grad, _ndarray(x), weight_decay, group["maximize"])
 
         step_size = lr / (1.0 - beta1 ** step)
         bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
