@@ -84,28 +84,23 @@ class Adam(Optimizer):
         # the state as plain ndarrays (updated in place through the views; see _ndarray)
         exp_avg, exp_avg_sq = _ndarray(state["exp_avg"]), _ndarray(state["exp_avg_sq"])
 
-        g = grad
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                _apply_(param, xp.multiply, 1.0 - lr * weight_decay)
-            if group["maximize"]:
-                g, _ = _effective_grad(grad, _ndarray(x), 0.0, True)
-        elif weight_decay != 0 or group["maximize"]:
-            g, _ = _effective_grad(grad, _ndarray(x), weight_decay, group["maximize"])
+        decoupled = group["decoupled_weight_decay"]
+        if decoupled and weight_decay != 0:
+            _apply_(param, xp.multiply, 1.0 - lr * weight_decay)
+        g, _ = _effective_grad(grad, x, 0.0 if decoupled else weight_decay, group["maximize"])
 
         step_size = lr / (1.0 - beta1 ** step)
         bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
         max_sq = _ndarray(state["max_exp_avg_sq"]) if group["amsgrad"] else None
         constants = (beta1, beta2, step_size, bias_correction2_sqrt, eps)
-        if x.size <= _BLOCK or not (g.flags.c_contiguous and exp_avg.flags.c_contiguous and
-                                    exp_avg_sq.flags.c_contiguous and x.flags.c_contiguous and
-                                    (max_sq is None or max_sq.flags.c_contiguous)):
+        arrays = (g, exp_avg, exp_avg_sq) + (() if max_sq is None else (max_sq,))
+        if x.size <= _BLOCK or not all(a.flags.c_contiguous for a in (x, *arrays)):
             # one block: the whole arrays (a small parameter, or one that is not contiguous)
             _adam_block(param, None, g, exp_avg, exp_avg_sq, max_sq, xp.empty(x.shape, x.dtype), *constants)
             return
         # flat blocks of _BLOCK elements, so that the thirteen passes of the update run over
         # one block while it is in cache, and the blocks can split over the thread pool
-        flat = [a.reshape(-1) for a in (g, exp_avg, exp_avg_sq) + (() if max_sq is None else (max_sq,))]
+        flat = [a.reshape(-1) for a in arrays]
 
         def blocks(start: int, stop: int) -> None:
             scratch = xp.empty(min(_BLOCK, stop - start), x.dtype)
